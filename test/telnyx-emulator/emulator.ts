@@ -174,7 +174,7 @@ export interface EmulatedAccount {
 /** One `POST /v2/messages` attempt, whatever happened to it. */
 export interface SendAttempt {
   at: string;
-  /** `accepted`, a fault kind, or the Telnyx error code the attempt was answered with. */
+  /** `accepted`, the injected fault's kind, or the Telnyx error code a real rejection carried. */
   outcome: 'accepted' | FaultKind | string;
   status: number | null;
   /** The SDK's `X-Stainless-Retry-Count` header: 0 on the first try, n on its n-th retry. */
@@ -484,7 +484,8 @@ class Emulator implements TelnyxEmulator {
     } catch (error) {
       if (error instanceof HttpFailure) {
         if (attempt) {
-          attempt.outcome = error.body.errors[0]?.code ?? String(error.status);
+          // Injected faults keep their kind as the outcome; real rejections report the Telnyx code.
+          if (attempt.outcome === 'pending') attempt.outcome = error.body.errors[0]?.code ?? String(error.status);
           attempt.status = error.status;
         }
         writeJson(res, error.status, error.body, error.headers);
@@ -523,6 +524,7 @@ class Emulator implements TelnyxEmulator {
       return;
     }
     if (fault === '429') {
+      attempt.outcome = fault;
       const retryAfter = String(this.faults.retryAfterSeconds);
       throw new HttpFailure(
         429,
@@ -531,6 +533,7 @@ class Emulator implements TelnyxEmulator {
       );
     }
     if (fault === '500' || fault === '503') {
+      attempt.outcome = fault;
       const status = Number(fault);
       throw new HttpFailure(
         status,
