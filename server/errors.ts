@@ -43,7 +43,7 @@ export const ERROR_CODES = {
 export type AppErrorCode = keyof typeof ERROR_CODES;
 
 /** Context carried next to an error code, e.g. `{ attemptsRemaining: 3 }`. JSON-serialisable. */
-export type ErrorContext = Record<string, string | number | boolean | null | string[] | Record<string, unknown>[] | undefined>;
+export type ErrorContext = Record<string, unknown>;
 
 /** An application error: a stable code, a human message and context. Safe to show to clients. */
 export class AppError extends Error {

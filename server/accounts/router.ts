@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import { AppError } from '../errors.ts';
+import { revokeAllDevices, forgetDeviceCookie } from '../mfa/devices.ts';
+import { adminProcedure, userProcedure } from '../procedures.ts';
+import { email, okOutput, password, tokensOutput } from '../schemas.ts';
+import { publicProcedure, router } from '../trpc.ts';
+import { hashPassword, verifyPassword } from '../crypto.ts';
+import { login, signup } from './service.ts';
+import { endAllSessions, endSession, rotateRefreshToken, startSession } from './sessions.ts';
+import { findUser, insertUser, publicUser } from './users.ts';
+
+const meOutput = z.object({
+  id: z.string(),
+  email: z.string(),
+  phone: z.string().nullable(),
+  phoneVerified: z.boolean(),
+  mfa: z.object({ sms: z.boolean(), totp: z.boolean() }),
+  recoveryCodesRemaining: z.number().int(),
+  hasPassword: z.boolean(),
+  oauthProvider: z.string().nullable(),
+});
+
+/** The account procedures, merged into `auth` by the root router. */
+export const accountProcedures = {
+  signup: publicProcedure
+    .meta({ openapi: { method: 'POST', path: '/v1/auth/signup', tags: ['auth'], protect: false, summary: 'Create an account with email and password' }, successStatus: 201 })
+    .input(z.object({ email, password }))
+    .output(tokensOutput)
+    .mutation(({ ctx, input }) => signup(ctx, input)),
+
+  login: publicProcedure
+    .meta({
+      openapi: {
+        method: 'POST', path: '/v1/auth/login', tags: ['auth'], protect: false,
+        summary: 'Sign in with email and password',
+        description: 'Answers 403 `mfa_required` with an `mfa_token` when the user has a second factor and no trusted device.',
+      },
+    })
+    .input(z.object({ email: z.string().trim().max(254), password: z.string().max(256) }))
+    .output(tokensOutput)
+    .mutation(({ ctx, input }) => login(ctx, input)),
+
+  refresh: publicProcedure
+    .meta({ openapi: { method: 'POST', path: '/v1/auth/refresh', tags: ['auth'], protect: false, summary: 'Rotate a refresh token' } })
+    .input(z.object({ refreshToken: z.string().min(1).max(512) }))
+    .output(tokensOutput)
+    .mutation(({ ctx, input }) => rotateRefreshToken(ctx, input.refreshToken)),
+
+  logout: userProcedure
+    .meta({ openapi: { method: 'POST', path: '/v1/auth/logout', tags: ['auth'], summary: 'End this session, or every session ("sign out everywhere")' } })
+    .input(z.object({ refreshToken: z.string().max(512).optional(), everywhere: z.boolean().optional() }).optional())
+    .output(okOutput)
+    .mutation(async ({ ctx, input }) => {
+      if (input?.everywhere) {
+        await endAllSessions(ctx, ctx.user._id);
+        await revokeAllDevices(ctx, ctx.user._id);
+        forgetDeviceCookie(ctx);
+      } else {
+        await endSession(ctx, ctx.user._id, ctx.claims.sid, input?.refreshToken);
+      }
+      return { ok: true as const };
+    }),
+
+  me: userProcedure
+    .meta({ openapi: { method: 'GET', path: '/v1/auth/me', tags: ['auth'], summary: 'The signed-in user' } })
+    .input(z.object({}).optional())
+    .output(meOutput)
+    .query(({ ctx }) => publicUser(ctx.user)),
+
+  changePassword: userProcedure
+    .meta({ openapi: { method: 'POST', path: '/v1/auth/password', tags: ['auth'], summary: 'Change the password; ends other sessions and trusted devices' } })
+    .input(z.object({ currentPassword: z.string().max(256), newPassword: password }))
+    .output(okOutput)
+    .mutation(async ({ ctx, input }) => {
+      if (!ctx.user.passwordHash || !(await verifyPassword(input.currentPassword, ctx.user.passwordHash))) {
+        throw new AppError('INVALID_CREDENTIALS', {}, 'The current password is incorrect.');
+      }
+      await ctx.deps.store.users.updateOne(
+        { _id: ctx.user._id, realm: ctx.req.tenant.realm },
+        { $set: { passwordHash: await hashPassword(input.newPassword) }, $inc: { credentialsVersion: 1 } },
+      );
+      await revokeAllDevices(ctx, ctx.user._id);
+      await ctx.deps.store.sessions.updateMany(
+        { realm: ctx.req.tenant.realm, userId: ctx.user._id, familyId: { $ne: ctx.claims.sid }, revokedAt: null },
+        { $set: { revokedAt: ctx.deps.clock.now() } },
+      );
+      return { ok: true as const };
+    }),
+};
+
+/** The admin procedures for users and sessions, merged into `admin` by its router. */
+export const adminAccountProcedures = {
+  users: router({
+    create: adminProcedure
+      .meta({ openapi: { method: 'POST', path: '/v1/admin/users', tags: ['admin'], summary: 'Create an OAuth-only user (no password)' }, successStatus: 201 })
+      .input(z.object({ email, oauthProvider: z.string().trim().min(1).max(64) }))
+      .output(z.object({ id: z.string(), email: z.string() }))
+      .mutation(async ({ ctx, input }) => {
+        const user = await insertUser(ctx, { email: input.email, passwordHash: null, oauthProvider: input.oauthProvider });
+        return { id: user._id, email: user.email };
+      }),
+  }),
+  sessions: router({
+    create: adminProcedure
+      .meta({ openapi: { method: 'POST', path: '/v1/admin/sessions', tags: ['admin'], summary: "Mint a session for a user your own IdP login authenticated" }, successStatus: 201 })
+      .input(z.object({ userId: z.string().min(1).max(64) }))
+      .output(tokensOutput)
+      .mutation(async ({ ctx, input }) => {
+        const user = await findUser(ctx, input.userId);
+        if (!user) throw new AppError('NOT_FOUND', {}, 'No such user in this tenant environment.');
+        return startSession(ctx, user, ['fed']);
+      }),
+  }),
+};

@@ -1,0 +1,44 @@
+import { consumeLimits } from '../abuse/rate-limit.ts';
+import { hashPassword, verifyPassword } from '../crypto.ts';
+import type { Context } from '../context.ts';
+import { AppError } from '../errors.ts';
+import { completeLogin } from '../mfa/login.ts';
+import { startSession, type Tokens } from './sessions.ts';
+import { insertUser, normalizeEmail } from './users.ts';
+
+/** Failed password logins allowed per account and per IP in a window. */
+export const LOGIN_ATTEMPTS = { limit: 10, windowSeconds: 15 * 60 };
+
+// A real hash to check against when the account does not exist, so both answers take as long.
+let decoyHash: Promise<string> | undefined;
+
+export async function signup(ctx: Context, input: { email: string; password: string }): Promise<Tokens> {
+  const user = await insertUser(ctx, { email: input.email, passwordHash: await hashPassword(input.password), oauthProvider: null });
+  return startSession(ctx, user, ['pwd']);
+}
+
+/**
+ * Password login. A slot of the failed-login limits (per account, per IP) is taken before the
+ * password is checked and given back when it is right, so the limits hold under any number of
+ * parallel attempts.
+ */
+export async function login(ctx: Context, input: { email: string; password: string }): Promise<Tokens> {
+  const email = normalizeEmail(input.email);
+  const realm = ctx.req.tenant.realm;
+  const slot = await consumeLimits(ctx.deps.store, ctx.deps.clock, [
+    { key: `login:${realm}:${email}`, ...LOGIN_ATTEMPTS, reason: 'login_attempts' },
+    { key: `login-ip:${realm}:${ctx.req.ip}`, ...LOGIN_ATTEMPTS, reason: 'login_attempts' },
+  ]);
+  if (!slot.ok) {
+    throw new AppError('RATE_LIMITED', { reason: slot.reason, retryAfterSeconds: slot.retryAfterSeconds }, 'Too many failed sign-in attempts. Try again later.');
+  }
+  const user = await ctx.deps.store.users.findOne({ realm, email });
+  decoyHash ??= hashPassword('decoy-password-for-timing');
+  const valid = await verifyPassword(input.password, user?.passwordHash ?? (await decoyHash));
+  if (!user || !user.passwordHash || !valid) {
+    ctx.deps.log.info('login failed', { realm, requestId: ctx.req.requestId });
+    throw new AppError('INVALID_CREDENTIALS');
+  }
+  await slot.release();
+  return completeLogin(ctx, user, 'pwd');
+}

@@ -1,0 +1,20 @@
+import type { TokenService } from './accounts/tokens.ts';
+import type { Clock } from './clock.ts';
+import type { Config } from './config.ts';
+import type { SmsDispatcher } from './delivery/types.ts';
+import type { ServerKeys } from './keys.ts';
+import type { Logger } from './log.ts';
+import type { Store } from './store/index.ts';
+import type { TenantService } from './tenants/service.ts';
+
+/** Everything a procedure may use, built once per process by `createDeps`. */
+export interface AppDeps {
+  config: Config;
+  store: Store;
+  keys: ServerKeys;
+  clock: Clock;
+  log: Logger;
+  tenants: TenantService;
+  tokens: TokenService;
+  sms: SmsDispatcher;
+}

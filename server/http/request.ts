@@ -1,0 +1,78 @@
+import type { IncomingMessage } from 'node:http';
+import { randomToken } from '../crypto.ts';
+import { AppError } from '../errors.ts';
+
+export function parseCookies(header: string | undefined): Record<string, string> {
+  const cookies: Record<string, string> = {};
+  if (!header) return cookies;
+  for (const part of header.split(';')) {
+    const index = part.indexOf('=');
+    if (index <= 0) continue;
+    const name = part.slice(0, index).trim();
+    if (!(name in cookies)) cookies[name] = part.slice(index + 1).trim();
+  }
+  return cookies;
+}
+
+export function flatHeaders(req: IncomingMessage): Record<string, string | undefined> {
+  const headers: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(req.headers)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  return headers;
+}
+
+export function clientIp(req: IncomingMessage, trustProxy: boolean): string {
+  if (trustProxy) {
+    const forwarded = req.headers['x-forwarded-for'];
+    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
+    if (first) return first;
+  }
+  return req.socket.remoteAddress ?? 'unknown';
+}
+
+export function requestIdOf(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : `req_${randomToken(9)}`;
+}
+
+/** Reads the body up to `limit` bytes; a larger one is refused before it is all read. */
+export function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > limit) {
+      reject(new AppError('PAYLOAD_TOO_LARGE', { limitBytes: limit }));
+      req.resume();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new AppError('PAYLOAD_TOO_LARGE', { limitBytes: limit }));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/** Parses a JSON object body; anything else is a VALIDATION_ERROR, never a crash. */
+export function parseJsonObject(text: string, contentType: string | undefined): Record<string, unknown> | undefined {
+  if (text.trim() === '') return undefined;
+  if (contentType && !/^application\/([\w.+-]*\+)?json\b/i.test(contentType)) {
+    throw new AppError('UNSUPPORTED_MEDIA_TYPE', {}, 'Send the body as JSON with `Content-Type: application/json`.');
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new AppError('VALIDATION_ERROR', { issues: [{ path: '', message: 'Malformed JSON' }] }, 'The body is not valid JSON.');
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new AppError('VALIDATION_ERROR', { issues: [{ path: '', message: 'Expected a JSON object' }] }, 'The body must be a JSON object.');
+  }
+  return value as Record<string, unknown>;
+}

@@ -1,0 +1,88 @@
+import type { AnyProcedure } from '@trpc/server';
+import type { Context } from '../context.ts';
+import { AppError } from '../errors.ts';
+import type { Meta } from '../trpc.ts';
+import { createCallerFactory, toAppError } from '../trpc.ts';
+import { appRouter } from '../router.ts';
+
+interface Route {
+  method: string;
+  pattern: RegExp;
+  params: string[];
+  procedurePath: string;
+  successStatus: number;
+}
+
+/**
+ * The guide's REST routes, read from each procedure's `openapi` meta: the same procedures as
+ * tRPC, so every rule has one implementation. Only the envelope differs: REST answers with the
+ * guide's bodies and statuses (`{ "error": CODE, "message", ...context }`).
+ */
+function buildRoutes(): Route[] {
+  const routes: Route[] = [];
+  const procedures = appRouter._def.procedures as unknown as Record<string, AnyProcedure>;
+  for (const [procedurePath, procedure] of Object.entries(procedures)) {
+    const meta = procedure._def.meta as Meta | undefined;
+    if (!meta?.openapi) continue;
+    const params: string[] = [];
+    const source = meta.openapi.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{(\w+)\\?\}/g, (_match, name: string) => {
+      params.push(name);
+      return '([^/]+)';
+    });
+    routes.push({ method: meta.openapi.method, pattern: new RegExp(`^${source}$`), params, procedurePath, successStatus: meta.successStatus ?? 200 });
+  }
+  return routes;
+}
+
+const routes = buildRoutes();
+const createCaller = createCallerFactory(appRouter);
+
+export interface RestMatch {
+  route: Route;
+  pathParams: Record<string, string>;
+}
+
+/** The route for a method and path; METHOD_NOT_ALLOWED when the path exists under another method. */
+export function matchRoute(method: string, path: string): RestMatch | null {
+  let pathExists = false;
+  for (const route of routes) {
+    const match = route.pattern.exec(path);
+    if (!match) continue;
+    pathExists = true;
+    if (route.method !== method) continue;
+    const pathParams: Record<string, string> = {};
+    route.params.forEach((name, index) => (pathParams[name] = decodeURIComponent(match[index + 1]!)));
+    return { route, pathParams };
+  }
+  if (pathExists) throw new AppError('METHOD_NOT_ALLOWED');
+  return null;
+}
+
+export interface RestResult {
+  status: number;
+  body: unknown;
+  headers: Record<string, string>;
+}
+
+/** Calls the procedure behind a REST route and shapes its answer. */
+export async function callRoute(ctx: Context, match: RestMatch, input: Record<string, unknown> | undefined): Promise<RestResult> {
+  const caller = createCaller(ctx) as unknown as Record<string, unknown>;
+  const procedure = match.route.procedurePath.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], caller) as (input: unknown) => Promise<unknown>;
+  const merged = input || Object.keys(match.pathParams).length > 0 ? { ...input, ...match.pathParams } : undefined;
+  try {
+    const body = await procedure(merged);
+    return { status: match.route.successStatus, body, headers: {} };
+  } catch (error) {
+    return errorResult(toAppError(error));
+  }
+}
+
+export function errorResult(error: AppError): RestResult {
+  const headers: Record<string, string> = {};
+  if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.retryAfterSeconds);
+  return { status: error.status, body: error.toBody(), headers };
+}
+
+export function restRoutes(): readonly Route[] {
+  return routes;
+}

@@ -1,0 +1,44 @@
+/**
+ * `npm start`: one API process. With no MONGODB_URI it starts the embedded MongoDB engine (a
+ * development fixture, in memory) and talks to it through the real driver, like to MongoDB.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { startApp } from './app.ts';
+import { loadConfig } from './config.ts';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  let mongoUri = config.mongodbUri;
+  let stopEngine: (() => Promise<void>) | undefined;
+  if (!mongoUri) {
+    // Only start-up wiring knows the engine exists; everything else sees a connection string.
+    const { startEmbeddedMongo } = await import('./embedded-mongo/index.ts');
+    const engine = await startEmbeddedMongo();
+    mongoUri = engine.uri;
+    stopEngine = engine.stop;
+    console.log(`Embedded MongoDB engine (in memory, development only) at ${engine.uri}; set MONGODB_URI for a real database.`);
+  }
+  const demoDir = config.demoDir ?? fileURLToPath(new URL('../dist/demo', import.meta.url));
+  const app = await startApp({ config, mongoUri, demoDir: existsSync(demoDir) ? demoDir : undefined });
+
+  console.log(`Aldero SMS MFA listening on ${app.url}`);
+  if (app.demoAdminKey) {
+    console.log(`Demo tenant "acme" (brand Acme): live at http://acme.${config.domain}:${config.port}, sandbox at http://acme-sandbox.${config.domain}:${config.port}`);
+    console.log(`Demo tenant admin key${config.demoAdminKey ? ' (from ALDERO_ADMIN_KEY)' : ' (generated for this run; set ALDERO_ADMIN_KEY to keep one)'}: ${app.demoAdminKey}`);
+  }
+  if (!existsSync(demoDir)) console.log('The demo is not built (npm run build); the API is served alone.');
+
+  const shutdown = async () => {
+    await app.stop();
+    await stopEngine?.();
+    process.exit(0);
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

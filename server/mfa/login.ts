@@ -1,0 +1,122 @@
+import { startSession, type Tokens } from '../accounts/sessions.ts';
+import { findUser, mfaMethodsOf } from '../accounts/users.ts';
+import type { Context } from '../context.ts';
+import { AppError } from '../errors.ts';
+import type { ChallengeDoc, MfaMethod, UserDoc } from '../store/documents.ts';
+import { challengeState, completeChallenge, createChallenge, failAttempt, findByToken, refusalFor, verifyChallengeCode } from './challenges.ts';
+import { isTrustedDevice, trustDevice } from './devices.ts';
+import { maskPhone } from './phone.ts';
+import { consumeRecoveryCode } from './recovery-codes.ts';
+import { codeSentOf, sendChallengeCode, type CodeSent } from './send.ts';
+import { consumeTotpCode } from './totp.ts';
+
+/** The `amr` value each method adds to the session (RFC 8176 where it has one). */
+const AMR: Record<MfaMethod, string> = { sms: 'sms', totp: 'otp', recovery_code: 'rc' };
+
+/**
+ * After the password: a session when the user has no second factor or a trusted device;
+ * otherwise a login challenge, answered as `403 mfa_required`. The code goes out at once when
+ * SMS is the only factor (a refusal to send is reported, not fatal: the user may still use a
+ * recovery code).
+ */
+export async function completeLogin(ctx: Context, user: UserDoc, firstFactor: string): Promise<Tokens> {
+  const methods = mfaMethodsOf(user);
+  if (methods.length === 0) return startSession(ctx, user, [firstFactor]);
+  if (await isTrustedDevice(ctx, user)) return startSession(ctx, user, [firstFactor, 'device']);
+
+  const { challenge, mfaToken } = await createChallenge(ctx, {
+    kind: 'login',
+    userId: user._id,
+    phone: user.mfa.sms ? user.phone : null,
+    availableMethods: methods,
+    withToken: true,
+  });
+  let codeSent: CodeSent | null = null;
+  let sendError: Record<string, unknown> | null = null;
+  if (methods.includes('sms') && !methods.includes('totp')) {
+    try {
+      codeSent = await sendChallengeCode(ctx, challenge);
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      sendError = error.toBody();
+    }
+  }
+  throw new AppError('mfa_required', {
+    mfa_token: mfaToken,
+    available_methods: methods,
+    firstFactor,
+    codeSent,
+    sendError,
+  });
+}
+
+function assertOob(challenge: ChallengeDoc): asserts challenge is ChallengeDoc & { phone: string } {
+  if (!challenge.availableMethods.includes('sms') || !challenge.phone) {
+    throw new AppError('VALIDATION_ERROR', { issues: [{ path: 'oob_channel', message: 'SMS is not enrolled for this user' }] }, 'SMS is not enrolled for this user.');
+  }
+}
+
+/** `POST /v1/auth/mfa/challenge`: sends (or re-sends) the challenge's code. */
+export async function requestCode(ctx: Context, mfaToken: string) {
+  const challenge = await findByToken(ctx, mfaToken);
+  assertOob(challenge);
+  const sent = await sendChallengeCode(ctx, challenge);
+  return { challenge_type: 'oob' as const, oob_channel: 'sms' as const, ...sent };
+}
+
+/** What the challenge element shows before the user types: where the code went, what is left. */
+export async function challengeStatus(ctx: Context, mfaToken: string) {
+  const challenge = await findByToken(ctx, mfaToken);
+  const refusal = liveRefusal(ctx, challenge);
+  if (refusal) throw refusal;
+  return {
+    available_methods: challenge.availableMethods,
+    ...codeSentOf(challenge, ctx.req.tenant.tenant.quotas.minIntervalSeconds),
+    maskedPhone: challenge.phone ? maskPhone(challenge.phone) : null,
+    codeSent: challenge.sends > 0,
+  };
+}
+
+/** The refusal a challenge would answer with right now, read from the document we hold. */
+function liveRefusal(ctx: Context, challenge: ChallengeDoc): AppError | null {
+  const now = ctx.deps.clock.now();
+  const live = challenge.status === 'pending' && challenge.expiresAt > now && challengeState(challenge).attemptsRemaining > 0;
+  return live ? null : refusalFor(challenge, now);
+}
+
+export interface VerifyInput {
+  mfaToken: string;
+  method: MfaMethod;
+  code: string;
+  trustDevice: boolean;
+}
+
+/** `POST /v1/auth/mfa/verify`: the second factor; a session (and a trusted device) on success. */
+export async function verifyLogin(ctx: Context, input: VerifyInput) {
+  const challenge = await findByToken(ctx, input.mfaToken);
+  if (challenge.kind !== 'login') throw refusalFor(null, ctx.deps.clock.now());
+  if (!challenge.availableMethods.includes(input.method)) {
+    throw new AppError('VALIDATION_ERROR', { issues: [{ path: 'method', message: `Use one of: ${challenge.availableMethods.join(', ')}` }] }, `This user cannot verify with ${input.method}.`);
+  }
+  let completed: ChallengeDoc;
+  let user: UserDoc | null;
+  if (input.method === 'sms') {
+    completed = await verifyChallengeCode(ctx, challenge, input.code.trim());
+    user = await findUser(ctx, challenge.userId);
+  } else {
+    // Codes that are used up by checking them (TOTP steps, recovery codes) are checked only on a live challenge.
+    const refusal = liveRefusal(ctx, challenge);
+    if (refusal) throw refusal;
+    user = await findUser(ctx, challenge.userId);
+    if (!user) throw refusalFor(null, ctx.deps.clock.now());
+    const right =
+      input.method === 'totp' ? await consumeTotpCode(ctx, user, input.code.trim()) : await consumeRecoveryCode(ctx, user, input.code);
+    completed = right ? await completeChallenge(ctx, challenge._id) : await failAttempt(ctx, challenge._id);
+  }
+  if (!user) throw refusalFor(null, ctx.deps.clock.now());
+  const firstFactor = 'pwd';
+  const tokens = await startSession(ctx, user, [firstFactor, AMR[input.method]]);
+  if (input.trustDevice) await trustDevice(ctx, user);
+  ctx.deps.log.info('mfa verified', { method: input.method, challengeId: completed._id, requestId: ctx.req.requestId });
+  return { ...tokens, trustedDevice: input.trustDevice };
+}

@@ -1,0 +1,36 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import type { Env } from '../store/documents.ts';
+import { AppError } from '../errors.ts';
+
+/** E.164: a plus, a non-zero digit, then up to 14 digits. */
+export const E164 = /^\+[1-9]\d{1,14}$/;
+
+/** Number types that cannot receive an SMS, or that cost the sender (premium-rate, shared-cost). */
+const REFUSED_TYPES = new Set(['PREMIUM_RATE', 'SHARED_COST', 'FIXED_LINE', 'TOLL_FREE', 'UAN', 'VOICEMAIL', 'PAGER']);
+
+/**
+ * Checks a phone number for enrollment. Every environment requires E.164; live also requires a
+ * valid, SMS-capable number. Sandbox accepts any E.164 number, so the guide's fictional
+ * `+15550109911` works there.
+ */
+export function assertEnrollablePhone(phone: string, env: Env): void {
+  if (!E164.test(phone)) {
+    throw new AppError('VALIDATION_ERROR', { issues: [{ path: 'phone', message: 'Phone is not E.164 format' }] }, 'Phone is not E.164 format (e.g. +15550109911).');
+  }
+  if (env === 'sandbox') return;
+  const parsed = parsePhoneNumberFromString(phone);
+  if (!parsed || !parsed.isValid()) {
+    throw new AppError('VALIDATION_ERROR', { issues: [{ path: 'phone', message: 'Phone number is not valid' }] }, 'This phone number is not valid.');
+  }
+  const type = parsed.getType();
+  if (type && REFUSED_TYPES.has(type)) {
+    throw new AppError('VALIDATION_ERROR', { issues: [{ path: 'phone', message: `Phone number cannot receive SMS (${type.toLowerCase()})` }] }, 'This phone number cannot receive verification codes by SMS.');
+  }
+}
+
+/** `+1 ••• ••• 9911`: enough for the user to recognise the number, not enough to learn it. */
+export function maskPhone(phone: string): string {
+  const parsed = parsePhoneNumberFromString(phone);
+  const prefix = parsed ? `+${parsed.countryCallingCode}` : phone.slice(0, 2);
+  return `${prefix} ••• ••• ${phone.slice(-4)}`;
+}

@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto';
+import { scryptAsync, type ScryptParams } from '../crypto.ts';
+import type { Context } from '../context.ts';
+import type { UserDoc } from '../store/documents.ts';
+import { RECOVERY_CODE_COUNT } from './rules.ts';
+
+/**
+ * Recovery codes carry 32 bits each, too little for a fast hash (OWASP ASVS 5.0 §6.5.2), so they
+ * are stored under scrypt with a per-user salt. One salt for the user's ten codes means an
+ * attempt costs one hash and a lookup, not ten hashes.
+ */
+const RECOVERY_SCRYPT: ScryptParams = { N: 2 ** 14, r: 8, p: 1, keylen: 16 };
+const FORMAT = /^[0-9a-f]{4}-[0-9a-f]{4}$/;
+
+export function generateRecoveryCodes(): string[] {
+  const codes = new Set<string>();
+  while (codes.size < RECOVERY_CODE_COUNT) {
+    const hex = randomBytes(4).toString('hex');
+    codes.add(`${hex.slice(0, 4)}-${hex.slice(4)}`);
+  }
+  return [...codes];
+}
+
+/** Accepts `6DCA D1DD`, `6dcad1dd` or `6dca-d1dd`; null when it cannot be a recovery code. */
+export function normalizeRecoveryCode(input: string): string | null {
+  const compact = input.toLowerCase().replace(/[\s-]/g, '');
+  const code = `${compact.slice(0, 4)}-${compact.slice(4)}`;
+  return FORMAT.test(code) ? code : null;
+}
+
+async function hashCode(code: string, salt: string): Promise<string> {
+  return (await scryptAsync(code, Buffer.from(salt, 'base64url'), RECOVERY_SCRYPT)).toString('base64url');
+}
+
+/** Replaces the user's recovery codes with ten new ones and returns them (the only time they are seen). */
+export async function issueRecoveryCodes(ctx: Context, userId: string): Promise<string[]> {
+  const codes = generateRecoveryCodes();
+  const salt = randomBytes(16).toString('base64url');
+  const hashes = await Promise.all(codes.map((code) => hashCode(code, salt)));
+  await ctx.deps.store.users.updateOne(
+    { _id: userId, realm: ctx.req.tenant.realm },
+    { $set: { recoveryCodes: { salt, hashes, generatedAt: ctx.deps.clock.now() } } },
+  );
+  return codes;
+}
+
+/**
+ * Uses up one recovery code: one scrypt, then an atomic `$pull` of its hash. Of two concurrent
+ * uses of the same code only one removes it.
+ */
+export async function consumeRecoveryCode(ctx: Context, user: UserDoc, input: string): Promise<boolean> {
+  const code = normalizeRecoveryCode(input);
+  const stored = user.recoveryCodes;
+  if (!stored) return false;
+  // Hash even a malformed code, so the answer takes the same time either way.
+  const hash = await hashCode(code ?? input.slice(0, 64), stored.salt);
+  if (!code) return false;
+  const result = await ctx.deps.store.users.updateOne(
+    { _id: user._id, realm: ctx.req.tenant.realm, 'recoveryCodes.hashes': hash },
+    { $pull: { 'recoveryCodes.hashes': hash } },
+  );
+  return result.modifiedCount === 1;
+}
+
+export function recoveryCodesRemaining(user: UserDoc): number {
+  return user.recoveryCodes?.hashes.length ?? 0;
+}

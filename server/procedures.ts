@@ -1,0 +1,41 @@
+import { AppError } from './errors.ts';
+import { issuerOf } from './accounts/sessions.ts';
+import { findUser } from './accounts/users.ts';
+import { publicProcedure } from './trpc.ts';
+
+function bearer(header: string | undefined): string | null {
+  if (!header) return null;
+  const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
+  return match ? match[1]! : null;
+}
+
+/**
+ * A signed-in user of this tenant environment: a valid access token issued for exactly this
+ * issuer (a token of tenant A is refused at B and at A's sandbox), whose session is not revoked.
+ */
+export const userProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  const token = bearer(ctx.req.headers.authorization);
+  if (!token) throw new AppError('UNAUTHORIZED', {}, 'Send the access token as `Authorization: Bearer <token>`.');
+  const claims = await ctx.deps.tokens.verify(token, issuerOf(ctx));
+  if (!claims || claims.tid !== ctx.req.tenant.tenant._id || claims.env !== ctx.req.tenant.env) {
+    throw new AppError('UNAUTHORIZED', {}, 'The access token is not valid for this tenant, or has expired.');
+  }
+  const [user, session] = await Promise.all([
+    findUser(ctx, claims.sub),
+    ctx.deps.store.sessions.findOne(
+      { familyId: claims.sid, realm: ctx.req.tenant.realm, revokedAt: null, expiresAt: { $gt: ctx.deps.clock.now() } },
+      { projection: { _id: 1 } },
+    ),
+  ]);
+  if (!user || !session) throw new AppError('UNAUTHORIZED', {}, 'This session has ended. Sign in again.');
+  return next({ ctx: { ...ctx, user, claims } });
+});
+
+/** The tenant's back end, with its admin key (valid for both environments of the tenant). */
+export const adminProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  const key = bearer(ctx.req.headers.authorization);
+  if (!key || !ctx.deps.tenants.verifyAdminKey(ctx.req.tenant.tenant, key)) {
+    throw new AppError('UNAUTHORIZED', {}, 'Send the tenant admin key as `Authorization: Bearer <key>`.');
+  }
+  return next({ ctx });
+});

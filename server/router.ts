@@ -1,0 +1,18 @@
+import { accountProcedures } from './accounts/router.ts';
+import { adminRouter } from './admin/router.ts';
+import { devicesRouter, mfaRouter } from './mfa/router.ts';
+import { sandboxRouter } from './sandbox/router.ts';
+import { router } from './trpc.ts';
+
+/** Every procedure of the API; served as tRPC at `/trpc` and as the guide's REST routes. */
+export const appRouter = router({
+  auth: router({
+    ...accountProcedures,
+    mfa: mfaRouter,
+    devices: devicesRouter,
+  }),
+  admin: adminRouter,
+  sandbox: sandboxRouter,
+});
+
+export type AppRouter = typeof appRouter;

@@ -1,0 +1,32 @@
+import { z } from 'zod';
+
+/** Shapes shared by several procedures (inputs and outputs), documented once for OpenAPI. */
+export const tokensOutput = z.object({
+  accessToken: z.string(),
+  refreshToken: z.string(),
+  expiresIn: z.number().int(),
+});
+
+export const email = z.string().trim().max(254).email('Enter a valid email address');
+export const password = z.string().min(8, 'Use at least 8 characters').max(256);
+/** A code as typed: digits, or a recovery code; trimmed, bounded. */
+export const code = z.string().trim().min(1, 'Enter the code').max(32);
+export const mfaMethod = z.enum(['sms', 'totp', 'recovery_code']);
+
+export const deliveryOutput = z.object({
+  status: z.enum(['queued', 'sending', 'sent', 'delivered', 'failed', 'dropped']),
+  reason: z.string().nullable(),
+});
+
+export const codeSentOutput = z.object({
+  maskedPhone: z.string(),
+  sendsRemaining: z.number().int(),
+  attemptsRemaining: z.number().int(),
+  expiresAt: z.string(),
+  retryAfterSeconds: z.number(),
+  delivery: deliveryOutput,
+});
+
+export const okOutput = z.object({ ok: z.literal(true) });
+export const messageOutput = z.object({ message: z.string() });
+export const recoveryCodesOutput = z.object({ recoveryCodes: z.array(z.string()) });

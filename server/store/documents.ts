@@ -1,0 +1,155 @@
+/**
+ * The shape of every document the server keeps in MongoDB. Every document that belongs to a
+ * tenant carries `realm` (`{tenantId}/{env}`): live and sandbox never mix, and every query is
+ * scoped by it. Secrets appear only as HMACs or memory-hard hashes.
+ */
+export type Env = 'live' | 'sandbox';
+export type Realm = `${string}/${Env}`;
+export type MfaMethod = 'sms' | 'totp' | 'recovery_code';
+export type SenderModel = 'shared' | 'byo';
+
+export interface SendQuotas {
+  phonePerHour: number;
+  phonePerDay: number;
+  userPerHour: number;
+  ipPerHour: number;
+  /** Every SMS of the tenant environment in a UTC day (the budget's circuit breaker). */
+  tenantPerDay: number;
+  /** Minimum seconds between two sends of one challenge (0: none). */
+  minIntervalSeconds: number;
+}
+
+export interface TenantDoc {
+  _id: string;
+  slug: string;
+  brand: string;
+  senderModel: SenderModel;
+  allowedOrigins: string[];
+  /** ISO 3166 alpha-2 codes; empty means every country. */
+  allowedCountries: string[];
+  adminKeys: { hash: string; prefix: string; createdAt: Date }[];
+  quotas: SendQuotas;
+  /** Append the WebOTP line `@host #code` to SMS bodies. */
+  webOtpHost: string | null;
+  byo: {
+    fromNumber: string;
+    messagingProfileId: string | null;
+    apiKeyEncrypted: string;
+    publicKey: string | null;
+    helpLine: string;
+    verified: boolean;
+  } | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface UserDoc {
+  _id: string;
+  realm: Realm;
+  email: string;
+  passwordHash: string | null;
+  oauthProvider: string | null;
+  phone: string | null;
+  phoneVerified: boolean;
+  mfa: {
+    sms: { enabledAt: Date } | null;
+    totp: { secretEncrypted: string; enabledAt: Date; lastUsedStep: number } | null;
+    /** A TOTP secret waiting for its first code. */
+    pendingTotp: { secretEncrypted: string; createdAt: Date } | null;
+  };
+  /** Recovery codes: one salt per user so an attempt costs one hash, then a lookup. */
+  recoveryCodes: { salt: string; hashes: string[]; generatedAt: Date } | null;
+  /** Bumped on password change and "sign out everywhere"; devices and sessions of older versions are dead. */
+  credentialsVersion: number;
+  createdAt: Date;
+}
+
+export interface SessionDoc {
+  _id: string;
+  realm: Realm;
+  userId: string;
+  familyId: string;
+  tokenHash: string;
+  amr: MfaMethod[] | string[];
+  authTime: Date;
+  /** When the family last completed MFA; carried through rotations. */
+  mfaTime: Date | null;
+  createdAt: Date;
+  expiresAt: Date;
+  rotatedAt: Date | null;
+  revokedAt: Date | null;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export type ChallengeKind = 'login' | 'enroll';
+export type DeliveryStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'failed' | 'dropped';
+
+export interface DeliveryState {
+  status: DeliveryStatus;
+  reason: string | null;
+  messageId: string | null;
+  updatedAt: Date;
+}
+
+export interface ChallengeDoc {
+  _id: string;
+  realm: Realm;
+  kind: ChallengeKind;
+  userId: string;
+  /** HMAC of the mfa_token (login challenges); null for enrollment. */
+  tokenHash: string | null;
+  phone: string | null;
+  /** HMAC of `{challengeId}:{code}`. */
+  codeHash: string;
+  /** The code sealed with the server key, so a resend can send the same code. */
+  codeSealed: string;
+  sends: number;
+  failedAttempts: number;
+  status: 'pending' | 'verified';
+  availableMethods: MfaMethod[];
+  createdAt: Date;
+  expiresAt: Date;
+  lastSentAt: Date | null;
+  delivery: DeliveryState | null;
+  verifiedAt: Date | null;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export interface TrustedDeviceDoc {
+  _id: string;
+  realm: Realm;
+  userId: string;
+  tokenHash: string;
+  credentialsVersion: number;
+  userAgent: string | null;
+  ip: string | null;
+  createdAt: Date;
+  lastUsedAt: Date;
+  expiresAt: Date;
+  revokedAt: Date | null;
+}
+
+export interface RateCounterDoc {
+  _id: string;
+  count: number;
+  expiresAt: Date;
+}
+
+export interface KeyDoc {
+  _id: string;
+  value: string;
+  createdAt: Date;
+}
+
+export interface SandboxMessageDoc {
+  _id: string;
+  realm: Realm;
+  to: string;
+  from: string;
+  body: string;
+  status: DeliveryStatus;
+  challengeId: string | null;
+  createdAt: Date;
+}

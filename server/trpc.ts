@@ -1,0 +1,64 @@
+import { initTRPC, TRPCError } from '@trpc/server';
+import type { OpenApiMeta } from 'trpc-to-openapi';
+import { ZodError } from 'zod';
+import type { Context } from './context.ts';
+import { AppError, ERROR_CODES, type AppErrorCode } from './errors.ts';
+
+export interface Meta extends OpenApiMeta {
+  /** HTTP status of a REST success (default 200). */
+  successStatus?: number;
+}
+
+/** Turns anything a procedure threw into the AppError the client will see. */
+export function toAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  if (error instanceof TRPCError) {
+    if (error.cause instanceof AppError) return error.cause;
+    if (error.cause instanceof ZodError) return validationError(error.cause);
+    if (error.code === 'PARSE_ERROR') return new AppError('VALIDATION_ERROR', {}, 'The body is not valid JSON.');
+    if (error.code === 'BAD_REQUEST') return new AppError('VALIDATION_ERROR', {}, error.message);
+    if (error.code === 'NOT_FOUND') return new AppError('NOT_FOUND');
+    if (error.code === 'PAYLOAD_TOO_LARGE') return new AppError('PAYLOAD_TOO_LARGE');
+    if (error.code === 'METHOD_NOT_SUPPORTED') return new AppError('METHOD_NOT_ALLOWED');
+    if (error.code === 'UNSUPPORTED_MEDIA_TYPE') return new AppError('UNSUPPORTED_MEDIA_TYPE');
+  }
+  if (error instanceof ZodError) return validationError(error);
+  return new AppError('INTERNAL_ERROR');
+}
+
+export function validationError(error: ZodError): AppError {
+  const issues = error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+  const first = issues[0];
+  const message = first ? `${first.path || 'body'}: ${first.message}` : ERROR_CODES.VALIDATION_ERROR.message;
+  return new AppError('VALIDATION_ERROR', { issues }, message);
+}
+
+const t = initTRPC
+  .context<Context>()
+  .meta<Meta>()
+  .create({
+    errorFormatter({ shape, error }) {
+      const appError = toAppError(error);
+      const { error: _code, message: _message, ...context } = appError.toBody();
+      return {
+        message: appError.message,
+        code: shape.code,
+        data: {
+          appCode: appError.code as AppErrorCode,
+          httpStatus: appError.status,
+          context,
+          path: shape.data.path,
+        },
+      };
+    },
+  });
+
+export const router = t.router;
+export const middleware = t.middleware;
+export const createCallerFactory = t.createCallerFactory;
+export const publicProcedure = t.procedure;
+
+/** Throws an AppError through tRPC, keeping it as the cause so both adapters can read it. */
+export function fail(code: AppErrorCode, context?: AppError['context'], message?: string): never {
+  throw new AppError(code, context, message);
+}
