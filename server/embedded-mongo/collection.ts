@@ -1,0 +1,232 @@
+/**
+ * One in-memory collection: documents by `_id` (a Map keyed by the canonical `_id` encoding, in
+ * natural order), secondary indexes, and the single place where writes check and maintain them.
+ * Every method is synchronous: a caller's read-modify-write cannot interleave with another's.
+ */
+import { ObjectId } from 'mongodb';
+import type { Document } from 'mongodb';
+import { CommandError, badValue } from './errors.ts';
+import type { SecondaryIndex } from './indexes.ts';
+import { isOperatorObject } from './matcher.ts';
+import type { Predicate } from './matcher.ts';
+import { isArrayIndex, splitPath, valuesAtPath } from './paths.ts';
+import { encodeKey, formatValue, isDocument, isRegex, withIdFirst } from './values.ts';
+
+export interface StoredEntry {
+  /** Never mutated once stored: updates swap in a new object. */
+  doc: Document;
+  idKey: string;
+  /** Insertion order, for natural order of index lookups. */
+  seq: number;
+}
+
+export const idIndexSpec: Document = Object.freeze({ v: 2, key: { _id: 1 }, name: '_id_' });
+
+export class Collection {
+  readonly database: string;
+  readonly name: string;
+  readonly entries = new Map<string, StoredEntry>();
+  readonly indexes: SecondaryIndex[] = [];
+  private nextSeq = 0;
+
+  constructor(database: string, name: string) {
+    this.database = database;
+    this.name = name;
+  }
+
+  get namespace(): string {
+    return `${this.database}.${this.name}`;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Stores a document (already a private copy); assigns an ObjectId `_id` when missing. */
+  insert(doc: Document): StoredEntry {
+    if (!Object.hasOwn(doc, '_id')) doc = { _id: new ObjectId(), ...doc };
+    doc = withIdFirst(doc);
+    validateId(doc._id);
+    const idKey = encodeKey(doc._id);
+    if (this.entries.has(idKey)) throw this.duplicateKeyError('_id_', { _id: 1 }, { _id: doc._id });
+    this.checkIndexes(doc, idKey);
+    const entry: StoredEntry = { doc, idKey, seq: this.nextSeq++ };
+    this.entries.set(idKey, entry);
+    for (const index of this.indexes) index.add(doc, idKey);
+    return entry;
+  }
+
+  replace(entry: StoredEntry, doc: Document): void {
+    if (encodeKey(doc._id) !== entry.idKey) throw new CommandError('ImmutableField', "Performing an update on the path '_id' would modify the immutable field '_id'");
+    this.checkIndexes(doc, entry.idKey);
+    for (const index of this.indexes) index.remove(entry.doc, entry.idKey);
+    for (const index of this.indexes) index.add(doc, entry.idKey);
+    entry.doc = doc;
+  }
+
+  delete(entry: StoredEntry): void {
+    if (this.entries.get(entry.idKey) !== entry) return;
+    for (const index of this.indexes) index.remove(entry.doc, entry.idKey);
+    this.entries.delete(entry.idKey);
+  }
+
+  private checkIndexes(doc: Document, idKey: string): void {
+    for (const index of this.indexes) {
+      index.checkIndexable(doc);
+      const conflict = index.findConflict(doc, idKey);
+      if (conflict) throw this.duplicateKeyError(index.name, index.keyPattern, conflict);
+    }
+  }
+
+  duplicateKeyError(indexName: string, keyPattern: Document, keyValue: Document): CommandError {
+    return new CommandError(
+      'DuplicateKey',
+      `E11000 duplicate key error collection: ${this.namespace} index: ${indexName} dup key: ${formatValue(keyValue)}`,
+      { keyPattern, keyValue },
+    );
+  }
+
+  /** Adds an index, indexing the existing documents; nothing changes if that fails. */
+  addIndex(index: SecondaryIndex): void {
+    try {
+      for (const entry of this.entries.values()) {
+        index.checkIndexable(entry.doc);
+        const conflict = index.findConflict(entry.doc, entry.idKey);
+        if (conflict) throw this.duplicateKeyError(index.name, index.keyPattern, conflict);
+        index.add(entry.doc, entry.idKey);
+      }
+    } catch (error) {
+      index.clear();
+      throw error;
+    }
+    this.indexes.push(index);
+  }
+
+  dropIndex(index: SecondaryIndex): void {
+    const position = this.indexes.indexOf(index);
+    if (position >= 0) this.indexes.splice(position, 1);
+  }
+
+  /**
+   * The stored entries matching `predicate`, in natural order. Equality constraints on `_id`
+   * or on the leading fields of an index narrow the scan to a Map lookup.
+   */
+  find(filter: Document | undefined, predicate: Predicate, limit = Infinity): StoredEntry[] {
+    const matched: StoredEntry[] = [];
+    if (limit <= 0) return matched;
+    const candidates = this.candidates(filter);
+    for (const entry of candidates ?? this.entries.values()) {
+      if (predicate(entry.doc)) {
+        matched.push(entry);
+        if (matched.length >= limit) break;
+      }
+    }
+    return matched;
+  }
+
+  /** Entries that may match (a superset of the matches), or undefined when a full scan is needed. */
+  candidates(filter: Document | undefined): StoredEntry[] | undefined {
+    if (!filter) return undefined;
+    const constraints = new Map<string, unknown[]>();
+    collectEqualityConstraints(filter, constraints);
+    if (constraints.size === 0) return undefined;
+    let best: Iterable<string> | undefined;
+    let bestSize = Infinity;
+    const idValues = constraints.get('_id');
+    if (idValues) {
+      best = idValues.map(encodeKey);
+      bestSize = idValues.length;
+    }
+    for (const index of this.indexes) {
+      if (bestSize <= 1) break;
+      const alternatives: unknown[][] = [];
+      for (const field of index.fields) {
+        const values = constraints.get(field.path);
+        if (!values) break;
+        alternatives.push(values);
+      }
+      if (alternatives.length === 0) continue;
+      const ids = index.lookup(alternatives);
+      if (ids && ids.size < bestSize) {
+        best = ids;
+        bestSize = ids.size;
+      }
+    }
+    if (!best) return undefined;
+    const entries: StoredEntry[] = [];
+    const seen = new Set<string>();
+    for (const idKey of best) {
+      if (seen.has(idKey)) continue;
+      seen.add(idKey);
+      const entry = this.entries.get(idKey);
+      if (entry) entries.push(entry);
+    }
+    if (entries.length > 1) entries.sort((a, b) => a.seq - b.seq);
+    return entries;
+  }
+
+  /** Removes documents whose TTL date has passed; returns how many. */
+  expire(nowMs: number): number {
+    let removed = 0;
+    for (const index of this.indexes) {
+      if (index.expireAfterSeconds === undefined || index.fields.length !== 1) continue;
+      const parts = index.fields[0].parts;
+      const lifetimeMs = index.expireAfterSeconds * 1000;
+      for (const entry of [...this.entries.values()]) {
+        const dates = valuesAtPath(entry.doc, parts).filter((value): value is Date => value instanceof Date);
+        if (dates.length === 0) continue;
+        const earliest = Math.min(...dates.map((date) => date.getTime()));
+        if (earliest + lifetimeMs <= nowMs) {
+          this.delete(entry);
+          removed++;
+        }
+      }
+    }
+    return removed;
+  }
+
+  clear(): void {
+    this.entries.clear();
+    for (const index of this.indexes) index.clear();
+  }
+}
+
+function validateId(id: unknown): void {
+  if (Array.isArray(id)) throw badValue(`can't use an array for _id`);
+  if (isRegex(id)) throw badValue(`can't use a regex for _id`);
+  if (id === undefined) throw badValue(`can't use undefined for _id`);
+  if (isDocument(id)) {
+    for (const key of Object.keys(id)) if (key.startsWith('$')) throw badValue(`_id fields may not contain '$'-prefixed fields: ${key} is not valid for storage.`);
+  }
+}
+
+/**
+ * Equality constraints an index can answer: `{a: v}`, `{a: {$eq: v}}`, `{a: {$in: [...]}}`,
+ * also inside `$and`. Null, arrays and regexes are left to the scan (their matching rules
+ * reach beyond plain key equality), as are paths with array positions.
+ */
+function collectEqualityConstraints(filter: Document, constraints: Map<string, unknown[]>): void {
+  for (const key of Object.keys(filter)) {
+    const condition = filter[key];
+    if (key === '$and' && Array.isArray(condition)) {
+      for (const clause of condition) if (isDocument(clause)) collectEqualityConstraints(clause, constraints);
+      continue;
+    }
+    if (key.startsWith('$') || splitPath(key).some(isArrayIndex)) continue;
+    let values: unknown[];
+    if (isOperatorObject(condition)) {
+      if (Object.hasOwn(condition, '$eq')) values = [condition.$eq];
+      else if (Array.isArray(condition.$in)) values = condition.$in;
+      else continue;
+    } else {
+      values = [condition];
+    }
+    if (!values.every(isIndexableValue)) continue;
+    const existing = constraints.get(key);
+    if (!existing || existing.length > values.length) constraints.set(key, values);
+  }
+}
+
+function isIndexableValue(value: unknown): boolean {
+  return value !== null && value !== undefined && !Array.isArray(value) && !isRegex(value) && !isOperatorObject(value);
+}

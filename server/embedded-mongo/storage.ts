@@ -1,0 +1,82 @@
+/** All databases and collections of one engine, plus its open cursors. */
+import { CommandError } from './errors.ts';
+import { Collection } from './collection.ts';
+import { CursorRegistry } from './cursors.ts';
+
+const invalidDatabaseCharacters = /[/\\. "$*<>:|?\0]/;
+
+export class Storage {
+  readonly databases = new Map<string, Map<string, Collection>>();
+  readonly cursors = new CursorRegistry();
+
+  getCollection(database: string, name: string): Collection | undefined {
+    return this.databases.get(database)?.get(name);
+  }
+
+  /** The collection, created on first use as MongoDB does for writes and createIndexes. */
+  ensureCollection(database: string, name: unknown): Collection {
+    const collectionName = validateCollectionName(name);
+    validateDatabaseName(database);
+    let collections = this.databases.get(database);
+    if (!collections) {
+      collections = new Map();
+      this.databases.set(database, collections);
+    }
+    let collection = collections.get(collectionName);
+    if (!collection) {
+      collection = new Collection(database, collectionName);
+      collections.set(collectionName, collection);
+    }
+    return collection;
+  }
+
+  dropCollection(database: string, name: string): Collection | undefined {
+    const collections = this.databases.get(database);
+    const collection = collections?.get(name);
+    if (!collections || !collection) return undefined;
+    collection.clear();
+    collections.delete(name);
+    if (collections.size === 0) this.databases.delete(database);
+    return collection;
+  }
+
+  dropDatabase(database: string): void {
+    const collections = this.databases.get(database);
+    if (!collections) return;
+    for (const collection of collections.values()) collection.clear();
+    this.databases.delete(database);
+  }
+
+  /** Deletes documents past their TTL index expiry; returns how many went. */
+  sweepExpired(nowMs: number): number {
+    let removed = 0;
+    for (const collections of this.databases.values()) {
+      for (const collection of collections.values()) {
+        if (collection.indexes.some((index) => index.expireAfterSeconds !== undefined)) removed += collection.expire(nowMs);
+      }
+    }
+    this.cursors.expireIdle(nowMs);
+    return removed;
+  }
+
+  clear(): void {
+    for (const database of [...this.databases.keys()]) this.dropDatabase(database);
+    this.cursors.closeAll();
+  }
+}
+
+export function validateCollectionName(name: unknown): string {
+  if (typeof name !== 'string' || name === '') {
+    throw new CommandError('InvalidNamespace', `Invalid collection name: ${String(name)}`);
+  }
+  if (name.includes('\0') || name.includes('$') || name.startsWith('.') || name.startsWith('system.')) {
+    throw new CommandError('InvalidNamespace', `Invalid collection name: ${name}`);
+  }
+  return name;
+}
+
+export function validateDatabaseName(name: string): void {
+  if (name === '' || invalidDatabaseCharacters.test(name) || name.length > 63) {
+    throw new CommandError('InvalidNamespace', `Invalid database name: '${name}'`);
+  }
+}
