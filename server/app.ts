@@ -62,7 +62,8 @@ export async function startApp(options: StartOptions & { demoDir?: string }): Pr
     const demo = await deps.tenants.ensure(DEMO_TENANT, deps.config.demoAdminKey);
     demoAdminKey = demo.adminKey;
   }
-  const handler = createHttpHandler(deps, { demoDir: options.demoDir, webhooks: handleTelnyxWebhook });
+  const demoConfig = demoAdminKey ? () => ({ tenant: DEMO_TENANT.slug, brand: DEMO_TENANT.brand, sandbox: true, adminKey: demoAdminKey }) : undefined;
+  const handler = createHttpHandler(deps, { demoDir: options.demoDir, webhooks: handleTelnyxWebhook, demoConfig });
   const server = createServer((req, res) => void handler(req, res));
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {

@@ -6,8 +6,10 @@ import { completeLogin } from '../mfa/login.ts';
 import { startSession, type Tokens } from './sessions.ts';
 import { insertUser, normalizeEmail } from './users.ts';
 
-/** Failed password logins allowed per account and per IP in a window. */
-export const LOGIN_ATTEMPTS = { limit: 10, windowSeconds: 15 * 60 };
+/** Failed password logins allowed per account in a window. */
+export const LOGIN_ATTEMPTS_PER_ACCOUNT = { limit: 10, windowSeconds: 15 * 60 };
+/** Per IP the allowance is larger: many users can share one address (offices, carrier NAT). */
+export const LOGIN_ATTEMPTS_PER_IP = { limit: 100, windowSeconds: 15 * 60 };
 
 // A real hash to check against when the account does not exist, so both answers take as long.
 let decoyHash: Promise<string> | undefined;
@@ -26,8 +28,8 @@ export async function login(ctx: Context, input: { email: string; password: stri
   const email = normalizeEmail(input.email);
   const realm = ctx.req.tenant.realm;
   const slot = await consumeLimits(ctx.deps.store, ctx.deps.clock, [
-    { key: `login:${realm}:${email}`, ...LOGIN_ATTEMPTS, reason: 'login_attempts' },
-    { key: `login-ip:${realm}:${ctx.req.ip}`, ...LOGIN_ATTEMPTS, reason: 'login_attempts' },
+    { key: `login:${realm}:${email}`, ...LOGIN_ATTEMPTS_PER_ACCOUNT, reason: 'login_attempts' },
+    { key: `login-ip:${realm}:${ctx.req.ip}`, ...LOGIN_ATTEMPTS_PER_IP, reason: 'login_attempts' },
   ]);
   if (!slot.ok) {
     throw new AppError('RATE_LIMITED', { reason: slot.reason, retryAfterSeconds: slot.retryAfterSeconds }, 'Too many failed sign-in attempts. Try again later.');

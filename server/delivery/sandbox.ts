@@ -1,4 +1,5 @@
-import { encrypt, randomToken } from '../crypto.ts';
+import { ObjectId } from 'mongodb';
+import { encrypt } from '../crypto.ts';
 import type { Clock } from '../clock.ts';
 import type { DeliveryState } from '../store/documents.ts';
 import type { Store } from '../store/index.ts';
@@ -22,7 +23,8 @@ export class SandboxDispatcher implements SmsDispatcher {
     const now = this.clock.now();
     const failure =
       request.to === SANDBOX_NUMBERS.invalid ? 'invalid_number' : request.to === SANDBOX_NUMBERS.optedOut ? 'opted_out' : null;
-    const id = `msg_${randomToken(12)}`;
+    // Time-ordered ids break ties between messages of the same millisecond (newest first).
+    const id = `msg_${new ObjectId().toHexString()}`;
     await this.store.sandboxMessages.insertOne({
       _id: id,
       realm: request.tenant.realm,

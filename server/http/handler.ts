@@ -19,6 +19,15 @@ export interface HttpOptions {
   demoDir?: string;
   /** The Telnyx webhook receiver (from the delivery feature). */
   webhooks?: WebhookHandler;
+  /**
+   * `GET /demo-config.json` for the local demo (its phone simulator reads the sandbox inbox with
+   * the demo tenant's key). Served only outside production and only to loopback clients.
+   */
+  demoConfig?: () => Record<string, unknown>;
+}
+
+function isLoopback(address: string | undefined): boolean {
+  return address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';
 }
 
 const API_PREFIXES = ['/v1/', '/trpc/', '/.well-known/'];
@@ -112,6 +121,10 @@ export function createHttpHandler(deps: AppDeps, options: HttpOptions = {}) {
       const url = new URL(req.url ?? '/', 'http://internal');
       const path = url.pathname;
       if (path === '/healthz') return send(res, 200, { ok: true });
+      if (path === '/demo-config.json' && options.demoConfig && !config.production) {
+        if (!isLoopback(req.socket.remoteAddress)) throw new AppError('FORBIDDEN', {}, 'The demo configuration is served to this machine only.');
+        return send(res, 200, options.demoConfig());
+      }
       if (!API_PREFIXES.some((prefix) => path.startsWith(prefix))) {
         if (options.demoDir && (method === 'GET' || method === 'HEAD')) return await serveStatic(req, res, options.demoDir, path);
         throw new AppError('NOT_FOUND', {}, `No route ${method} ${path}.`);

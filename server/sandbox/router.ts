@@ -22,7 +22,7 @@ export const sandboxRouter = router({
       if (ctx.req.tenant.env !== 'sandbox') throw new AppError('NOT_FOUND', {}, 'The inbox exists only in the sandbox environment.');
       const docs = await ctx.deps.store.sandboxMessages
         .find({ realm: ctx.req.tenant.realm, to: input.phone })
-        .sort({ createdAt: -1 })
+        .sort({ createdAt: -1, _id: -1 })
         .limit(input.limit ?? 20)
         .toArray();
       return {

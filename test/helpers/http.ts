@@ -1,0 +1,77 @@
+/** Plain HTTP calls against a running server, as a tenant's app or curl would make them. */
+export interface CallOptions {
+  body?: unknown;
+  /** Raw body text (to send malformed JSON). */
+  raw?: string;
+  token?: string;
+  /** `acme` or `acme-sandbox` (sent as X-Aldero-Tenant); default `acme-sandbox`. */
+  tenant?: string | null;
+  headers?: Record<string, string>;
+  cookie?: string;
+}
+
+export interface CallResult<T = Record<string, any>> {
+  status: number;
+  body: T;
+  headers: Headers;
+  /** `Set-Cookie` values. */
+  cookies: string[];
+}
+
+export async function call<T = Record<string, any>>(baseUrl: string, method: string, path: string, options: CallOptions = {}): Promise<CallResult<T>> {
+  const headers: Record<string, string> = { ...options.headers };
+  const tenant = options.tenant === undefined ? 'acme-sandbox' : options.tenant;
+  if (tenant) headers['x-aldero-tenant'] = tenant;
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  if (options.cookie) headers.cookie = options.cookie;
+  let body: string | undefined;
+  if (options.raw !== undefined) body = options.raw;
+  else if (options.body !== undefined) body = JSON.stringify(options.body);
+  if (body !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
+  const response = await fetch(baseUrl + path, { method, headers, body });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    // keep the text
+  }
+  return { status: response.status, body: parsed as T, headers: response.headers, cookies: response.headers.getSetCookie() };
+}
+
+/** A unique fictional US number (555-01xx style exchange) so per-phone limits never collide between tests. */
+export function uniquePhone(): string {
+  return `+1555${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
+}
+
+export function uniqueEmail(prefix = 'user'): string {
+  return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}@example.com`;
+}
+
+/** The newest code texted to `phone` in the sandbox inbox (read as the tenant admin would). */
+export async function latestCode(baseUrl: string, adminKey: string, phone: string, tenant = 'acme-sandbox'): Promise<string> {
+  const inbox = await call<{ messages: { body: string }[] }>(baseUrl, 'GET', `/v1/sandbox/messages?phone=${encodeURIComponent(phone)}`, { token: adminKey, tenant });
+  if (inbox.status !== 200) throw new Error(`inbox answered ${inbox.status}: ${JSON.stringify(inbox.body)}`);
+  const match = /verification code is (\d{6})/.exec(inbox.body.messages[0]?.body ?? '');
+  if (!match) throw new Error(`no code in the inbox of ${phone}`);
+  return match[1]!;
+}
+
+/** Signs up a user and returns its tokens. */
+export async function signUp(baseUrl: string, tenant = 'acme-sandbox', email = uniqueEmail(), password = 'correct horse battery') {
+  const result = await call<{ accessToken: string; refreshToken: string }>(baseUrl, 'POST', '/v1/auth/signup', { body: { email, password }, tenant });
+  if (result.status !== 201) throw new Error(`signup answered ${result.status}: ${JSON.stringify(result.body)}`);
+  return { email, password, ...result.body };
+}
+
+/** A user with SMS enrolled (through the guide's two calls); returns its phone and recovery codes. */
+export async function enrolledUser(baseUrl: string, adminKey: string, tenant = 'acme-sandbox') {
+  const user = await signUp(baseUrl, tenant);
+  const phone = uniquePhone();
+  const setup = await call(baseUrl, 'POST', '/v1/auth/mfa/sms/setup', { body: { phone }, token: user.accessToken, tenant });
+  if (setup.status !== 200) throw new Error(`setup answered ${setup.status}: ${JSON.stringify(setup.body)}`);
+  const code = await latestCode(baseUrl, adminKey, phone, tenant);
+  const confirm = await call<{ recoveryCodes: string[] }>(baseUrl, 'POST', '/v1/auth/mfa/sms/confirm', { body: { code }, token: user.accessToken, tenant });
+  if (confirm.status !== 200) throw new Error(`confirm answered ${confirm.status}: ${JSON.stringify(confirm.body)}`);
+  return { ...user, phone, recoveryCodes: confirm.body.recoveryCodes };
+}
