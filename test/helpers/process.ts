@@ -1,0 +1,36 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+
+export interface ServerProcess {
+  url: string;
+  adminKey: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts `test/helpers/serve.ts` in its own OS process and waits for its ready line. */
+export async function spawnServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./serve.ts', import.meta.url).pathname], {
+    env: { ...process.env, ...env },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout! });
+  const ready = await new Promise<{ url: string; adminKey: string }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('server process did not start in 30 s')), 30_000);
+    child.once('exit', (code) => reject(new Error(`server process exited with ${code}`)));
+    lines.once('line', (line) => {
+      clearTimeout(timer);
+      resolve(JSON.parse(line));
+    });
+  });
+  return {
+    ...ready,
+    child,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}

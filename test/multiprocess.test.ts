@@ -1,0 +1,74 @@
+/**
+ * The limits hold across processes: two API processes (one here, one spawned) share one
+ * database, and requests alternate between them. Every limit is a single atomic database
+ * operation, so what holds in one process holds here.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { startEmbeddedMongo } from '../server/embedded-mongo/index.ts';
+import { randomToken } from '../server/crypto.ts';
+import { call, enrolledUser, latestCode } from './helpers/http.ts';
+import { spawnServerProcess, type ServerProcess } from './helpers/process.ts';
+import { startTestServer, type TestServer } from './helpers/server.ts';
+
+let engine: Awaited<ReturnType<typeof startEmbeddedMongo>>;
+let local: TestServer;
+let remote: ServerProcess;
+let urls: string[];
+
+before(async () => {
+  engine = await startEmbeddedMongo();
+  const dbName = `aldero_mp_${randomToken(6).replace(/[^a-z0-9]/gi, '')}`;
+  const adminKey = `ak_acme_mp_${randomToken(12)}`;
+  local = await startTestServer({ mongoUri: engine.uri, dbName, env: { ALDERO_ADMIN_KEY: adminKey } });
+  remote = await spawnServerProcess({ MONGODB_URI: engine.uri, MONGODB_DB: dbName, ALDERO_ADMIN_KEY: adminKey });
+  urls = [local.url, remote.url];
+});
+after(async () => {
+  await remote?.stop();
+  await local?.stop();
+  await engine?.stop();
+});
+
+/** Alternates requests between the two processes. */
+function spread<T>(count: number, request: (url: string, index: number) => Promise<T>): Promise<T[]> {
+  return Promise.all(Array.from({ length: count }, (_, index) => request(urls[index % urls.length]!, index)));
+}
+
+async function challengeFor() {
+  const user = await enrolledUser(local.url, local.adminKey);
+  const login = await call(remote.url, 'POST', '/v1/auth/login', { body: { email: user.email, password: user.password } });
+  assert.equal(login.status, 403, 'a user enrolled through one process is challenged by the other');
+  return { user, mfaToken: login.body.mfa_token as string };
+}
+
+describe('two processes, one database', () => {
+  test('40 parallel wrong codes → exactly 5 MFA_INVALID_CODE', async () => {
+    const { user, mfaToken } = await challengeFor();
+    const code = await latestCode(local.url, local.adminKey, user.phone);
+    const wrong = String((Number(code) + 1) % 1e6).padStart(6, '0');
+    const results = await spread(40, (url) => call(url, 'POST', '/v1/auth/mfa/verify', { body: { mfa_token: mfaToken, method: 'sms', code: wrong } }));
+    assert.equal(results.filter((r) => r.status === 400).length, 5);
+    assert.equal(results.filter((r) => r.status === 429).length, 35);
+  });
+
+  test('12 parallel resends → exactly 2 accepted', async () => {
+    const { mfaToken } = await challengeFor();
+    const results = await spread(12, (url) => call(url, 'POST', '/v1/auth/mfa/challenge', { body: { mfa_token: mfaToken, challenge_type: 'oob', oob_channel: 'sms' } }));
+    assert.equal(results.filter((r) => r.status === 200).length, 2);
+  });
+
+  test('10 parallel right codes → exactly one session', async () => {
+    const { user, mfaToken } = await challengeFor();
+    const code = await latestCode(remote.url, remote.adminKey, user.phone);
+    const results = await spread(10, (url) => call(url, 'POST', '/v1/auth/mfa/verify', { body: { mfa_token: mfaToken, method: 'sms', code } }));
+    assert.equal(results.filter((r) => r.status === 200).length, 1);
+  });
+
+  test('a token issued by one process is accepted by the other (shared keys)', async () => {
+    const user = await enrolledUser(remote.url, remote.adminKey);
+    const me = await call(local.url, 'GET', '/v1/auth/me', { token: user.accessToken });
+    assert.equal(me.status, 200);
+    assert.equal(me.body.mfa.sms, true);
+  });
+});
