@@ -1,10 +1,8 @@
-import { ObjectId } from 'mongodb';
-import { encrypt } from '../crypto.ts';
 import type { Clock } from '../clock.ts';
-import type { DeliveryState } from '../store/documents.ts';
+import { decrypt, encrypt } from '../crypto.ts';
+import type { DeliveryStatus, Realm } from '../store/documents.ts';
 import type { Store } from '../store/index.ts';
-import { smsBody } from './body.ts';
-import type { SmsDispatcher, SmsRequest } from './types.ts';
+import type { OutgoingSms, SendOutcome, SmsProvider } from './types.ts';
 
 /** The sandbox's magic numbers (DESIGN.md §2). */
 export const SANDBOX_NUMBERS = {
@@ -15,27 +13,63 @@ export const SANDBOX_NUMBERS = {
 
 export const SANDBOX_FROM = '+15005550000';
 
-/** Sandbox delivery: nothing leaves the process; the message lands in the tenant's sandbox inbox. */
-export class SandboxDispatcher implements SmsDispatcher {
+const SANDBOX_BODY_PURPOSE = 'sandbox-body';
+
+/**
+ * Sandbox delivery: nothing leaves the process; the message lands in the tenant's sandbox inbox
+ * (failed ones too, with their status, so a tenant sees what its magic-number tests did).
+ */
+export class SandboxProvider implements SmsProvider {
+  readonly name = 'sandbox' as const;
+
   constructor(private readonly store: Store, private readonly clock: Clock, private readonly secret: string) {}
 
-  async dispatch(request: SmsRequest): Promise<DeliveryState> {
-    const now = this.clock.now();
+  async send(message: OutgoingSms): Promise<SendOutcome> {
     const failure =
-      request.to === SANDBOX_NUMBERS.invalid ? 'invalid_number' : request.to === SANDBOX_NUMBERS.optedOut ? 'opted_out' : null;
-    // Time-ordered ids break ties between messages of the same millisecond (newest first).
-    const id = `msg_${new ObjectId().toHexString()}`;
+      message.to === SANDBOX_NUMBERS.invalid ? 'invalid_number' : message.to === SANDBOX_NUMBERS.optedOut ? 'opted_out' : null;
     await this.store.sandboxMessages.insertOne({
-      _id: id,
-      realm: request.tenant.realm,
-      to: request.to,
-      from: SANDBOX_FROM,
+      _id: message.id,
+      realm: message.realm,
+      to: message.to,
+      from: message.from,
       // The body holds the code: sealed at rest, opened only for the inbox's reader.
-      body: encrypt(this.secret, 'sandbox-body', smsBody(request.tenant.tenant, request.code)),
+      body: encrypt(this.secret, SANDBOX_BODY_PURPOSE, message.text),
       status: failure ? 'failed' : 'delivered',
-      challengeId: request.challengeId,
-      createdAt: now,
+      challengeId: message.challengeId,
+      createdAt: this.clock.now(),
     });
-    return { status: failure ? 'failed' : 'delivered', reason: failure, messageId: id, updatedAt: now };
+    return failure
+      ? { kind: 'rejected', reason: failure, error: `sandbox:${failure}` }
+      : { kind: 'accepted', providerMessageId: message.id, delivered: true };
   }
+}
+
+export interface SandboxInboxMessage {
+  id: string;
+  to: string;
+  from: string;
+  body: string;
+  createdAt: string;
+  status: DeliveryStatus;
+}
+
+/** A phone's sandbox inbox, newest first, bodies opened (`GET /v1/sandbox/messages`). */
+export async function listSandboxMessages(
+  deps: { store: Store; keys: { secret: string } },
+  realm: Realm,
+  phone: string,
+  limit = 20,
+): Promise<{ messages: SandboxInboxMessage[] }> {
+  // Ids are time-ordered, so they break ties between messages of the same millisecond.
+  const docs = await deps.store.sandboxMessages.find({ realm, to: phone }).sort({ createdAt: -1, _id: -1 }).limit(limit).toArray();
+  return {
+    messages: docs.map((doc) => ({
+      id: doc._id,
+      to: doc.to,
+      from: doc.from,
+      body: decrypt(deps.keys.secret, SANDBOX_BODY_PURPOSE, doc.body),
+      createdAt: doc.createdAt.toISOString(),
+      status: doc.status,
+    })),
+  };
 }

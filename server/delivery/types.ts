@@ -1,4 +1,4 @@
-import type { DeliveryState, TenantDoc } from '../store/documents.ts';
+import type { DeliveryState, DeliveryStatus, Realm, SenderModel } from '../store/documents.ts';
 import type { TenantContext } from '../tenants/model.ts';
 
 /** One verification SMS to send for a challenge. */
@@ -14,11 +14,157 @@ export interface SmsRequest {
 
 /** Where challenges hand their codes: the sandbox inbox, or the outbox towards Telnyx. */
 export interface SmsDispatcher {
-  /** Records the message durably and returns its delivery state as known now. */
+  /**
+   * Records the message durably, writes its delivery state on the challenge
+   * (`challenges.delivery`), and returns that state as known now: `delivered`/`failed` for the
+   * sandbox, `failed` for an opted-out pair (no provider call), otherwise `queued` — the outbox
+   * workers send it and move the challenge's state forward (sent, delivered, failed, dropped).
+   */
   dispatch(request: SmsRequest): Promise<DeliveryState>;
   /** Starts background work (outbox workers); idempotent. */
   start?(): void;
   stop?(): Promise<void>;
 }
 
-export type SenderFor = (tenant: TenantDoc) => { from: string };
+/**
+ * Why a message did not go out or did not arrive; the API and the components explain each
+ * (`opted_out`: "this number replied STOP: reply START, or use a recovery code").
+ */
+export type DeliveryReason =
+  | 'invalid_number'
+  | 'opted_out'
+  | 'sender_daily_limit'
+  | 'provider_unavailable'
+  | 'provider_auth_failed'
+  | 'provider_rejected'
+  | 'provider_not_configured'
+  | 'sender_not_configured'
+  | 'challenge_expired'
+  | 'challenge_completed'
+  | 'delivery_failed'
+  | 'sending_failed'
+  | 'delivery_unconfirmed';
+
+/** What a provider is asked to send. `id` is ours (the outbox or inbox id), for the provider's records. */
+export interface OutgoingSms {
+  id: string;
+  realm: Realm;
+  challengeId: string;
+  from: string;
+  to: string;
+  text: string;
+  messagingProfileId: string | null;
+}
+
+/**
+ * The outcome of one provider call, classified once, where the provider's errors are known:
+ * - `accepted`: the provider took the message (`delivered` when it is final at once: sandbox).
+ * - `retry`: not taken, try again later (429, 5xx, timeouts, resets); `inDoubt` when the
+ *   provider may have taken it anyway (a timeout or a reset after the request was written).
+ * - `rejected`: permanent for this message (invalid number, blocked by STOP, bad credentials).
+ */
+export type SendOutcome =
+  | { kind: 'accepted'; providerMessageId: string; delivered: boolean }
+  | { kind: 'retry'; error: string; retryAfterMs: number | null; inDoubt: boolean }
+  | { kind: 'rejected'; reason: DeliveryReason; error: string };
+
+/** One interface for every way an SMS leaves: sandbox inbox, Telnyx shared sender, Telnyx BYO sender. */
+export interface SmsProvider {
+  readonly name: 'sandbox' | 'telnyx-shared' | 'telnyx-byo';
+  send(message: OutgoingSms): Promise<SendOutcome>;
+}
+
+/**
+ * The sending identity of a live message, fixed when it is queued: which number, which
+ * messaging profile, which Telnyx account (its rate cap), and whether the number is verified
+ * (unverified toll-free numbers are capped per day).
+ */
+export interface SenderRoute {
+  model: SenderModel;
+  from: string;
+  messagingProfileId: string | null;
+  /** `shared`, or `byo:{tenantId}`: the Telnyx account whose rate cap and webhooks apply. */
+  accountKey: string;
+  verified: boolean;
+}
+
+/** An outbox message (`smsOutbox`): recorded before the provider is called, drained by workers. */
+export interface OutboxMessageDoc {
+  _id: string;
+  realm: Realm;
+  tenantId: string;
+  challengeId: string;
+  userId: string;
+  to: string;
+  from: string;
+  senderModel: SenderModel;
+  messagingProfileId: string | null;
+  accountKey: string;
+  senderVerified: boolean;
+  /** The body (it holds the code), sealed; removed once the message is finished. */
+  bodySealed: string | null;
+  /** HMAC of `to` and the body: matches a provider receipt to a message whose answer was lost. */
+  bodyHash: string;
+  status: DeliveryStatus;
+  reason: DeliveryReason | null;
+  /**
+   * When a worker may take it: the retry time of a queued message, the lease expiry of one
+   * being sent (a crashed worker's message comes back when its lease runs out).
+   */
+  availableAt: Date;
+  leaseOwner: string | null;
+  /** Provider calls started (the fence before each call counts it). */
+  calls: number;
+  /** A call started whose outcome was never recorded (crash, timeout): a resend may duplicate. */
+  inDoubt: boolean;
+  /** The UTC day whose sender counter holds this message's slot (unverified senders). */
+  dailySlotDay: string | null;
+  lastError: string | null;
+  providerMessageId: string | null;
+  /** The challenge's expiry: not sent by then means never sent. */
+  expiresAt: Date;
+  createdAt: Date;
+  updatedAt: Date;
+  sentAt: Date | null;
+}
+
+/** Opt-out state per (sender number, handset), from STOP/START/HELP replies and 40300 answers. */
+export interface OptOutDoc {
+  /** `{sender}|{phone}` */
+  _id: string;
+  sender: string;
+  phone: string;
+  optedOut: boolean;
+  /** The keyword (or `provider_40300`) that set the current state. */
+  source: string;
+  /** When that event happened: an older event arriving late never overrides a newer one. */
+  lastEventAt: Date;
+  lastHelpAt: Date | null;
+  updatedAt: Date;
+}
+
+/** A Telnyx webhook event seen (`telnyxEvents`): repeated deliveries are answered, not re-applied. */
+export interface TelnyxEventDoc {
+  _id: string;
+  type: string;
+  accountKey: string;
+  /** Delivery receipts: the provider's message id, and the state it reports. */
+  providerMessageId: string | null;
+  bodyHash: string | null;
+  status: DeliveryStatus | null;
+  reason: DeliveryReason | null;
+  occurredAt: Date;
+  receivedAt: Date;
+  /** Set once the event took effect; a receipt that arrived before its message was recorded waits for the worker. */
+  appliedAt: Date | null;
+}
+
+/** Shared throughput state (`smsThrottle`): GCRA lanes and daily counters. */
+export interface ThrottleDoc {
+  _id: string;
+  /** GCRA theoretical arrival time (ms since epoch) of a rate lane. */
+  tat?: number;
+  /** Messages counted in a daily window. */
+  count?: number;
+  expiresAt?: Date;
+}
