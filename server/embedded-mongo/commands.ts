@@ -357,7 +357,8 @@ function distinct(context: CommandContext, command: Document, name: string): Doc
   const seen = new Map<string, unknown>();
   for (const entry of query(context.storage.getCollection(context.database, collection), filter, {})) {
     for (const value of valuesAtPath(entry.doc, parts)) {
-      if (value === undefined) continue;
+      // An empty array holds no values (MongoDB's distinct skips it).
+      if (value === undefined || (Array.isArray(value) && value.length === 0)) continue;
       const key = encodeKey(value);
       if (!seen.has(key)) seen.set(key, value);
     }

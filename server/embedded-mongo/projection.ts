@@ -73,7 +73,9 @@ export function compileProjection(spec: Document | undefined | null): Projector 
   if (inclusions > 0 && exclusions > 0) {
     throw badValue(`Cannot do exclusion on field ${Object.keys(excluded)[0]} in inclusion projection`);
   }
-  if (inclusions > 0) {
+  // `{_id: 1}` alone is an inclusion projection of just `_id`.
+  const idOnly = inclusions === 0 && exclusions === 0 && includeId;
+  if (inclusions > 0 || idOnly) {
     return (doc) => {
       const result: Document = {};
       if (includeId && Object.hasOwn(doc, '_id')) result._id = doc._id;
