@@ -1,0 +1,450 @@
+import { Task, TaskStatus, initialState } from '@lit/task';
+import { css, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { property } from 'lit/decorators/property.js';
+import { state } from 'lit/decorators/state.js';
+import type { CodeSent, MfaMethod, MfaStatus } from './client/api.ts';
+import { AlderoError } from './client/errors.ts';
+import { AlderoApiElement, codeDigits } from './shared/api-element.ts';
+import { defineElement } from './shared/element.ts';
+import { emit } from './shared/events.ts';
+import { mergeSections } from './shared/i18n.ts';
+import * as de from './shared/locales/de.ts';
+import * as en from './shared/locales/en.ts';
+import * as es from './shared/locales/es.ts';
+import * as fr from './shared/locales/fr.ts';
+import { ResendController } from './shared/resend.ts';
+import { baseStyles } from './shared/styles.ts';
+
+export type ChallengeCatalogue = en.ErrorMessages & en.CodeMessages & en.ChallengeMessages;
+
+const catalogues: Record<string, ChallengeCatalogue> = {
+  en: mergeSections(en.errors, en.code, en.challenge),
+  es: mergeSections(es.errors, es.code, es.challenge),
+  fr: mergeSections(fr.errors, fr.code, fr.challenge),
+  de: mergeSections(de.errors, de.code, de.challenge),
+};
+
+/** How many times the element asks again while an SMS is still on its way, to explain a failed delivery. */
+const DELIVERY_CHECKS = 5;
+const DELIVERY_CHECK_INTERVAL_MS = 2000;
+
+/** WebOTP (`navigator.credentials.get({ otp })`), which TypeScript's DOM library does not declare yet. */
+interface OtpCredential extends Credential {
+  code: string;
+}
+
+/**
+ * @summary The second step of a sign-in: the SMS code (or an authenticator or recovery code) for an `mfa_token`.
+ * @tag aldero-mfa-challenge
+ *
+ * @fires aldero-code-sent - A code was sent again. `{ maskedPhone, sendsRemaining, retryAfterSeconds, expiresAt }`
+ * @fires aldero-verified - The code was right: the session. `{ accessToken, refreshToken, expiresIn, trustedDevice }`
+ * @fires aldero-error - A call failed. `{ code, message, retryAfterSeconds? }`
+ * @fires aldero-challenge-expired - The challenge can no longer be answered (expired, or too many wrong codes). `{}`
+ * @fires aldero-start-over - The user pressed "Start over": sign them in again from the start. `{}`
+ *
+ * @csspart base - The wrapper of the element.
+ * @csspart label - Field labels.
+ * @csspart hint - Helper texts.
+ * @csspart input - The code field.
+ * @csspart code-input - The code field (`autocomplete="one-time-code"`).
+ * @csspart error - The `role="alert"` message region.
+ * @csspart button - Every button.
+ * @csspart primary-button - Verify, send code, start over.
+ * @csspart secondary-button - Resend and the method switches.
+ * @csspart resend-button - The "Resend code" button.
+ * @csspart countdown - The time before a resend is possible, and the resends left.
+ * @csspart trust-device - The "Trust this device for 30 days" checkbox with its label.
+ * @csspart spinner - The pending indicator.
+ *
+ * @cssprop --aldero-color-primary - Buttons and links.
+ * @cssprop --aldero-color-primary-contrast - Text on primary buttons.
+ * @cssprop --aldero-color-danger - Error messages.
+ * @cssprop --aldero-color-text - Text.
+ * @cssprop --aldero-color-muted - Hints.
+ * @cssprop --aldero-color-background - Background of the element and its fields.
+ * @cssprop --aldero-color-border - Borders.
+ * @cssprop --aldero-font-family - Font.
+ * @cssprop --aldero-font-size - Base font size.
+ * @cssprop --aldero-radius - Corner radius.
+ * @cssprop --aldero-focus-ring - Box shadow of the focused control.
+ * @cssprop --aldero-spacing - Space between the parts.
+ */
+export class AlderoMfaChallenge extends AlderoApiElement<ChallengeCatalogue> {
+  static override styles = [
+    baseStyles,
+    css`
+      [part~='trust-device'] {
+        display: flex;
+        gap: 0.5em;
+        align-items: center;
+      }
+      [part~='trust-device'] input {
+        inline-size: 1.25em;
+        block-size: 1.25em;
+        min-height: 0;
+        margin: 0;
+        accent-color: var(--aldero-color-primary, #4338ca);
+      }
+      [part~='code-input'] {
+        font-size: 1.25em;
+        letter-spacing: 0.25em;
+        font-variant-numeric: tabular-nums;
+      }
+    `,
+  ];
+
+  /** The `mfa_token` of the `mfa_required` answer to the login (attribute `mfa-token`). */
+  @property({ attribute: 'mfa-token' }) mfaToken = '';
+
+  /** Seconds before "Resend code" is offered again after a send (a courtesy; the server may ask for more). */
+  @property({ type: Number, attribute: 'resend-delay' }) resendDelay = 30;
+
+  /** Where the sign-in stands: its status is loading, a code is awaited, it expired, or it is done. */
+  @state() private phase: 'loading' | 'answer' | 'expired' | 'verified' = 'loading';
+  @state() private method: MfaMethod = 'sms';
+  @state() private methods: MfaMethod[] = [];
+  @state() private maskedPhone = '';
+  @state() private codeSent = false;
+  @state() private code = '';
+  @state() private trustDevice = false;
+  @state() private errorMessage?: string;
+  @state() private notice?: string;
+
+  protected readonly catalogues = catalogues;
+  private readonly resend = new ResendController(this);
+  private deliveryChecks = 0;
+  private deliveryTimer?: ReturnType<typeof setTimeout>;
+  private otpAbort?: AbortController;
+
+  private readonly statusTask = new Task(this, {
+    args: () => [this.mfaToken] as const,
+    task: async ([mfaToken]) => (mfaToken ? this.api.auth.mfa.status({ mfaToken }) : initialState),
+    onComplete: (status) => this.applyStatus(status),
+    onError: (error) => this.fail(error),
+  });
+
+  private readonly sendTask = new Task(this, {
+    autoRun: false,
+    task: async () => this.api.auth.mfa.challenge({ mfaToken: this.mfaToken, channel: 'sms' }),
+    onComplete: (sent) => this.applyCodeSent(sent),
+    onError: (error) => this.fail(error),
+  });
+
+  private readonly verifyTask = new Task(this, {
+    autoRun: false,
+    task: async ([method, code, trustDevice]: readonly [MfaMethod, string, boolean]) =>
+      this.api.auth.mfa.verify({ mfaToken: this.mfaToken, method, code, trustDevice }),
+    onComplete: (session) => {
+      this.phase = 'verified';
+      this.errorMessage = undefined;
+      emit(this, 'aldero-verified', {
+        accessToken: session.accessToken,
+        refreshToken: session.refreshToken,
+        expiresIn: session.expiresIn,
+        trustedDevice: session.trustedDevice ?? this.trustDevice,
+      });
+      void this.focusOn('#verified');
+    },
+    onError: (error) => this.fail(error),
+  });
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.stopListeningForSms();
+    clearTimeout(this.deliveryTimer);
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('mfaToken') && changed.get('mfaToken') !== undefined) this.reset();
+  }
+
+  protected override render(): TemplateResult {
+    const { phase } = this;
+    return html`
+      <div part="base">
+        <h2 id="title">${this.t(phase === 'expired' ? 'expiredTitle' : 'title')}</h2>
+        ${phase === 'loading' && this.statusTask.status === TaskStatus.PENDING
+          ? html`<p part="hint" role="status">${this.renderSpinner()} ${this.t('loading')}</p>`
+          : nothing}
+        ${phase === 'answer' ? this.renderForm() : nothing}
+        ${phase === 'expired' ? this.renderExpired() : nothing}
+        ${phase === 'verified'
+          ? html`<p part="hint" id="verified" role="status" tabindex="-1">${this.t('verified')}</p>`
+          : nothing}
+        ${this.renderError(this.errorMessage)}
+      </div>
+    `;
+  }
+
+  private renderExpired(): TemplateResult {
+    return html`
+      <p part="hint">${this.t('expiredHint')}</p>
+      <button type="button" part="button primary-button" id="start-over" @click=${this.onStartOver}>
+        ${this.t('startOver')}
+      </button>
+    `;
+  }
+
+  private renderForm(): TemplateResult {
+    const verifying = this.verifyTask.status === TaskStatus.PENDING;
+    const sending = this.sendTask.status === TaskStatus.PENDING;
+    const sms = this.method === 'sms';
+    const recovery = this.method === 'recovery_code';
+    const waitingForFirstSend = sms && !this.codeSent;
+    return html`
+      <form novalidate @submit=${this.onSubmit}>
+        <div class="field">
+          ${waitingForFirstSend
+            ? html`
+                <p part="hint">${this.t('noCodeSent', { phone: this.maskedPhone })}</p>
+                <button type="button" part="button primary-button" id="send" ?disabled=${sending} @click=${this.onSend}>
+                  ${this.renderLabel(sending, this.t('sendCode'), this.t('sending'))}
+                </button>
+              `
+            : this.renderCodeInput({
+                label: this.t(sms ? 'codeLabel' : recovery ? 'recoveryLabel' : 'totpLabel'),
+                hint: sms ? this.t('codeSentTo', { phone: this.maskedPhone }) : this.t(recovery ? 'recoveryHint' : 'totpHint'),
+                value: this.code,
+                disabled: verifying,
+                invalid: this.errorMessage !== undefined,
+                recovery,
+                onInput: recovery ? this.onRecoveryInput : this.onCodeInput,
+              })}
+        </div>
+        ${waitingForFirstSend
+          ? nothing
+          : html`
+              <label part="trust-device">
+                <input
+                  type="checkbox"
+                  name="trust-device"
+                  .checked=${this.trustDevice}
+                  @change=${this.onTrustDeviceChange}
+                />
+                ${this.t('trustDevice')}
+              </label>
+              <button type="submit" part="button primary-button" id="verify" ?disabled=${verifying}>
+                ${this.renderLabel(verifying, this.t('verify'), this.t('verifying'))}
+              </button>
+            `}
+      </form>
+      ${sms && this.codeSent ? this.renderResend(this.resend, sending, this.onSend) : nothing}
+      ${sms && this.resend.exhausted ? html`<p part="hint" id="send-limit">${this.t('sendLimitReached')}</p>` : nothing}
+      ${this.notice ? html`<p part="hint" role="status">${this.notice}</p>` : nothing}
+      <div class="row">${this.renderMethodSwitches()}</div>
+    `;
+  }
+
+  private renderMethodSwitches(): TemplateResult[] {
+    const switches: [MfaMethod, string][] = [
+      ['sms', this.t('useSms')],
+      ['totp', this.t('useTotp')],
+      ['recovery_code', this.t('useRecovery')],
+    ];
+    return switches
+      .filter(([method]) => method !== this.method && (method === 'recovery_code' || this.methods.includes(method)))
+      .map(
+        ([method, label]) => html`
+          <button
+            type="button"
+            part="button secondary-button"
+            data-method=${method}
+            @click=${() => this.switchMethod(method)}
+          >
+            ${label}
+          </button>
+        `,
+      );
+  }
+
+  private applyStatus(status: MfaStatus): void {
+    const firstLoad = this.phase === 'loading';
+    this.methods = status.available_methods;
+    this.maskedPhone = status.maskedPhone ?? '';
+    this.resend.sendsRemaining = status.sendsRemaining;
+    this.codeSent = status.delivery !== null && status.delivery !== undefined;
+    if (firstLoad) {
+      this.method =
+        this.methods.includes('sms') && (this.codeSent || !this.methods.includes('totp'))
+          ? 'sms'
+          : this.methods.includes('totp')
+            ? 'totp'
+            : 'recovery_code';
+      if (this.codeSent) this.resend.wait(this.resendDelay);
+      this.phase = 'answer';
+      void this.focusOn('#code, #send');
+    }
+    this.followDelivery(status.delivery);
+  }
+
+  private applyCodeSent(sent: CodeSent): void {
+    this.codeSent = true;
+    this.maskedPhone = sent.maskedPhone;
+    this.resend.sendsRemaining = sent.sendsRemaining;
+    this.resend.wait(Math.max(this.resendDelay, sent.retryAfterSeconds));
+    this.errorMessage = undefined;
+    this.notice = this.t('codeResent');
+    this.deliveryChecks = 0;
+    emit(this, 'aldero-code-sent', {
+      maskedPhone: sent.maskedPhone,
+      sendsRemaining: sent.sendsRemaining,
+      retryAfterSeconds: sent.retryAfterSeconds,
+      expiresAt: sent.expiresAt,
+    });
+    this.followDelivery(sent.delivery);
+    void this.focusOn('#code');
+  }
+
+  /** Explains a failed delivery; while the SMS is still on its way, asks again a few times. */
+  private followDelivery(delivery: MfaStatus['delivery']): void {
+    clearTimeout(this.deliveryTimer);
+    if (!delivery) return;
+    if (delivery.status === 'failed') {
+      this.stopListeningForSms();
+      this.notice = undefined;
+      this.errorMessage = this.reportError(
+        new AlderoError('MFA_DELIVERY_FAILED', this.deliveryMessage(delivery.reason), 422, { delivery }),
+      );
+      return;
+    }
+    if (this.method === 'sms') this.listenForSms();
+    if ((delivery.status === 'queued' || delivery.status === 'sent') && this.deliveryChecks < DELIVERY_CHECKS) {
+      this.deliveryChecks++;
+      this.deliveryTimer = setTimeout(() => void this.statusTask.run(), DELIVERY_CHECK_INTERVAL_MS);
+    }
+  }
+
+  private fail(error: unknown): void {
+    const context = error instanceof AlderoError ? error.context : {};
+    const code = error instanceof AlderoError ? error.code : undefined;
+    this.notice = undefined;
+    this.errorMessage = this.reportError(error);
+    if (typeof context.sendsRemaining === 'number') this.resend.sendsRemaining = context.sendsRemaining;
+    if (code === 'MFA_RATE_LIMITED' && context.reason === 'challenge_send_limit') this.resend.sendsRemaining = 0;
+    const dead =
+      code === 'MFA_CHALLENGE_EXPIRED' ||
+      (code === 'MFA_RATE_LIMITED' && context.reason === 'challenge_attempt_limit') ||
+      (code === 'MFA_INVALID_CODE' && context.attemptsRemaining === 0);
+    if (dead) {
+      this.expire();
+    } else if (code === 'MFA_INVALID_CODE' || code === 'VALIDATION_ERROR') {
+      this.code = '';
+      void this.focusOn('#code');
+    }
+  }
+
+  private expire(): void {
+    if (this.phase === 'expired') return;
+    this.phase = 'expired';
+    this.stopListeningForSms();
+    clearTimeout(this.deliveryTimer);
+    emit(this, 'aldero-challenge-expired', {});
+    void this.focusOn('#start-over');
+  }
+
+  private reset(): void {
+    this.stopListeningForSms();
+    clearTimeout(this.deliveryTimer);
+    this.phase = 'loading';
+    this.codeSent = false;
+    this.code = '';
+    this.errorMessage = undefined;
+    this.notice = undefined;
+    this.deliveryChecks = 0;
+    this.resend.sendsRemaining = null;
+    this.resend.wait(0);
+  }
+
+  private submit(): void {
+    if (this.verifyTask.status === TaskStatus.PENDING) return;
+    const code = this.code;
+    const complete = this.method === 'recovery_code' ? /^[0-9a-f]{4}-[0-9a-f]{4}$/.test(code) : /^\d{6}$/.test(code);
+    if (!complete) {
+      this.errorMessage = this.t('errors.VALIDATION_ERROR');
+      void this.focusOn('#code');
+      return;
+    }
+    this.stopListeningForSms();
+    this.errorMessage = undefined;
+    this.notice = undefined;
+    void this.verifyTask.run([this.method, code, this.trustDevice]);
+  }
+
+  private switchMethod(method: MfaMethod): void {
+    this.method = method;
+    this.code = '';
+    this.errorMessage = undefined;
+    this.notice = undefined;
+    if (method === 'sms' && this.codeSent) this.listenForSms();
+    else this.stopListeningForSms();
+    void this.focusOn('#code, #send');
+  }
+
+  /** WebOTP: where the browser can read the SMS for us, it fills the code in and submits it. */
+  private listenForSms(): void {
+    if (this.otpAbort || !('OTPCredential' in window) || !this.isConnected) return;
+    const abort = new AbortController();
+    this.otpAbort = abort;
+    const request = { otp: { transport: ['sms'] }, signal: abort.signal } as CredentialRequestOptions;
+    navigator.credentials
+      .get(request)
+      .then((credential) => {
+        const code = (credential as OtpCredential | null)?.code;
+        if (code && !abort.signal.aborted && this.method === 'sms') {
+          this.code = code;
+          this.submit();
+        }
+      })
+      .catch(() => {
+        // Aborted, or the browser declined: the field is still there to type the code in.
+      })
+      .finally(() => {
+        if (this.otpAbort === abort) this.otpAbort = undefined;
+      });
+  }
+
+  private stopListeningForSms(): void {
+    this.otpAbort?.abort();
+    this.otpAbort = undefined;
+  }
+
+  private onSubmit(event: SubmitEvent): void {
+    event.preventDefault();
+    this.submit();
+  }
+
+  private onCodeInput(event: InputEvent): void {
+    this.code = codeDigits(event.target as HTMLInputElement);
+    if (this.code.length === 6) this.submit();
+  }
+
+  private onRecoveryInput(event: InputEvent): void {
+    const input = event.target as HTMLInputElement;
+    let code = input.value.toLowerCase().replace(/[^0-9a-f-]/g, '');
+    if (/^[0-9a-f]{8}$/.test(code)) code = `${code.slice(0, 4)}-${code.slice(4)}`;
+    this.code = code.slice(0, 9);
+    input.value = this.code;
+  }
+
+  private onTrustDeviceChange(event: Event): void {
+    this.trustDevice = (event.target as HTMLInputElement).checked;
+  }
+
+  private onSend(): void {
+    this.notice = undefined;
+    void this.sendTask.run();
+  }
+
+  private onStartOver(): void {
+    emit(this, 'aldero-start-over', {});
+  }
+}
+
+defineElement('aldero-mfa-challenge', AlderoMfaChallenge);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'aldero-mfa-challenge': AlderoMfaChallenge;
+  }
+}

@@ -1,0 +1,438 @@
+import { Task, TaskStatus } from '@lit/task';
+import { AsYouType, getCountries, getCountryCallingCode, parsePhoneNumberFromString } from 'libphonenumber-js/min';
+import type { CountryCode } from 'libphonenumber-js/min';
+import { css, html, nothing, type TemplateResult } from 'lit';
+import { property } from 'lit/decorators/property.js';
+import { state } from 'lit/decorators/state.js';
+import './aldero-recovery-codes.ts';
+import type { AlderoClient } from './client/index.ts';
+import type { CodeSent } from './client/api.ts';
+import { AlderoError } from './client/errors.ts';
+import { AlderoApiElement, codeDigits } from './shared/api-element.ts';
+import { defineElement } from './shared/element.ts';
+import { emit } from './shared/events.ts';
+import { mergeSections } from './shared/i18n.ts';
+import * as de from './shared/locales/de.ts';
+import * as en from './shared/locales/en.ts';
+import * as es from './shared/locales/es.ts';
+import * as fr from './shared/locales/fr.ts';
+import { ResendController } from './shared/resend.ts';
+import { baseStyles } from './shared/styles.ts';
+
+export type EnrollCatalogue = en.ErrorMessages & en.CodeMessages & en.EnrollMessages & en.RecoveryCodesMessages;
+
+/** The recovery-codes step's messages ride along, so one `strings` object can override the whole flow. */
+const catalogues: Record<string, EnrollCatalogue> = {
+  en: mergeSections(en.errors, en.code, en.enroll, en.recoveryCodes),
+  es: mergeSections(es.errors, es.code, es.enroll, es.recoveryCodes),
+  fr: mergeSections(fr.errors, fr.code, fr.enroll, fr.recoveryCodes),
+  de: mergeSections(de.errors, de.code, de.enroll, de.recoveryCodes),
+};
+
+/**
+ * The version of the opt-in disclosure (all its translations) the element shows; sent with the
+ * setup so the server records which consent text the user saw. Change it whenever a text changes.
+ */
+export const DISCLOSURE_VERSION = '2026-11-01';
+
+type Step = 'phone' | 'code' | 'codes' | 'done';
+
+const countryNames = new Map<string, { code: CountryCode; label: string }[]>();
+
+/** Every country libphonenumber-js knows, named in `lang` and sorted for it. */
+function countryOptions(lang: string): { code: CountryCode; label: string }[] {
+  let options = countryNames.get(lang);
+  if (!options) {
+    const names = new Intl.DisplayNames([lang], { type: 'region' });
+    options = getCountries()
+      .map((code) => ({ code, label: `${names.of(code) ?? code} (+${getCountryCallingCode(code)})` }))
+      .sort((a, b) => a.label.localeCompare(b.label, lang));
+    countryNames.set(lang, options);
+  }
+  return options;
+}
+
+/** `value` as a country libphonenumber-js knows (`gb` → `GB`), or undefined. */
+function asCountry(value: string | undefined): CountryCode | undefined {
+  const upper = value?.toUpperCase();
+  return getCountries().find((code) => code === upper);
+}
+
+/** The region of a language tag: `en-GB` → `GB`. */
+const regionOf = (languageTag: string | undefined) => languageTag?.split(/[-_]/)[1];
+
+/**
+ * @summary Enrolls a signed-in user's phone for SMS verification: number with opt-in disclosure, code, recovery codes.
+ * @tag aldero-sms-enroll
+ *
+ * Acts for the signed-in user: give it their access token through the `accessToken` property
+ * (never an attribute, so it stays out of the DOM) or a `client` that holds it.
+ *
+ * @fires aldero-code-sent - A code was sent to the number. `{ maskedPhone, sendsRemaining, retryAfterSeconds, expiresAt }`
+ * @fires aldero-enrolled - The number is verified and the SMS factor is on. `{ phone }`
+ * @fires aldero-recovery-codes-saved - The user acknowledged saving the recovery codes. `{}`
+ * @fires aldero-error - A call failed. `{ code, message, retryAfterSeconds? }`
+ *
+ * @csspart base - The wrapper of the element.
+ * @csspart label - Field labels.
+ * @csspart hint - Helper texts.
+ * @csspart input - The country select, the phone field and the code field.
+ * @csspart country-select - The country select.
+ * @csspart phone-input - The national phone number field.
+ * @csspart disclosure - The SMS opt-in disclosure, always shown with the phone field.
+ * @csspart code-input - The code field (`autocomplete="one-time-code"`).
+ * @csspart error - The `role="alert"` message region.
+ * @csspart button - Every button.
+ * @csspart primary-button - Send code, verify.
+ * @csspart secondary-button - Resend, use a different number.
+ * @csspart resend-button - The "Resend code" button.
+ * @csspart countdown - The time before a resend is possible, and the resends left.
+ * @csspart spinner - The pending indicator.
+ *
+ * @cssprop --aldero-color-primary - Buttons and links.
+ * @cssprop --aldero-color-primary-contrast - Text on primary buttons.
+ * @cssprop --aldero-color-danger - Error messages.
+ * @cssprop --aldero-color-text - Text.
+ * @cssprop --aldero-color-muted - Hints and the disclosure.
+ * @cssprop --aldero-color-surface - Background of the disclosure and the code list.
+ * @cssprop --aldero-color-background - Background of the element and its fields.
+ * @cssprop --aldero-color-border - Borders.
+ * @cssprop --aldero-font-family - Font.
+ * @cssprop --aldero-font-size - Base font size.
+ * @cssprop --aldero-radius - Corner radius.
+ * @cssprop --aldero-focus-ring - Box shadow of the focused control.
+ * @cssprop --aldero-spacing - Space between the parts.
+ */
+export class AlderoSmsEnroll extends AlderoApiElement<EnrollCatalogue> {
+  static override styles = [
+    baseStyles,
+    css`
+      .phone {
+        display: grid;
+        grid-template-columns: minmax(0, 2fr) minmax(0, 3fr);
+        gap: 0.75em;
+      }
+      @media (max-width: 30em) {
+        .phone {
+          grid-template-columns: 1fr;
+        }
+      }
+      [part~='disclosure'] {
+        font-size: 0.875em;
+        color: var(--aldero-color-muted, #4b5563);
+        background: var(--aldero-color-surface, #f3f4f6);
+        padding: 0.75em;
+        border-radius: var(--aldero-radius, 0.5rem);
+      }
+      [part~='code-input'] {
+        font-size: 1.25em;
+        letter-spacing: 0.25em;
+        font-variant-numeric: tabular-nums;
+      }
+      aldero-recovery-codes::part(base) {
+        padding: 0;
+        border: 0;
+      }
+    `,
+  ];
+
+  /** The signed-in user's access token. A property only: it never appears in the DOM. */
+  @property({ attribute: false }) accessToken?: string | null;
+
+  /** The country selected at first (ISO 3166 alpha-2); by default the region of the language, else US. */
+  @property({ attribute: 'default-country' }) defaultCountry = '';
+
+  /** Seconds before "Resend code" is offered again after a send (a courtesy; the server may ask for more). */
+  @property({ type: Number, attribute: 'resend-delay' }) resendDelay = 30;
+
+  @state() private step: Step = 'phone';
+  @state() private country?: CountryCode;
+  @state() private national = '';
+  @state() private phone = '';
+  @state() private maskedPhone = '';
+  @state() private code = '';
+  @state() private errorMessage?: string;
+  @state() private notice?: string;
+  @state() private recoveryCodes: string[] = [];
+
+  protected readonly catalogues = catalogues;
+  private readonly resend = new ResendController(this);
+  private tokenClient?: AlderoClient;
+
+  private readonly sendTask = new Task(this, {
+    autoRun: false,
+    task: async ([phone]: readonly [string]) =>
+      this.api.auth.mfa.sms.setup({ phone, disclosureVersion: DISCLOSURE_VERSION }),
+    onComplete: (sent) => this.applyCodeSent(sent),
+    onError: (error) => this.fail(error),
+  });
+
+  private readonly confirmTask = new Task(this, {
+    autoRun: false,
+    task: async ([code]: readonly [string]) => this.api.auth.mfa.sms.confirm({ code }),
+    onComplete: ({ recoveryCodes }) => {
+      this.errorMessage = undefined;
+      this.notice = undefined;
+      this.recoveryCodes = recoveryCodes;
+      this.step = 'codes';
+      emit(this, 'aldero-enrolled', { phone: this.phone });
+      void this.updateComplete.then(() => this.renderRoot.querySelector('aldero-recovery-codes')?.focus());
+    },
+    onError: (error) => this.fail(error),
+  });
+
+  /** The tenant's client (or one from the attributes), acting with `accessToken` when it is set. */
+  protected override get api(): AlderoClient {
+    const client = super.api;
+    if (!this.accessToken || client.getAccessToken() === this.accessToken) return client;
+    if (this.tokenClient?.getAccessToken() !== this.accessToken || this.tokenClient.baseUrl !== client.baseUrl) {
+      this.tokenClient = client.withAccessToken(this.accessToken);
+    }
+    return this.tokenClient;
+  }
+
+  protected override render(): TemplateResult {
+    return html`
+      <div part="base">
+        ${this.step === 'codes'
+          ? html`
+              <aldero-recovery-codes
+                .codes=${this.recoveryCodes}
+                .strings=${this.strings}
+                brand=${this.brandName}
+                lang=${this.language}
+                @aldero-recovery-codes-saved=${this.onCodesSaved}
+              ></aldero-recovery-codes>
+            `
+          : html`
+              <h2 id="title">${this.t('title')}</h2>
+              ${this.step === 'phone' ? this.renderPhoneStep() : nothing}
+              ${this.step === 'code' ? this.renderCodeStep() : nothing}
+              ${this.step === 'done' ? html`<p part="hint" id="done" role="status" tabindex="-1">${this.t('done')}</p>` : nothing}
+              ${this.notice ? html`<p part="hint" role="status">${this.notice}</p>` : nothing}
+              ${this.renderError(this.errorMessage)}
+            `}
+      </div>
+    `;
+  }
+
+  private renderPhoneStep(): TemplateResult {
+    const sending = this.sendTask.status === TaskStatus.PENDING;
+    const country = this.selectedCountry;
+    return html`
+      <form novalidate @submit=${this.onPhoneSubmit}>
+        <div class="field">
+          <div class="phone">
+            <div class="field">
+              <label part="label" for="country">${this.t('countryLabel')}</label>
+              <select
+                part="input country-select"
+                id="country"
+                autocomplete="country"
+                ?disabled=${sending}
+                @change=${this.onCountryChange}
+              >
+                ${countryOptions(this.language).map(
+                  ({ code, label }) => html`<option value=${code} ?selected=${code === country}>${label}</option>`,
+                )}
+              </select>
+            </div>
+            <div class="field">
+              <label part="label" for="phone">${this.t('phoneLabel')}</label>
+              <input
+                part="input phone-input"
+                id="phone"
+                name="phone"
+                type="tel"
+                inputmode="tel"
+                autocomplete="tel-national"
+                aria-describedby="disclosure error"
+                aria-invalid=${this.errorMessage !== undefined ? 'true' : 'false'}
+                .value=${this.national}
+                ?disabled=${sending}
+                @input=${this.onPhoneInput}
+              />
+            </div>
+          </div>
+          <p part="disclosure" id="disclosure">${this.disclosure}</p>
+          <button type="submit" part="button primary-button" id="send" ?disabled=${sending}>
+            ${this.renderLabel(sending, this.t('sendCode'), this.t('sending'))}
+          </button>
+        </div>
+      </form>
+    `;
+  }
+
+  private renderCodeStep(): TemplateResult {
+    const confirming = this.confirmTask.status === TaskStatus.PENDING;
+    const sending = this.sendTask.status === TaskStatus.PENDING;
+    return html`
+      <form novalidate @submit=${this.onCodeSubmit}>
+        <div class="field">${this.renderCodeInput({
+            label: this.t('codeLabel'),
+            hint: `${this.t('codeSentTo', { phone: this.maskedPhone })} ${this.t('codeHint')}`,
+            value: this.code,
+            disabled: confirming,
+            invalid: this.errorMessage !== undefined,
+            onInput: this.onCodeInput,
+          })}</div>
+        <button type="submit" part="button primary-button" id="verify" ?disabled=${confirming}>
+          ${this.renderLabel(confirming, this.t('verify'), this.t('verifying'))}
+        </button>
+      </form>
+      ${this.renderResend(this.resend, sending, this.onResend)}
+      <div class="row">
+        <button type="button" part="button secondary-button" id="change-number" @click=${this.onChangeNumber}>
+          ${this.t('changeNumber')}
+        </button>
+      </div>
+    `;
+  }
+
+  private get brandName(): string {
+    return this.brand || this.tenant;
+  }
+
+  /** The opt-in disclosure of the language, with the brand: deliberately not overridable by `strings`. */
+  private get disclosure(): string {
+    const text = this.catalogues[this.language]?.disclosure ?? en.enroll.disclosure;
+    return text.replace('{brand}', this.brandName);
+  }
+
+  private get selectedCountry(): CountryCode {
+    return (
+      this.country ??
+      asCountry(this.defaultCountry) ??
+      asCountry(regionOf(this.lang || document.documentElement.lang)) ??
+      asCountry(regionOf(navigator.language)) ??
+      'US'
+    );
+  }
+
+  private applyCodeSent(sent: CodeSent & { phone: string }): void {
+    const resent = this.step === 'code';
+    this.phone = sent.phone;
+    this.maskedPhone = sent.maskedPhone;
+    this.resend.sendsRemaining = sent.sendsRemaining;
+    this.resend.wait(Math.max(this.resendDelay, sent.retryAfterSeconds));
+    this.errorMessage = undefined;
+    this.notice = resent ? this.t('codeResent') : undefined;
+    this.step = 'code';
+    emit(this, 'aldero-code-sent', {
+      maskedPhone: sent.maskedPhone,
+      sendsRemaining: sent.sendsRemaining,
+      retryAfterSeconds: sent.retryAfterSeconds,
+      expiresAt: sent.expiresAt,
+    });
+    if (sent.delivery?.status === 'failed') {
+      this.errorMessage = this.reportError(
+        new AlderoError('MFA_DELIVERY_FAILED', this.deliveryMessage(sent.delivery.reason), 422, { delivery: sent.delivery }),
+      );
+    }
+    void this.focusOn('#code');
+  }
+
+  private fail(error: unknown): void {
+    const code = error instanceof AlderoError ? error.code : undefined;
+    const context = error instanceof AlderoError ? error.context : {};
+    this.notice = undefined;
+    this.errorMessage = this.reportError(error);
+    if (typeof context.sendsRemaining === 'number') this.resend.sendsRemaining = context.sendsRemaining;
+    if (code === 'MFA_RATE_LIMITED' && context.reason === 'challenge_send_limit') this.resend.sendsRemaining = 0;
+    if (this.step === 'phone') {
+      if (code === 'VALIDATION_ERROR') this.errorMessage = this.t('invalidPhone');
+      void this.focusOn('#phone');
+    } else if (code === 'MFA_SETUP_REQUIRED') {
+      this.step = 'phone';
+      void this.focusOn('#phone');
+    } else {
+      // A wrong code, or a code that can no longer work: clear it; "Resend code" gets a fresh one.
+      if (code === 'MFA_CHALLENGE_EXPIRED' || context.reason === 'challenge_attempt_limit') {
+        this.resend.sendsRemaining = null;
+        this.resend.wait(0);
+      }
+      this.code = '';
+      void this.focusOn('#code');
+    }
+  }
+
+  private onCountryChange(event: Event): void {
+    this.country = (event.target as HTMLSelectElement).value as CountryCode;
+    this.errorMessage = undefined;
+  }
+
+  private onPhoneInput(event: InputEvent): void {
+    const input = event.target as HTMLInputElement;
+    const formatter = new AsYouType(this.selectedCountry);
+    const formatted = formatter.input(input.value);
+    const typedCountry = input.value.trim().startsWith('+') ? formatter.getCountry() : undefined;
+    if (typedCountry) this.country = typedCountry;
+    // Reformat only while typing at the end: deleting a bracket or editing mid-number must not fight the user.
+    const typingAtEnd = input.selectionStart === input.value.length && !event.inputType?.startsWith('delete');
+    this.national = typingAtEnd ? formatted : input.value;
+    input.value = this.national;
+    this.errorMessage = undefined;
+  }
+
+  private onPhoneSubmit(event: SubmitEvent): void {
+    event.preventDefault();
+    if (this.sendTask.status === TaskStatus.PENDING) return;
+    const number = parsePhoneNumberFromString(this.national, this.selectedCountry);
+    if (!number?.isPossible()) {
+      this.errorMessage = this.t('invalidPhone');
+      void this.focusOn('#phone');
+      return;
+    }
+    this.errorMessage = undefined;
+    void this.sendTask.run([number.number]);
+  }
+
+  private onCodeInput(event: InputEvent): void {
+    this.code = codeDigits(event.target as HTMLInputElement);
+    if (this.code.length === 6) this.confirm();
+  }
+
+  private onCodeSubmit(event: SubmitEvent): void {
+    event.preventDefault();
+    this.confirm();
+  }
+
+  private confirm(): void {
+    if (this.confirmTask.status === TaskStatus.PENDING) return;
+    if (!/^\d{6}$/.test(this.code)) {
+      this.errorMessage = this.t('errors.VALIDATION_ERROR');
+      void this.focusOn('#code');
+      return;
+    }
+    this.errorMessage = undefined;
+    this.notice = undefined;
+    void this.confirmTask.run([this.code]);
+  }
+
+  private onResend(): void {
+    this.notice = undefined;
+    void this.sendTask.run([this.phone]);
+  }
+
+  private onChangeNumber(): void {
+    this.step = 'phone';
+    this.code = '';
+    this.errorMessage = undefined;
+    this.notice = undefined;
+    void this.focusOn('#phone');
+  }
+
+  private onCodesSaved(): void {
+    this.recoveryCodes = [];
+    this.step = 'done';
+    void this.focusOn('#done');
+  }
+}
+
+defineElement('aldero-sms-enroll', AlderoSmsEnroll);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'aldero-sms-enroll': AlderoSmsEnroll;
+  }
+}

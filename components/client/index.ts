@@ -1,0 +1,177 @@
+import type { AuthQueryPath, MfaMethod, RouterInputs as In, RouterOutputs as Out } from './api.ts';
+import { AlderoError, errorFromTrpcBody } from './errors.ts';
+
+export type * from './api.ts';
+export { AlderoError, isAlderoError } from './errors.ts';
+export type { AlderoErrorContext, ClientErrorCode, RateLimitReason } from './errors.ts';
+
+export interface AlderoClientOptions {
+  /** The tenant's slug, e.g. `acme`. */
+  tenantSlug: string;
+  /** Where tenants live: `aldero.io` → `https://acme.aldero.io`; `localhost:3000` → `http://acme.localhost:3000`. */
+  domain?: string;
+  /** Use the tenant's sandbox environment (`acme-sandbox`): codes land in the sandbox inbox. */
+  sandbox?: boolean;
+  /**
+   * A fixed base URL (a reverse proxy, a custom domain, the page's own origin: `''`) instead of
+   * the tenant subdomain; the tenant then travels in the `X-Aldero-Tenant` header.
+   */
+  apiBase?: string;
+  /** The signed-in user's access token, for the calls that act for them. */
+  accessToken?: string | null;
+  /** Defaults to the global `fetch` (browsers, Node 20). */
+  fetch?: typeof fetch;
+}
+
+type Call<I, O> = [I] extends [void] ? () => Promise<O> : (input: I) => Promise<O>;
+
+/** The SDK surface: the guide's calls, typed by the server's procedures. */
+export interface AlderoAuthApi {
+  signup: Call<In['auth']['signup'], Out['auth']['signup']>;
+  /** Throws `AlderoError` `mfa_required` with `context.mfa_token` and `context.available_methods` when MFA is due. */
+  login: Call<In['auth']['login'], Out['auth']['login']>;
+  refresh: Call<In['auth']['refresh'], Out['auth']['refresh']>;
+  logout: (input?: In['auth']['logout']) => Promise<Out['auth']['logout']>;
+  me: Call<In['auth']['me'], Out['auth']['me']>;
+  mfa: {
+    sms: {
+      setup: Call<In['auth']['mfa']['sms']['setup'], Out['auth']['mfa']['sms']['setup']>;
+      confirm: Call<In['auth']['mfa']['sms']['confirm'], Out['auth']['mfa']['sms']['confirm']>;
+      /** With a TOTP code or a recovery code. */
+      disable: Call<In['auth']['mfa']['sms']['disable'], Out['auth']['mfa']['sms']['disable']>;
+    };
+    /** Sends (again) the login code by SMS. */
+    challenge: Call<{ mfaToken: string; channel: 'sms' }, Out['auth']['mfa']['challenge']>;
+    /** Where the login challenge stands: masked phone, sends and attempts left, delivery. */
+    status: Call<{ mfaToken: string }, Out['auth']['mfa']['status']>;
+    verify: Call<
+      { mfaToken: string; method: MfaMethod; code: string; trustDevice?: boolean },
+      Out['auth']['mfa']['verify']
+    >;
+    totp: {
+      setup: () => Promise<Out['auth']['mfa']['totp']['setup']>;
+      confirm: Call<In['auth']['mfa']['totp']['confirm'], Out['auth']['mfa']['totp']['confirm']>;
+      disable: Call<In['auth']['mfa']['totp']['disable'], Out['auth']['mfa']['totp']['disable']>;
+    };
+    recoveryCodes: {
+      /** Needs a session that completed MFA in the last 10 minutes. */
+      regenerate: () => Promise<Out['auth']['mfa']['recoveryCodes']['regenerate']>;
+    };
+  };
+  devices: {
+    list: Call<In['auth']['devices']['list'], Out['auth']['devices']['list']>;
+    revoke: Call<In['auth']['devices']['revoke'], Out['auth']['devices']['revoke']>;
+  };
+}
+
+/** The procedures that are tRPC queries (GET); every other one is a mutation (POST). */
+const QUERY_PATHS = ['auth.me', 'auth.devices.list'] as const satisfies readonly AuthQueryPath[];
+const QUERIES: ReadonlySet<string> = new Set(QUERY_PATHS);
+// The compiler checks the list against the router: a query added to the server without it here fails the build.
+type MissingQueries = Exclude<AuthQueryPath, (typeof QUERY_PATHS)[number]>;
+const everyQueryListed: [MissingQueries] extends [never] ? true : MissingQueries = true;
+void everyQueryListed;
+
+/** The guide's camelCase calls whose procedure takes the OAuth-style snake_case body. */
+const GUIDE_INPUTS: Record<string, (input: { mfaToken: string } & Record<string, unknown>) => unknown> = {
+  'auth.mfa.challenge': ({ mfaToken, channel }) => ({ mfa_token: mfaToken, challenge_type: 'oob', oob_channel: channel }),
+  'auth.mfa.status': ({ mfaToken }) => ({ mfa_token: mfaToken }),
+  'auth.mfa.verify': ({ mfaToken, trustDevice, ...rest }) => ({ mfa_token: mfaToken, ...rest, trustDevice: !!trustDevice }),
+};
+
+/** Tenant hosts on a `localhost` domain with a port are served over plain http (development). */
+const LOCAL_DOMAIN = /^([a-z0-9-]+\.)*localhost:\d+$/i;
+
+/** The URL every call goes to, and the tenant header when the host alone does not say it. */
+export function resolveEndpoint(options: AlderoClientOptions): { baseUrl: string; tenantHeader?: string } {
+  const environment = options.tenantSlug + (options.sandbox ? '-sandbox' : '');
+  if (options.apiBase !== undefined) {
+    return { baseUrl: options.apiBase.replace(/\/+$/, ''), tenantHeader: environment };
+  }
+  if (!options.domain) {
+    throw new AlderoError('CLIENT_NOT_CONFIGURED', 'AlderoClient needs a domain or an apiBase.', 0);
+  }
+  const scheme = LOCAL_DOMAIN.test(options.domain) ? 'http' : 'https';
+  return { baseUrl: `${scheme}://${environment}.${options.domain}` };
+}
+
+/**
+ * The Aldero SDK: the guide's calls (`aldero.auth.mfa.sms.setup({ phone })`, ...) over the
+ * server's tRPC endpoint (`{base}/trpc`). Every failure is thrown as an `AlderoError`.
+ *
+ * Calls that return tokens (signup, login, refresh, MFA verify) keep the new access token for
+ * the calls that follow; `logout()` forgets it.
+ */
+export class AlderoClient {
+  readonly options: Readonly<AlderoClientOptions>;
+  readonly baseUrl: string;
+  readonly auth: AlderoAuthApi;
+  private readonly tenantHeader: string | undefined;
+  private accessToken: string | null;
+
+  constructor(options: AlderoClientOptions) {
+    this.options = { ...options };
+    const { baseUrl, tenantHeader } = resolveEndpoint(options);
+    this.baseUrl = baseUrl;
+    this.tenantHeader = tenantHeader;
+    this.accessToken = options.accessToken ?? null;
+    this.auth = this.procedures('auth') as AlderoAuthApi;
+  }
+
+  setAccessToken(token: string | null): void {
+    this.accessToken = token;
+  }
+
+  getAccessToken(): string | null {
+    return this.accessToken;
+  }
+
+  /** A client for the same tenant acting for another session (this one stays as it is). */
+  withAccessToken(token: string | null): AlderoClient {
+    return new AlderoClient({ ...this.options, accessToken: token });
+  }
+
+  /** `client.auth.mfa.sms.setup(input)` → the procedure `auth.mfa.sms.setup`, as tRPC's client proxy does. */
+  private procedures(path: string): unknown {
+    return new Proxy(() => undefined, {
+      // Not a thenable: `await client.auth` must not become a call to `auth.then`.
+      get: (_, key) => (typeof key === 'string' && key !== 'then' ? this.procedures(`${path}.${key}`) : undefined),
+      apply: (_, __, [input]: unknown[]) => this.call(path, input),
+    });
+  }
+
+  /**
+   * One tRPC call over HTTP, exactly as tRPC's `httpLink` makes it (no batching, no transformer):
+   * a query is `GET /trpc/{path}?input={json}`, a mutation `POST /trpc/{path}` with a JSON body;
+   * the answer is `{ result: { data } }` or `{ error: { message, data: { appCode, context } } }`.
+   * Cookies go along (`credentials: 'include'`) so a trusted-device cookie reaches the API.
+   */
+  private async call(path: string, input: unknown): Promise<unknown> {
+    const guideInput = GUIDE_INPUTS[path];
+    const body = JSON.stringify(guideInput ? guideInput(input as { mfaToken: string }) : (input ?? {}));
+    const headers: Record<string, string> = {};
+    if (this.accessToken) headers.authorization = `Bearer ${this.accessToken}`;
+    if (this.tenantHeader) headers['x-aldero-tenant'] = this.tenantHeader;
+    let url = `${this.baseUrl}/trpc/${path}`;
+    const init: RequestInit = { method: 'POST', headers, credentials: 'include', body };
+    if (QUERIES.has(path)) {
+      init.method = 'GET';
+      delete init.body;
+      if (input !== undefined) url += `?input=${encodeURIComponent(body)}`;
+    } else {
+      headers['content-type'] = 'application/json';
+    }
+    let response: Response;
+    try {
+      response = await (this.options.fetch ?? fetch)(url, init);
+    } catch (cause) {
+      throw new AlderoError('NETWORK_ERROR', 'The Aldero API could not be reached.', 0, {}, { cause });
+    }
+    const json = (await response.json().catch(() => undefined)) as { result?: { data: unknown } } | undefined;
+    if (!response.ok || !json?.result) throw errorFromTrpcBody(json, response.status);
+    const data = json.result.data as { accessToken?: unknown } | undefined;
+    if (typeof data?.accessToken === 'string') this.accessToken = data.accessToken;
+    if (path === 'auth.logout') this.accessToken = null;
+    return data;
+  }
+}

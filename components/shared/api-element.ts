@@ -1,0 +1,151 @@
+import { html, nothing, type TemplateResult } from 'lit';
+import { AlderoClient } from '../client/index.ts';
+import { AlderoError } from '../client/errors.ts';
+import { AlderoElement } from './element.ts';
+import { emit } from './events.ts';
+import { formatDuration, type Catalogue } from './i18n.ts';
+import type { ResendController } from './resend.ts';
+
+/**
+ * An element that calls the Aldero API: its client, server errors as messages (by code, with
+ * attempts left and the wait) and `aldero-error` events, and the pieces the code steps share.
+ */
+export abstract class AlderoApiElement<C extends Catalogue> extends AlderoElement<C> {
+  private ownClient?: { key: string; client: AlderoClient };
+
+  /** The client the element calls: the `client` property, or one made from the attributes. */
+  protected get api(): AlderoClient {
+    if (this.client) return this.client;
+    const key = [this.tenant, this.domain, this.apiBase, this.sandbox].join('|');
+    if (this.ownClient?.key !== key) {
+      if (!this.tenant) {
+        throw new AlderoError('CLIENT_NOT_CONFIGURED', 'Set the tenant attribute or the client property.', 0);
+      }
+      const client = new AlderoClient({
+        tenantSlug: this.tenant,
+        domain: this.domain || undefined,
+        apiBase: this.apiBase ?? (this.domain ? undefined : ''),
+        sandbox: this.sandbox,
+      });
+      this.ownClient = { key, client };
+    }
+    return this.ownClient.client;
+  }
+
+  /** The message shown for an error: by code (and reason), with attempts left and the wait. */
+  protected describeError(error: unknown): string {
+    const generic = this.message('genericError') ?? '';
+    if (!(error instanceof AlderoError)) return generic;
+    const { code, context } = error;
+    let text =
+      (code === 'MFA_RATE_LIMITED' && context.reason && this.message(`rateLimit.${context.reason}`)) ||
+      ((code === 'MFA_DELIVERY_FAILED' || context.delivery?.status === 'failed') &&
+        this.deliveryMessage(context.delivery?.reason)) ||
+      this.message(`errors.${code}`) ||
+      // No message of our own for this code: the server's, unless the fault is on its side.
+      (error.status < 500 && error.message) ||
+      generic;
+    if (code === 'MFA_INVALID_CODE' && typeof context.attemptsRemaining === 'number') {
+      text += ` ${this.message('attemptsLeft', { count: context.attemptsRemaining })}`;
+    }
+    const wait = context.retryAfterSeconds;
+    if ((code === 'MFA_RATE_LIMITED' || code === 'RATE_LIMITED') && typeof wait === 'number' && wait > 0) {
+      text += ` ${this.message('tryAgainIn', { time: formatDuration(wait) })}`;
+    }
+    return text;
+  }
+
+  /** Why an SMS did not arrive, and the way out (`delivery.opted_out`, ...). */
+  protected deliveryMessage(reason: string | null | undefined): string {
+    return (reason && this.message(`delivery.${reason}`)) || this.message('delivery.failed') || '';
+  }
+
+  /** Turns a failed call into the message to show, and tells the page with `aldero-error`. */
+  protected reportError(error: unknown): string {
+    const message = this.describeError(error);
+    const alderoError = error instanceof AlderoError ? error : undefined;
+    emit(this, 'aldero-error', {
+      code: alderoError?.code ?? 'INTERNAL_ERROR',
+      message,
+      ...(alderoError?.retryAfterSeconds !== undefined && { retryAfterSeconds: alderoError.retryAfterSeconds }),
+    });
+    return message;
+  }
+
+  /** The `role="alert"` region every step keeps in place, so screen readers announce what lands in it. */
+  protected renderError(message: string | undefined): TemplateResult {
+    return html`<p part="error" id="error" role="alert">${message ?? nothing}</p>`;
+  }
+
+  /** Resend button with its countdown and the resends left (enrollment and challenge). */
+  protected renderResend(resend: ResendController, pending: boolean, onResend: () => void): TemplateResult {
+    const seconds = resend.secondsLeft;
+    const left = resend.sendsRemaining;
+    return html`
+      <div class="row">
+        <button
+          type="button"
+          part="button secondary-button resend-button"
+          id="resend"
+          ?disabled=${pending || !resend.canResend}
+          aria-describedby="countdown"
+          @click=${onResend}
+        >
+          ${this.renderLabel(pending, this.message('resend') ?? '', this.message('sending') ?? '')}
+        </button>
+        <span part="countdown" id="countdown">
+          ${seconds > 0 && !resend.exhausted ? this.message('resendIn', { time: formatDuration(seconds) }) : nothing}
+          ${left === null ? nothing : left === 0 ? this.message('noSendsLeft') : this.message('sendsLeft', { count: left })}
+        </span>
+      </div>
+    `;
+  }
+
+  /**
+   * The code field: one native input, so SMS autofill (`autocomplete="one-time-code"`) and
+   * password managers work. Six digits, or a recovery code (`6dca-d1dd`) with `recovery`.
+   */
+  protected renderCodeInput(options: {
+    label: string;
+    hint: string;
+    value: string;
+    disabled: boolean;
+    invalid: boolean;
+    recovery?: boolean;
+    onInput: (event: InputEvent) => void;
+  }): TemplateResult {
+    const recovery = options.recovery === true;
+    return html`
+      <label part="label" for="code">${options.label}</label>
+      <span part="hint" id="code-hint">${options.hint}</span>
+      <input
+        part="input code-input"
+        id="code"
+        name=${recovery ? 'recovery-code' : 'code'}
+        type="text"
+        autocomplete=${recovery ? 'off' : 'one-time-code'}
+        inputmode=${recovery ? 'text' : 'numeric'}
+        maxlength=${recovery ? 9 : 6}
+        autocapitalize="off"
+        spellcheck="false"
+        aria-describedby="code-hint error"
+        aria-invalid=${options.invalid ? 'true' : 'false'}
+        .value=${options.value}
+        ?disabled=${options.disabled}
+        @input=${options.onInput}
+      />
+    `;
+  }
+
+  /** A button's label, or its pending label behind a spinner while its task runs. */
+  protected renderLabel(pending: boolean, label: string, pendingLabel: string): TemplateResult {
+    return pending ? html`${this.renderSpinner()}${pendingLabel}` : html`${label}`;
+  }
+}
+
+/** Digits only, at most six: what a code field keeps of any keystroke or paste. */
+export function codeDigits(input: HTMLInputElement): string {
+  const code = input.value.replace(/\D/g, '').slice(0, 6);
+  input.value = code;
+  return code;
+}
