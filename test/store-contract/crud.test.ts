@@ -25,7 +25,7 @@ describeStoreContract(import.meta.url, (context) => {
     first!.nested.n = 99;
     assert.deepEqual(await items.findOne({}), { _id: 1, tags: ['a'], nested: { n: 1 } });
     // An upserted document and the filter value it came from do not share arrays.
-    await items.updateOne({ _id: 2 as unknown as ObjectId, list: { $eq: [1] } }, { $push: { list: 2 } }, { upsert: true });
+    await items.updateOne({ _id: 2 as unknown as ObjectId, list: { $eq: [1] } }, { $push: { list: 2 } } as Document, { upsert: true });
     await items.updateOne({ _id: 3 as unknown as ObjectId, list: { $eq: [1] } }, { $set: { x: 1 } }, { upsert: true });
     assert.deepEqual((await items.findOne({ _id: 2 as unknown as ObjectId }))!.list, [1, 2]);
     assert.deepEqual((await items.findOne({ _id: 3 as unknown as ObjectId }))!.list, [1]);

@@ -5,7 +5,7 @@ import { MongoBulkWriteError, MongoServerError } from 'mongodb';
 import type { Collection, Document } from 'mongodb';
 import { describeStoreContract, expectServerError } from './harness.ts';
 
-type Doc = Document & { _id?: unknown };
+type Doc = Document & { _id?: number | string };
 
 describeStoreContract(import.meta.url, (context) => {
   let counter = 0;

@@ -4,7 +4,7 @@ import { Long, ObjectId } from 'mongodb';
 import type { Collection, Document } from 'mongodb';
 import { describeStoreContract } from './harness.ts';
 
-type Doc = Document & { _id: unknown };
+type Doc = Document & { _id?: number | string };
 
 describeStoreContract(import.meta.url, (context) => {
   let counter = 0;
@@ -47,15 +47,15 @@ describeStoreContract(import.meta.url, (context) => {
 
   it('applies $push (with $each/$slice/$sort/$position), $addToSet and $pull', async () => {
     const c = await seeded([{ _id: 1, list: [3, 1], set: ['a'], items: [{ k: 1 }, { k: 2 }, { k: 3 }], scores: [5, 8, 1, 9] }]);
-    await c.updateOne({ _id: 1 }, { $push: { list: 2, created: 'x' }, $addToSet: { set: { $each: ['a', 'b', 'b'] } } });
+    await c.updateOne({ _id: 1 }, { $push: { list: 2, created: 'x' }, $addToSet: { set: { $each: ['a', 'b', 'b'] } } } as Document);
     assert.deepEqual(await c.findOne({ _id: 1 }, { projection: { list: 1, created: 1, set: 1 } }), { _id: 1, list: [3, 1, 2], set: ['a', 'b'], created: ['x'] });
-    await c.updateOne({ _id: 1 }, { $push: { list: { $each: [9, 0], $sort: 1, $slice: -3 } } });
+    await c.updateOne({ _id: 1 }, { $push: { list: { $each: [9, 0], $sort: 1, $slice: -3 } } } as Document);
     assert.deepEqual((await c.findOne({ _id: 1 }))!.list, [2, 3, 9]);
-    await c.updateOne({ _id: 1 }, { $push: { list: { $each: [7], $position: 0 } } });
+    await c.updateOne({ _id: 1 }, { $push: { list: { $each: [7], $position: 0 } } } as Document);
     assert.deepEqual((await c.findOne({ _id: 1 }))!.list, [7, 2, 3, 9]);
     const unchanged = await c.updateOne({ _id: 1 }, { $addToSet: { set: 'a' } });
     assert.equal(unchanged.modifiedCount, 0);
-    await c.updateOne({ _id: 1 }, { $pull: { items: { k: { $gte: 2 } }, scores: { $gt: 6 }, set: 'a' } });
+    await c.updateOne({ _id: 1 }, { $pull: { items: { k: { $gte: 2 } }, scores: { $gt: 6 }, set: 'a' } } as Document);
     const pulled = await c.findOne({ _id: 1 });
     assert.deepEqual(pulled!.items, [{ k: 1 }]);
     assert.deepEqual(pulled!.scores, [5, 1]);
@@ -96,8 +96,8 @@ describeStoreContract(import.meta.url, (context) => {
       { upsert: true },
     );
     assert.equal(inserted.upsertedCount, 1);
-    assert.ok(inserted.upsertedId instanceof ObjectId);
-    const doc = await c.findOne({ _id: inserted.upsertedId });
+    assert.ok((inserted.upsertedId as unknown) instanceof ObjectId);
+    const doc = await c.findOne({ tenant: 't1' });
     assert.deepEqual(doc, { _id: inserted.upsertedId, tenant: 't1', who: { id: 7 }, kind: 'sms', count: 1, createdAt: 'now' });
     const again = await c.updateOne({ tenant: 't1', 'who.id': 7 }, { $inc: { count: 1 }, $setOnInsert: { createdAt: 'later' } }, { upsert: true });
     assert.equal(again.upsertedCount, 0);
