@@ -18,7 +18,7 @@ import { ProviderDirectory, senderRouteFor } from './senders.ts';
 import { loadDeliverySettings, type DeliverySettings } from './settings.ts';
 import { Throughput } from './throttle.ts';
 import type { DeliveryReason, OutboxMessageDoc, SmsDispatcher, SmsRequest } from './types.ts';
-import { OUTBOX_BODY_PURPOSE, OutboxWorker } from './worker.ts';
+import { OUTBOX_BODY_PURPOSE, OutboxWorker, type WorkerStats } from './worker.ts';
 
 export { smsBody } from './body.ts';
 export { listSandboxMessages, SANDBOX_FROM, SANDBOX_NUMBERS } from './sandbox.ts';
@@ -57,6 +57,8 @@ export interface Dispatcher extends SmsDispatcher {
   readonly settings: DeliverySettings;
   /** This process's outbox worker id (leases name it). */
   readonly workerId: string;
+  /** What this process's worker did since it started. */
+  readonly stats: Readonly<WorkerStats>;
 }
 
 /**
@@ -160,6 +162,7 @@ export function createDispatcher(deps: DeliveryDeps, overrides: Partial<Delivery
   return {
     settings,
     workerId: worker.id,
+    stats: worker.stats,
     dispatch(request) {
       return request.tenant.env === 'sandbox' ? dispatchToSandbox(request) : dispatchToOutbox(request);
     },

@@ -155,22 +155,27 @@ export class Outbox {
     now: Date;
   }): Promise<{ matched: boolean; updated: OutboxMessageDoc | null }> {
     const set: Partial<OutboxMessageDoc> = { status: input.status, reason: input.reason, updatedAt: input.now };
-    const byId = await this.messages.findOneAndUpdate(
-      { providerMessageId: input.providerMessageId, accountKey: input.accountKey, status: { $in: statusesBefore(input.status) } },
-      { $set: set },
-      { returnDocument: 'after' },
-    );
-    if (byId) return { matched: true, updated: byId };
-    if (await this.messages.findOne({ providerMessageId: input.providerMessageId, accountKey: input.accountKey }, { projection: { _id: 1 } })) {
-      return { matched: true, updated: null }; // already at this state or past it
+    const byProviderId = { providerMessageId: input.providerMessageId, accountKey: input.accountKey };
+    // Two rounds: a worker may record the provider's id between our lookups.
+    for (let round = 0; round < 2; round++) {
+      const updated = await this.messages.findOneAndUpdate(
+        { ...byProviderId, status: { $in: statusesBefore(input.status) } },
+        { $set: set },
+        { returnDocument: 'after' },
+      );
+      if (updated) return { matched: true, updated };
+      const known = await this.messages.findOne(byProviderId, { projection: { status: 1 } });
+      if (known && STATUS_RANK[known.status] >= STATUS_RANK[input.status]) return { matched: true, updated: null };
+      if (known) continue;
+      if (!input.bodyHash) return { matched: false, updated: null };
+      const inDoubt = await this.messages.findOneAndUpdate(
+        { bodyHash: input.bodyHash, accountKey: input.accountKey, providerMessageId: null, calls: { $gt: 0 }, status: { $in: ['queued', 'sending'] } },
+        { $set: { ...set, providerMessageId: input.providerMessageId, sentAt: input.now, inDoubt: false, bodySealed: null, leaseOwner: null } },
+        { sort: { createdAt: 1, _id: 1 }, returnDocument: 'after' },
+      );
+      if (inDoubt) return { matched: true, updated: inDoubt };
     }
-    if (!input.bodyHash) return { matched: false, updated: null };
-    const inDoubt = await this.messages.findOneAndUpdate(
-      { bodyHash: input.bodyHash, accountKey: input.accountKey, providerMessageId: null, calls: { $gt: 0 }, status: { $in: ['queued', 'sending'] } },
-      { $set: { ...set, providerMessageId: input.providerMessageId, sentAt: input.now, inDoubt: false, bodySealed: null, leaseOwner: null } },
-      { sort: { createdAt: 1, _id: 1 }, returnDocument: 'after' },
-    );
-    return { matched: inDoubt !== null, updated: inDoubt };
+    return { matched: false, updated: null };
   }
 
   /** Sets a challenge's delivery to a new message (dispatch): the newest message is the one shown. */

@@ -155,7 +155,7 @@ export interface TelnyxEventDoc {
   reason: DeliveryReason | null;
   occurredAt: Date;
   receivedAt: Date;
-  /** Set once the event took effect; a receipt that arrived before its message was recorded waits for the worker. */
+  /** Set once the event took effect; a receipt for no known message stays unset (and a redelivery tries again). */
   appliedAt: Date | null;
 }
 

@@ -113,7 +113,7 @@ export async function handleTelnyxWebhook(deps: WebhookDeps, input: WebhookInput
           await recordOptOutState(outbox.optOuts, { sender: updated.from, phone: updated.to, optedOut: true, source: 'provider_40300', at: occurredAt, now: new Date() });
         }
       }
-      // A receipt for a message not recorded yet stays unapplied: the worker applies it when it records the send.
+      // A receipt for no known message (another system on the account, or long gone) stays unapplied, for the record.
       if (matched) await markApplied(outbox, eventId);
       return { status: 200, body: { received: true } };
     }

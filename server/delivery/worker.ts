@@ -42,8 +42,19 @@ interface ReadyMessage {
  * so in practice duplicates need a crash and a lost receipt; at worst one per message in flight
  * in the dead process (`workerConcurrency`).
  */
+/** What one worker did since it started (observability; tests tell workers apart by it). */
+export interface WorkerStats {
+  claimed: number;
+  calls: number;
+  sent: number;
+  retried: number;
+  failed: number;
+  dropped: number;
+}
+
 export class OutboxWorker {
   readonly id = `wrk_${hostname()}_${process.pid}_${randomToken(4)}`;
+  readonly stats: WorkerStats = { claimed: 0, calls: 0, sent: 0, retried: 0, failed: 0, dropped: 0 };
   private running = false;
   private loop: Promise<void> | null = null;
   private readonly inFlight = new Set<Promise<void>>();
@@ -97,6 +108,7 @@ export class OutboxWorker {
         await this.idle();
         continue;
       }
+      this.stats.claimed += 1;
       let ready: ReadyMessage | null;
       try {
         ready = await this.prepare(message);
@@ -207,6 +219,7 @@ export class OutboxWorker {
       await this.end(message, 'failed', 'provider_rejected', 'body_missing', ready.dailySlotDay);
       return;
     }
+    this.stats.calls += 1;
     const outcome = await provider
       .send({
         id: message._id,
@@ -227,8 +240,8 @@ export class OutboxWorker {
     if (outcome.kind === 'accepted') {
       const providerMessageId = outcome.providerMessageId || null;
       if (await this.outbox.markSent(message._id, this.id, providerMessageId)) {
+        this.stats.sent += 1;
         await this.outbox.advanceOnChallenge(message.challengeId, this.state(message, 'sent', null));
-        if (providerMessageId) await this.applyWaitingReceipts(message, providerMessageId);
       }
       return;
     }
@@ -251,25 +264,7 @@ export class OutboxWorker {
     const backoff = Math.min(this.settings.retryMaxMs, this.settings.retryBaseMs * 2 ** (calls - 1));
     // Equal jitter: half fixed, half random, so retries of a burst spread out instead of returning together.
     const delay = Math.max(backoff / 2 + Math.random() * (backoff / 2), outcome.retryAfterMs ?? 0);
-    await this.outbox.retryLater(message._id, this.id, Date.now() + delay, outcome.error, inDoubt);
-  }
-
-  /** Receipts that arrived before the acceptance was recorded, applied now in the order they happened. */
-  private async applyWaitingReceipts(message: OutboxMessageDoc, providerMessageId: string): Promise<void> {
-    const waiting = await this.outbox.events.find({ providerMessageId, appliedAt: null }).sort({ occurredAt: 1 }).toArray();
-    for (const event of waiting) {
-      if (!event.status) continue;
-      const { updated } = await this.outbox.applyReceipt({
-        accountKey: event.accountKey,
-        providerMessageId,
-        bodyHash: null,
-        status: event.status,
-        reason: event.reason,
-        now: new Date(),
-      });
-      if (updated) await this.outbox.advanceOnChallenge(updated.challengeId, this.state(updated, updated.status, updated.reason));
-      await this.outbox.events.updateOne({ _id: event._id }, { $set: { appliedAt: new Date() } });
-    }
+    if (await this.outbox.retryLater(message._id, this.id, Date.now() + delay, outcome.error, inDoubt)) this.stats.retried += 1;
   }
 
   /** Finishes a message as failed or dropped, gives back its day slot when nothing was sent, and tells the challenge. */
@@ -281,6 +276,7 @@ export class OutboxWorker {
     releaseDailySlotOf: string | null,
   ): Promise<void> {
     if (!(await this.outbox.finish(message._id, this.id, status, reason, error))) return;
+    this.stats[status] += 1;
     if (releaseDailySlotOf) await this.throughput.releaseDailySlot(message.from, releaseDailySlotOf);
     await this.outbox.advanceOnChallenge(message.challengeId, this.state(message, status, reason));
     this.deps.log.info('sms outbox: message ended', { messageId: message._id, realm: message.realm, status, reason, error });

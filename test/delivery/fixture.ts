@@ -119,6 +119,7 @@ export async function startDeliveryFixture(options: { clock?: Clock; engine?: Em
   const dispatchers: Dispatcher[] = [];
   const extraStores: Store[] = [];
   let codeCounter = 0;
+  const outbox = () => store.collection<OutboxMessageDoc>('smsOutbox').find({}).sort({ createdAt: 1, _id: 1 }).toArray();
 
   return {
     engine,
@@ -178,13 +179,13 @@ export async function startDeliveryFixture(options: { clock?: Clock; engine?: Em
         expiresAt: challenge.expiresAt,
       };
     },
-    outbox: () => store.collection<OutboxMessageDoc>('smsOutbox').find({}).sort({ createdAt: 1, _id: 1 }).toArray(),
+    outbox,
     challenge: (id) => store.challenges.findOne({ _id: id }),
     async drained(timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const pending = await store.collection<OutboxMessageDoc>('smsOutbox').countDocuments({ status: { $in: ['queued', 'sending'] } });
-        if (pending === 0) return this.outbox();
+        if (pending === 0) return outbox();
         if (Date.now() > deadline) throw new Error(`outbox not drained after ${timeoutMs} ms: ${pending} pending`);
         await sleep(25);
       }
