@@ -81,23 +81,29 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
  */
 function serveConnection(socket: Socket, baseContext: CommandContext): void {
   socket.setNoDelay(true);
-  let pending: Buffer | undefined;
+  // Chunks are only joined once a whole message has arrived: re-joining on every chunk would
+  // copy a large message quadratically often.
+  let chunks: Buffer[] = [];
+  let buffered = 0;
 
   socket.on('data', (chunk: Buffer) => {
-    let buffer = pending ? Buffer.concat([pending, chunk]) : chunk;
-    pending = undefined;
-    while (buffer.length >= 4) {
-      const length = buffer.readInt32LE(0);
+    chunks.push(chunk);
+    buffered += chunk.length;
+    while (buffered >= 4) {
+      if (chunks[0].length < 4) chunks = [Buffer.concat(chunks, buffered)];
+      const length = chunks[0].readInt32LE(0);
       if (length < headerSize || length > limits.maxMessageSizeBytes) {
         process.stderr.write(`embedded-mongo: closing connection ${baseContext.connectionId}: invalid message length ${length}\n`);
         socket.destroy();
         return;
       }
-      if (buffer.length < length) break;
+      if (buffered < length) return;
+      const data = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, buffered);
       // Copy the message out of the (possibly much larger) chunk: Binary values deserialized
       // from it keep a reference to the bytes they came from.
-      const message = Buffer.from(buffer.subarray(0, length));
-      buffer = buffer.subarray(length);
+      const message = Buffer.from(data.subarray(0, length));
+      buffered -= length;
+      chunks = buffered > 0 ? [data.subarray(length)] : [];
       const reply = handleMessage(message, baseContext);
       if (reply === 'close') {
         socket.destroy();
@@ -105,7 +111,6 @@ function serveConnection(socket: Socket, baseContext: CommandContext): void {
       }
       if (reply) socket.write(reply);
     }
-    if (buffer.length > 0) pending = buffer;
   });
   socket.on('error', () => socket.destroy());
 }

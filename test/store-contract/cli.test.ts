@@ -13,9 +13,6 @@ import { fileURLToPath } from 'node:url';
 import { MongoClient } from 'mongodb';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const contractFiles = ['crud', 'query', 'update', 'indexes', 'concurrency', 'errors'].map(
-  (name) => `test/store-contract/${name}.test.ts`,
-);
 
 console.log('store contract against: embedded engine via its CLI (MONGODB_URI)');
 
@@ -50,7 +47,8 @@ it('runs the store-contract suite against the engine started by its CLI', async 
 
     const env: NodeJS.ProcessEnv = { ...process.env, MONGODB_URI: uri, STORE_CONTRACT_ONLY_URI: '1', STORE_CONTRACT_FAST_TTL: '1' };
     delete env.NODE_TEST_CONTEXT; // run as a top-level test process, not as a child of this runner
-    const suite = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...contractFiles], {
+    // All contract files in one process (test/store-contract/contracts.ts imports them).
+    const suite = spawn(process.execPath, ['--import', 'tsx', '--test-reporter=spec', 'test/store-contract/contracts.ts'], {
       cwd: root,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
