@@ -7,7 +7,6 @@ import { AlderoError } from './client/errors.ts';
 import { AlderoApiElement, codeDigits } from './shared/api-element.ts';
 import { defineElement } from './shared/element.ts';
 import { emit } from './shared/events.ts';
-import { mergeSections } from './shared/i18n.ts';
 import * as de from './shared/locales/de.ts';
 import * as en from './shared/locales/en.ts';
 import * as es from './shared/locales/es.ts';
@@ -18,10 +17,10 @@ import { baseStyles } from './shared/styles.ts';
 export type ChallengeCatalogue = en.ErrorMessages & en.CodeMessages & en.ChallengeMessages;
 
 const catalogues: Record<string, ChallengeCatalogue> = {
-  en: mergeSections(en.errors, en.code, en.challenge),
-  es: mergeSections(es.errors, es.code, es.challenge),
-  fr: mergeSections(fr.errors, fr.code, fr.challenge),
-  de: mergeSections(de.errors, de.code, de.challenge),
+  en: { ...en.errors, ...en.code, ...en.challenge },
+  es: { ...es.errors, ...es.code, ...es.challenge },
+  fr: { ...fr.errors, ...fr.code, ...fr.challenge },
+  de: { ...de.errors, ...de.code, ...de.challenge },
 };
 
 /** How many times the element asks again while an SMS is still on its way, to explain a failed delivery. */
@@ -74,23 +73,9 @@ export class AlderoMfaChallenge extends AlderoApiElement<ChallengeCatalogue> {
   static override styles = [
     baseStyles,
     css`
-      [part~='trust-device'] {
-        display: flex;
-        gap: 0.5em;
-        align-items: center;
-      }
-      [part~='trust-device'] input {
-        inline-size: 1.25em;
-        block-size: 1.25em;
-        min-height: 0;
-        margin: 0;
-        accent-color: var(--aldero-color-primary, #4338ca);
-      }
-      [part~='code-input'] {
-        font-size: 1.25em;
-        letter-spacing: 0.25em;
-        font-variant-numeric: tabular-nums;
-      }
+      [part~='trust-device'] { display: flex; gap: 0.5em; align-items: center; }
+      [part~='trust-device'] input { width: 1.25em; min-height: 1.25em; margin: 0; accent-color: var(--aldero-color-primary, #4338ca); }
+      [part~='code-input'] { font-size: 1.25em; letter-spacing: 0.25em; }
     `,
   ];
 
@@ -135,15 +120,10 @@ export class AlderoMfaChallenge extends AlderoApiElement<ChallengeCatalogue> {
     autoRun: false,
     task: async ([method, code, trustDevice]: readonly [MfaMethod, string, boolean]) =>
       this.api.auth.mfa.verify({ mfaToken: this.mfaToken, method, code, trustDevice }),
-    onComplete: (session) => {
+    onComplete: ({ accessToken, refreshToken, expiresIn, trustedDevice }) => {
       this.phase = 'verified';
       this.errorMessage = undefined;
-      emit(this, 'aldero-verified', {
-        accessToken: session.accessToken,
-        refreshToken: session.refreshToken,
-        expiresIn: session.expiresIn,
-        trustedDevice: session.trustedDevice ?? this.trustDevice,
-      });
+      emit(this, 'aldero-verified', { accessToken, refreshToken, expiresIn, trustedDevice });
       void this.focusOn('#verified');
     },
     onError: (error) => this.fail(error),
@@ -156,7 +136,13 @@ export class AlderoMfaChallenge extends AlderoApiElement<ChallengeCatalogue> {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('mfaToken') && changed.get('mfaToken') !== undefined) this.reset();
+    // A new token is a new sign-in: forget everything about the previous one.
+    if (changed.has('mfaToken') && changed.get('mfaToken') !== undefined) {
+      this.stopListeningForSms();
+      clearTimeout(this.deliveryTimer);
+      Object.assign(this, { phase: 'loading', codeSent: false, code: '', errorMessage: undefined, notice: undefined });
+      this.resend.sendsRemaining = null;
+    }
   }
 
   protected override render(): TemplateResult {
@@ -167,8 +153,14 @@ export class AlderoMfaChallenge extends AlderoApiElement<ChallengeCatalogue> {
         ${phase === 'loading' && this.statusTask.status === TaskStatus.PENDING
           ? html`<p part="hint" role="status">${this.renderSpinner()} ${this.t('loading')}</p>`
           : nothing}
-        ${phase === 'answer' ? this.renderForm() : nothing}
-        ${phase === 'expired' ? this.renderExpired() : nothing}
+        ${phase === 'answer' ? this.renderAnswer() : nothing}
+        ${phase === 'expired'
+          ? html`
+              <button type="button" part="button primary-button" id="start-over" @click=${this.onStartOver}>
+                ${this.t('startOver')}
+              </button>
+            `
+          : nothing}
         ${phase === 'verified'
           ? html`<p part="hint" id="verified" role="status" tabindex="-1">${this.t('verified')}</p>`
           : nothing}
@@ -177,208 +169,147 @@ export class AlderoMfaChallenge extends AlderoApiElement<ChallengeCatalogue> {
     `;
   }
 
-  private renderExpired(): TemplateResult {
-    return html`
-      <p part="hint">${this.t('expiredHint')}</p>
-      <button type="button" part="button primary-button" id="start-over" @click=${this.onStartOver}>
-        ${this.t('startOver')}
-      </button>
-    `;
-  }
-
-  private renderForm(): TemplateResult {
+  private renderAnswer(): TemplateResult {
     const verifying = this.verifyTask.status === TaskStatus.PENDING;
     const sending = this.sendTask.status === TaskStatus.PENDING;
-    const sms = this.method === 'sms';
-    const recovery = this.method === 'recovery_code';
-    const waitingForFirstSend = sms && !this.codeSent;
+    const { method } = this;
+    const sms = method === 'sms';
+    const recovery = method === 'recovery_code';
     return html`
       <form novalidate @submit=${this.onSubmit}>
         <div class="field">
-          ${waitingForFirstSend
-            ? html`
-                <p part="hint">${this.t('noCodeSent', { phone: this.maskedPhone })}</p>
-                <button type="button" part="button primary-button" id="send" ?disabled=${sending} @click=${this.onSend}>
-                  ${this.renderLabel(sending, this.t('sendCode'), this.t('sending'))}
-                </button>
-              `
-            : this.renderCodeInput({
-                label: this.t(sms ? 'codeLabel' : recovery ? 'recoveryLabel' : 'totpLabel'),
-                hint: sms ? this.t('codeSentTo', { phone: this.maskedPhone }) : this.t(recovery ? 'recoveryHint' : 'totpHint'),
-                value: this.code,
-                disabled: verifying,
-                invalid: this.errorMessage !== undefined,
-                recovery,
-                onInput: recovery ? this.onRecoveryInput : this.onCodeInput,
-              })}
+          ${this.renderCodeInput({
+            label: this.t(sms ? 'codeLabel' : recovery ? 'recoveryLabel' : 'totpLabel'),
+            hint: recovery
+              ? this.t('recoveryHint')
+              : sms && this.codeSent
+                ? this.t('codeSentTo', { phone: this.maskedPhone })
+                : '',
+            value: this.code,
+            disabled: verifying,
+            invalid: this.errorMessage !== undefined,
+            recovery,
+            onInput: recovery ? this.onRecoveryInput : this.onCodeInput,
+          })}
         </div>
-        ${waitingForFirstSend
-          ? nothing
-          : html`
-              <label part="trust-device">
-                <input
-                  type="checkbox"
-                  name="trust-device"
-                  .checked=${this.trustDevice}
-                  @change=${this.onTrustDeviceChange}
-                />
-                ${this.t('trustDevice')}
-              </label>
-              <button type="submit" part="button primary-button" id="verify" ?disabled=${verifying}>
-                ${this.renderLabel(verifying, this.t('verify'), this.t('verifying'))}
-              </button>
-            `}
+        <label part="trust-device">
+          <input type="checkbox" .checked=${this.trustDevice} @change=${this.onTrustDeviceChange} />
+          ${this.t('trustDevice')}
+        </label>
+        <button type="submit" part="button primary-button" id="verify" ?disabled=${verifying} aria-busy=${verifying}>
+          ${this.renderLabel(verifying, this.t('verify'))}
+        </button>
       </form>
-      ${sms && this.codeSent ? this.renderResend(this.resend, sending, this.onSend) : nothing}
-      ${sms && this.resend.exhausted ? html`<p part="hint" id="send-limit">${this.t('sendLimitReached')}</p>` : nothing}
+      ${sms ? this.renderResend(this.resend, sending, this.onSend) : nothing}
+      ${sms && this.resend.exhausted ? html`<p part="hint">${this.t('sendLimitReached')}</p>` : nothing}
       ${this.notice ? html`<p part="hint" role="status">${this.notice}</p>` : nothing}
-      <div class="row">${this.renderMethodSwitches()}</div>
+      <div class="row">
+        ${(['sms', 'totp', 'recovery_code'] as const)
+          .filter((other) => other !== method && (other === 'recovery_code' || this.methods.includes(other)))
+          .map(
+            (other) => html`
+              <button
+                type="button"
+                part="button secondary-button"
+                data-method=${other}
+                @click=${() => this.switchMethod(other)}
+              >
+                ${this.t(other === 'sms' ? 'useSms' : other === 'totp' ? 'useTotp' : 'useRecovery')}
+              </button>
+            `,
+          )}
+      </div>
     `;
   }
 
-  private renderMethodSwitches(): TemplateResult[] {
-    const switches: [MfaMethod, string][] = [
-      ['sms', this.t('useSms')],
-      ['totp', this.t('useTotp')],
-      ['recovery_code', this.t('useRecovery')],
-    ];
-    return switches
-      .filter(([method]) => method !== this.method && (method === 'recovery_code' || this.methods.includes(method)))
-      .map(
-        ([method, label]) => html`
-          <button
-            type="button"
-            part="button secondary-button"
-            data-method=${method}
-            @click=${() => this.switchMethod(method)}
-          >
-            ${label}
-          </button>
-        `,
-      );
-  }
-
   private applyStatus(status: MfaStatus): void {
-    const firstLoad = this.phase === 'loading';
     this.methods = status.available_methods;
     this.maskedPhone = status.maskedPhone ?? '';
     this.resend.sendsRemaining = status.sendsRemaining;
-    this.codeSent = status.delivery !== null && status.delivery !== undefined;
-    if (firstLoad) {
-      this.method =
-        this.methods.includes('sms') && (this.codeSent || !this.methods.includes('totp'))
-          ? 'sms'
-          : this.methods.includes('totp')
-            ? 'totp'
-            : 'recovery_code';
-      if (this.codeSent) this.resend.wait(this.resendDelay);
+    this.codeSent = status.codeSent;
+    if (this.phase === 'loading') {
       this.phase = 'answer';
-      void this.focusOn('#code, #send');
+      // SMS when it was sent, or when there is no authenticator app to use instead.
+      const sms = this.methods.includes('sms') && (this.codeSent || !this.methods.includes('totp'));
+      this.switchMethod(sms ? 'sms' : this.methods.includes('totp') ? 'totp' : 'recovery_code');
+      if (this.codeSent) this.resend.wait(this.resendDelay);
     }
-    this.followDelivery(status.delivery);
+    if (this.codeSent) this.followDelivery(status.delivery);
   }
 
   private applyCodeSent(sent: CodeSent): void {
+    const { maskedPhone, sendsRemaining, retryAfterSeconds, expiresAt, delivery } = sent;
+    this.notice = this.codeSent ? this.t('codeResent') : undefined;
     this.codeSent = true;
-    this.maskedPhone = sent.maskedPhone;
-    this.resend.sendsRemaining = sent.sendsRemaining;
-    this.resend.wait(Math.max(this.resendDelay, sent.retryAfterSeconds));
+    this.maskedPhone = maskedPhone;
+    this.resend.sendsRemaining = sendsRemaining;
+    this.resend.wait(Math.max(this.resendDelay, retryAfterSeconds));
     this.errorMessage = undefined;
-    this.notice = this.t('codeResent');
     this.deliveryChecks = 0;
-    emit(this, 'aldero-code-sent', {
-      maskedPhone: sent.maskedPhone,
-      sendsRemaining: sent.sendsRemaining,
-      retryAfterSeconds: sent.retryAfterSeconds,
-      expiresAt: sent.expiresAt,
-    });
-    this.followDelivery(sent.delivery);
+    emit(this, 'aldero-code-sent', { maskedPhone, sendsRemaining, retryAfterSeconds, expiresAt });
+    this.followDelivery(delivery);
     void this.focusOn('#code');
   }
 
-  /** Explains a failed delivery; while the SMS is still on its way, asks again a few times. */
-  private followDelivery(delivery: MfaStatus['delivery']): void {
+  /** Explains a failed delivery and the way out; while the SMS is on its way, asks again a few times. */
+  private followDelivery(delivery: CodeSent['delivery']): void {
     clearTimeout(this.deliveryTimer);
-    if (!delivery) return;
-    if (delivery.status === 'failed') {
+    if (delivery.status === 'failed' || delivery.status === 'dropped') {
       this.stopListeningForSms();
       this.notice = undefined;
       this.errorMessage = this.reportError(
         new AlderoError('MFA_DELIVERY_FAILED', this.deliveryMessage(delivery.reason), 422, { delivery }),
       );
-      return;
-    }
-    if (this.method === 'sms') this.listenForSms();
-    if ((delivery.status === 'queued' || delivery.status === 'sent') && this.deliveryChecks < DELIVERY_CHECKS) {
-      this.deliveryChecks++;
+    } else if (delivery.status !== 'delivered' && this.deliveryChecks++ < DELIVERY_CHECKS) {
       this.deliveryTimer = setTimeout(() => void this.statusTask.run(), DELIVERY_CHECK_INTERVAL_MS);
     }
+    if (this.method === 'sms' && !this.errorMessage) this.listenForSms();
   }
 
   private fail(error: unknown): void {
-    const context = error instanceof AlderoError ? error.context : {};
-    const code = error instanceof AlderoError ? error.code : undefined;
+    const { code, context } = error instanceof AlderoError ? error : { code: undefined, context: {} as AlderoError['context'] };
     this.notice = undefined;
     this.errorMessage = this.reportError(error);
     if (typeof context.sendsRemaining === 'number') this.resend.sendsRemaining = context.sendsRemaining;
-    if (code === 'MFA_RATE_LIMITED' && context.reason === 'challenge_send_limit') this.resend.sendsRemaining = 0;
-    const dead =
+    if (context.reason === 'challenge_send_limit') this.resend.sendsRemaining = 0;
+    const over =
       code === 'MFA_CHALLENGE_EXPIRED' ||
-      (code === 'MFA_RATE_LIMITED' && context.reason === 'challenge_attempt_limit') ||
+      context.reason === 'challenge_attempt_limit' ||
       (code === 'MFA_INVALID_CODE' && context.attemptsRemaining === 0);
-    if (dead) {
-      this.expire();
+    if (over && this.phase !== 'expired') {
+      this.phase = 'expired';
+      this.stopListeningForSms();
+      clearTimeout(this.deliveryTimer);
+      emit(this, 'aldero-challenge-expired', {});
+      void this.focusOn('#start-over');
     } else if (code === 'MFA_INVALID_CODE' || code === 'VALIDATION_ERROR') {
       this.code = '';
       void this.focusOn('#code');
     }
   }
 
-  private expire(): void {
-    if (this.phase === 'expired') return;
-    this.phase = 'expired';
-    this.stopListeningForSms();
-    clearTimeout(this.deliveryTimer);
-    emit(this, 'aldero-challenge-expired', {});
-    void this.focusOn('#start-over');
-  }
-
-  private reset(): void {
-    this.stopListeningForSms();
-    clearTimeout(this.deliveryTimer);
-    this.phase = 'loading';
-    this.codeSent = false;
-    this.code = '';
-    this.errorMessage = undefined;
-    this.notice = undefined;
-    this.deliveryChecks = 0;
-    this.resend.sendsRemaining = null;
-    this.resend.wait(0);
-  }
-
   private submit(): void {
     if (this.verifyTask.status === TaskStatus.PENDING) return;
-    const code = this.code;
-    const complete = this.method === 'recovery_code' ? /^[0-9a-f]{4}-[0-9a-f]{4}$/.test(code) : /^\d{6}$/.test(code);
-    if (!complete) {
+    const { code, method } = this;
+    if (!(method === 'recovery_code' ? /^[0-9a-f]{4}-[0-9a-f]{4}$/ : /^\d{6}$/).test(code)) {
       this.errorMessage = this.t('errors.VALIDATION_ERROR');
       void this.focusOn('#code');
       return;
     }
     this.stopListeningForSms();
-    this.errorMessage = undefined;
-    this.notice = undefined;
-    void this.verifyTask.run([this.method, code, this.trustDevice]);
+    this.errorMessage = this.notice = undefined;
+    void this.verifyTask.run([method, code, this.trustDevice]);
   }
 
   private switchMethod(method: MfaMethod): void {
     this.method = method;
     this.code = '';
-    this.errorMessage = undefined;
-    this.notice = undefined;
-    if (method === 'sms' && this.codeSent) this.listenForSms();
-    else this.stopListeningForSms();
-    void this.focusOn('#code, #send');
+    this.errorMessage = this.notice = undefined;
+    this.stopListeningForSms();
+    // Choosing SMS when no code went out yet (the user also has an authenticator app) sends one.
+    if (method === 'sms' && !this.codeSent) void this.sendTask.run();
+    else if (method === 'sms') this.listenForSms();
+    void this.focusOn('#code');
   }
 
   /** WebOTP: where the browser can read the SMS for us, it fills the code in and submits it. */
@@ -386,9 +317,8 @@ export class AlderoMfaChallenge extends AlderoApiElement<ChallengeCatalogue> {
     if (this.otpAbort || !('OTPCredential' in window) || !this.isConnected) return;
     const abort = new AbortController();
     this.otpAbort = abort;
-    const request = { otp: { transport: ['sms'] }, signal: abort.signal } as CredentialRequestOptions;
     navigator.credentials
-      .get(request)
+      .get({ otp: { transport: ['sms'] }, signal: abort.signal } as CredentialRequestOptions)
       .then((credential) => {
         const code = (credential as OtpCredential | null)?.code;
         if (code && !abort.signal.aborted && this.method === 'sms') {
@@ -421,10 +351,8 @@ export class AlderoMfaChallenge extends AlderoApiElement<ChallengeCatalogue> {
 
   private onRecoveryInput(event: InputEvent): void {
     const input = event.target as HTMLInputElement;
-    let code = input.value.toLowerCase().replace(/[^0-9a-f-]/g, '');
-    if (/^[0-9a-f]{8}$/.test(code)) code = `${code.slice(0, 4)}-${code.slice(4)}`;
-    this.code = code.slice(0, 9);
-    input.value = this.code;
+    const code = input.value.toLowerCase().replace(/[^0-9a-f]/g, '').slice(0, 8);
+    input.value = this.code = code.length > 4 ? `${code.slice(0, 4)}-${code.slice(4)}` : code;
   }
 
   private onTrustDeviceChange(event: Event): void {

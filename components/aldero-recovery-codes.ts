@@ -59,20 +59,8 @@ export class AlderoRecoveryCodes extends AlderoElement<RecoveryCodesCatalogue> {
   static override styles = [
     baseStyles,
     css`
-      [part~='code-list'] {
-        display: grid;
-        grid-template-columns: repeat(auto-fill, minmax(8em, 1fr));
-        gap: 0.5em 1em;
-        margin: 0;
-        padding: 0.75em 0.75em 0.75em 2.5em;
-        background: var(--aldero-color-surface, #f3f4f6);
-        border-radius: var(--aldero-radius, 0.5rem);
-      }
-      [part~='code'] {
-        font-family: var(--aldero-font-family-code, ui-monospace, 'SFMono-Regular', Menlo, Consolas, monospace);
-        font-size: 1.05em;
-        letter-spacing: 0.05em;
-      }
+      [part~='code-list'] { display: grid; grid-template-columns: repeat(auto-fill, minmax(8em, 1fr)); gap: 0.5em 1em; margin: 0; padding: 0.75em 0.75em 0.75em 2.5em; background: var(--aldero-color-surface, #f3f4f6); border-radius: var(--aldero-radius, 0.5rem); }
+      [part~='code'] { font-family: var(--aldero-font-family-code, ui-monospace, 'SFMono-Regular', Menlo, Consolas, monospace); font-size: 1.05em; letter-spacing: 0.05em; }
     `,
   ];
 
@@ -117,7 +105,7 @@ export class AlderoRecoveryCodes extends AlderoElement<RecoveryCodesCatalogue> {
       <div part="base">
         <h2 id="title" tabindex="-1">${this.t('recoveryTitle')}</h2>
         <p part="hint">${this.t('recoveryIntro')}</p>
-        <ol part="code-list" aria-label=${this.t('codeListLabel')}>
+        <ol part="code-list" aria-labelledby="title">
           ${this.codes.map((code) => html`<li><code part="code">${code}</code></li>`)}
         </ol>
         <div class="row">
@@ -182,9 +170,7 @@ export class AlderoRecoveryCodes extends AlderoElement<RecoveryCodesCatalogue> {
     frame.tabIndex = -1;
     frame.style.cssText = 'position:fixed;inset-inline-start:-10000px;width:0;height:0;border:0';
     frame.srcdoc = `<!doctype html><html lang="${this.language}"><meta charset="utf-8"><title>${escapeHtml(title)}</title>
-<body style="font-family:system-ui,sans-serif"><h1>${escapeHtml(title)}</h1>
-<ol style="font:1.25rem ui-monospace,monospace;line-height:2">${this.codes.map((c) => `<li>${escapeHtml(c)}</li>`).join('')}</ol>
-<p>${escapeHtml(note)}</p></body></html>`;
+<h1>${escapeHtml(title)}</h1><pre style="font-size:1.5rem;line-height:2">${this.codes.map(escapeHtml).join('\n')}</pre><p>${escapeHtml(note)}</p>`;
     frame.addEventListener(
       'load',
       () => {

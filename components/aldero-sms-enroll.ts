@@ -1,5 +1,5 @@
 import { Task, TaskStatus } from '@lit/task';
-import { AsYouType, getCountries, getCountryCallingCode, parsePhoneNumberFromString } from 'libphonenumber-js/min';
+import { AsYouType, getCountries, getCountryCallingCode } from 'libphonenumber-js/min';
 import type { CountryCode } from 'libphonenumber-js/min';
 import { css, html, nothing, type TemplateResult } from 'lit';
 import { property } from 'lit/decorators/property.js';
@@ -58,8 +58,6 @@ function asCountry(value: string | undefined): CountryCode | undefined {
   return getCountries().find((code) => code === upper);
 }
 
-/** The region of a language tag: `en-GB` → `GB`. */
-const regionOf = (languageTag: string | undefined) => languageTag?.split(/[-_]/)[1];
 
 /**
  * @summary Enrolls a signed-in user's phone for SMS verification: number with opt-in disclosure, code, recovery codes.
@@ -107,39 +105,17 @@ export class AlderoSmsEnroll extends AlderoApiElement<EnrollCatalogue> {
   static override styles = [
     baseStyles,
     css`
-      .phone {
-        display: grid;
-        grid-template-columns: minmax(0, 2fr) minmax(0, 3fr);
-        gap: 0.75em;
-      }
-      @media (max-width: 30em) {
-        .phone {
-          grid-template-columns: 1fr;
-        }
-      }
-      [part~='disclosure'] {
-        font-size: 0.875em;
-        color: var(--aldero-color-muted, #4b5563);
-        background: var(--aldero-color-surface, #f3f4f6);
-        padding: 0.75em;
-        border-radius: var(--aldero-radius, 0.5rem);
-      }
-      [part~='code-input'] {
-        font-size: 1.25em;
-        letter-spacing: 0.25em;
-        font-variant-numeric: tabular-nums;
-      }
-      aldero-recovery-codes::part(base) {
-        padding: 0;
-        border: 0;
-      }
+      .phone { display: grid; grid-template-columns: minmax(0, 2fr) minmax(0, 3fr); gap: 0.75em; }
+      [part~='disclosure'] { font-size: 0.875em; color: var(--aldero-color-muted, #4b5563); background: var(--aldero-color-surface, #f3f4f6); padding: 0.75em; border-radius: var(--aldero-radius, 0.5rem); }
+      [part~='code-input'] { font-size: 1.25em; letter-spacing: 0.25em; font-variant-numeric: tabular-nums; }
+      aldero-recovery-codes::part(base) { padding: 0; border: 0; }
     `,
   ];
 
   /** The signed-in user's access token. A property only: it never appears in the DOM. */
   @property({ attribute: false }) accessToken?: string | null;
 
-  /** The country selected at first (ISO 3166 alpha-2); by default the region of the language, else US. */
+  /** The country selected at first (ISO 3166 alpha-2); by default the region of the browser's language, else US. */
   @property({ attribute: 'default-country' }) defaultCountry = '';
 
   /** Seconds before "Resend code" is offered again after a send (a courtesy; the server may ask for more). */
@@ -255,8 +231,8 @@ export class AlderoSmsEnroll extends AlderoApiElement<EnrollCatalogue> {
             </div>
           </div>
           <p part="disclosure" id="disclosure">${this.disclosure}</p>
-          <button type="submit" part="button primary-button" id="send" ?disabled=${sending}>
-            ${this.renderLabel(sending, this.t('sendCode'), this.t('sending'))}
+          <button type="submit" part="button primary-button" id="send" ?disabled=${sending} aria-busy=${sending}>
+            ${this.renderLabel(sending, this.t('sendCode'))}
           </button>
         </div>
       </form>
@@ -270,14 +246,14 @@ export class AlderoSmsEnroll extends AlderoApiElement<EnrollCatalogue> {
       <form novalidate @submit=${this.onCodeSubmit}>
         <div class="field">${this.renderCodeInput({
             label: this.t('codeLabel'),
-            hint: `${this.t('codeSentTo', { phone: this.maskedPhone })} ${this.t('codeHint')}`,
+            hint: this.t('codeSentTo', { phone: this.maskedPhone }),
             value: this.code,
             disabled: confirming,
             invalid: this.errorMessage !== undefined,
             onInput: this.onCodeInput,
           })}</div>
-        <button type="submit" part="button primary-button" id="verify" ?disabled=${confirming}>
-          ${this.renderLabel(confirming, this.t('verify'), this.t('verifying'))}
+        <button type="submit" part="button primary-button" id="verify" ?disabled=${confirming} aria-busy=${confirming}>
+          ${this.renderLabel(confirming, this.t('verify'))}
         </button>
       </form>
       ${this.renderResend(this.resend, sending, this.onResend)}
@@ -300,13 +276,7 @@ export class AlderoSmsEnroll extends AlderoApiElement<EnrollCatalogue> {
   }
 
   private get selectedCountry(): CountryCode {
-    return (
-      this.country ??
-      asCountry(this.defaultCountry) ??
-      asCountry(regionOf(this.lang || document.documentElement.lang)) ??
-      asCountry(regionOf(navigator.language)) ??
-      'US'
-    );
+    return this.country ?? asCountry(this.defaultCountry) ?? asCountry(navigator.language.split('-')[1]) ?? 'US';
   }
 
   private applyCodeSent(sent: CodeSent & { phone: string }): void {
@@ -377,7 +347,10 @@ export class AlderoSmsEnroll extends AlderoApiElement<EnrollCatalogue> {
   private onPhoneSubmit(event: SubmitEvent): void {
     event.preventDefault();
     if (this.sendTask.status === TaskStatus.PENDING) return;
-    const number = parsePhoneNumberFromString(this.national, this.selectedCountry);
+    // AsYouType parses as well as it formats: one piece of libphonenumber-js instead of two.
+    const formatter = new AsYouType(this.selectedCountry);
+    formatter.input(this.national);
+    const number = formatter.getNumber();
     if (!number?.isPossible()) {
       this.errorMessage = this.t('invalidPhone');
       void this.focusOn('#phone');

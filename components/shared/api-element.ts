@@ -83,19 +83,13 @@ export abstract class AlderoApiElement<C extends Catalogue> extends AlderoElemen
     const left = resend.sendsRemaining;
     return html`
       <div class="row">
-        <button
-          type="button"
-          part="button secondary-button resend-button"
-          id="resend"
-          ?disabled=${pending || !resend.canResend}
-          aria-describedby="countdown"
-          @click=${onResend}
-        >
-          ${this.renderLabel(pending, this.message('resend') ?? '', this.message('sending') ?? '')}
+        <button type="button" part="button secondary-button resend-button" id="resend" aria-describedby="countdown"
+          ?disabled=${pending || !resend.canResend} aria-busy=${pending} @click=${onResend}>
+          ${this.renderLabel(pending, this.message('resend') ?? '')}
         </button>
         <span part="countdown" id="countdown">
           ${seconds > 0 && !resend.exhausted ? this.message('resendIn', { time: formatDuration(seconds) }) : nothing}
-          ${left === null ? nothing : left === 0 ? this.message('noSendsLeft') : this.message('sendsLeft', { count: left })}
+          ${left ? this.message('sendsLeft', { count: left }) : nothing}
         </span>
       </div>
     `;
@@ -118,28 +112,17 @@ export abstract class AlderoApiElement<C extends Catalogue> extends AlderoElemen
     return html`
       <label part="label" for="code">${options.label}</label>
       <span part="hint" id="code-hint">${options.hint}</span>
-      <input
-        part="input code-input"
-        id="code"
-        name=${recovery ? 'recovery-code' : 'code'}
-        type="text"
-        autocomplete=${recovery ? 'off' : 'one-time-code'}
-        inputmode=${recovery ? 'text' : 'numeric'}
-        maxlength=${recovery ? 9 : 6}
-        autocapitalize="off"
-        spellcheck="false"
-        aria-describedby="code-hint error"
-        aria-invalid=${options.invalid ? 'true' : 'false'}
-        .value=${options.value}
-        ?disabled=${options.disabled}
-        @input=${options.onInput}
-      />
+      <input part="input code-input" id="code" name=${recovery ? 'recovery-code' : 'code'} type="text"
+        autocomplete=${recovery ? 'off' : 'one-time-code'} inputmode=${recovery ? 'text' : 'numeric'}
+        maxlength=${recovery ? 9 : 6} autocapitalize="off" spellcheck="false" aria-describedby="code-hint error"
+        aria-invalid=${options.invalid ? 'true' : 'false'} .value=${options.value} ?disabled=${options.disabled}
+        @input=${options.onInput} />
     `;
   }
 
-  /** A button's label, or its pending label behind a spinner while its task runs. */
-  protected renderLabel(pending: boolean, label: string, pendingLabel: string): TemplateResult {
-    return pending ? html`${this.renderSpinner()}${pendingLabel}` : html`${label}`;
+  /** A button's label, behind a spinner while its task runs (the button is disabled and `aria-busy` then). */
+  protected renderLabel(pending: boolean, label: string): TemplateResult {
+    return html`${pending ? this.renderSpinner() : nothing}${label}`;
   }
 }
 

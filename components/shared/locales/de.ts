@@ -20,33 +20,26 @@ export const errors: ErrorMessages = {
 
 export const code: CodeMessages = {
   sendsLeft: { one: 'Noch {count} erneuter Versand', other: 'Noch {count} erneute Sendungen' },
-  noSendsLeft: 'Kein erneuter Versand mehr möglich',
   codeLabel: 'Bestätigungscode',
   codeSentTo: 'Wir haben einen 6-stelligen Code an {phone} gesendet.',
   codeResent: 'Wir haben den Code erneut gesendet.',
   resend: 'Code erneut senden',
   resendIn: 'Code erneut senden in {time}',
-  sending: 'Wird gesendet…',
   verify: 'Bestätigen',
-  verifying: 'Wird geprüft…',
   loading: 'Wird geladen…',
 };
 
 export const challenge: ChallengeMessages = {
   title: 'Bestätigung in zwei Schritten',
-  noCodeSent: 'Wir senden einen 6-stelligen Code per SMS an {phone}.',
-  sendCode: 'Code per SMS senden',
   totpLabel: 'Code aus der Authenticator-App',
-  totpHint: 'Der 6-stellige Code aus Ihrer Authenticator-App.',
   recoveryLabel: 'Wiederherstellungscode',
   recoveryHint: 'Einer Ihrer gespeicherten Wiederherstellungscodes, z. B. 6dca-d1dd.',
   trustDevice: 'Diesem Gerät 30 Tage lang vertrauen',
   useSms: 'Stattdessen eine SMS verwenden',
   useTotp: 'Authenticator-App verwenden',
   useRecovery: 'Wiederherstellungscode verwenden',
-  sendLimitReached: 'Für diese Anmeldung können keine Codes mehr gesendet werden. Verwenden Sie den zuletzt gesendeten oder einen Wiederherstellungscode.',
+  sendLimitReached: 'Für diese Anmeldung können keine Codes mehr gesendet werden. Verwenden Sie den letzten oder einen Wiederherstellungscode.',
   expiredTitle: 'Diese Anmeldung ist abgelaufen',
-  expiredHint: 'Beginnen Sie zu Ihrer Sicherheit von vorn, um einen neuen Code zu erhalten.',
   startOver: 'Von vorn beginnen',
   verified: 'Bestätigt. Sie werden angemeldet…',
   delivery: {
@@ -59,13 +52,9 @@ export const challenge: ChallengeMessages = {
 export const enroll: EnrollMessages = {
   errors: {
     UNAUTHORIZED: 'Ihre Sitzung ist abgelaufen. Melden Sie sich erneut an.',
-    FORBIDDEN: 'Diese Aktion ist nicht erlaubt.',
-    MFA_PASSWORD_REQUIRED:
-      'Konten, die sich über einen Identitätsanbieter anmelden, können keine SMS-Bestätigung hinzufügen: Ihr Anbieter schützt Ihre Anmeldung.',
-    MFA_FRESH_AUTH_REQUIRED: 'Bestätigen Sie erneut Ihre Identität, um fortzufahren.',
+    MFA_PASSWORD_REQUIRED: 'Konten mit Anmeldung über einen Identitätsanbieter können keine SMS-Codes hinzufügen.',
     MFA_ALREADY_ENABLED: 'Die SMS-Bestätigung ist für Ihr Konto bereits aktiviert.',
     MFA_SETUP_REQUIRED: 'Geben Sie zuerst Ihre Telefonnummer ein.',
-    MFA_NOT_ENABLED: 'Diese Bestätigungsmethode ist für Ihr Konto nicht eingerichtet.',
   },
   rateLimit: {
     challenge_send_limit: 'Für diesen Versuch können keine weiteren Codes gesendet werden.',
@@ -79,28 +68,24 @@ export const enroll: EnrollMessages = {
   sendCode: 'Code senden',
   invalidPhone: 'Geben Sie eine gültige Mobilnummer für das gewählte Land ein.',
   changeNumber: 'Andere Nummer verwenden',
-  codeHint: 'Geben Sie ihn unten ein, um diese Nummer zu bestätigen.',
-  done: 'Die SMS-Bestätigung ist aktiviert. Bei der Anmeldung senden wir Ihnen einen Code.',
+  done: 'Die SMS-Bestätigung ist aktiviert.',
   delivery: {
     opted_out:
       'Diese Nummer hat mit STOP geantwortet. Senden Sie START an sie und fordern Sie den Code erneut an, oder verwenden Sie eine andere Nummer.',
-    invalid_number: 'Diese Nummer kann keine SMS empfangen. Verwenden Sie eine andere Nummer.',
     failed: 'Die SMS konnte nicht zugestellt werden. Senden Sie den Code erneut oder verwenden Sie eine andere Nummer.',
   },
 };
 
 export const recoveryCodes: RecoveryCodesMessages = {
   recoveryTitle: 'Speichern Sie Ihre Wiederherstellungscodes',
-  recoveryIntro:
-    'Wenn Sie keine SMS empfangen können, ermöglicht jeder dieser Codes eine einmalige Anmeldung. Bewahren Sie sie sicher auf: Sie werden nicht noch einmal angezeigt.',
-  codeListLabel: 'Wiederherstellungscodes',
+  recoveryIntro: 'Jeder Code ermöglicht eine Anmeldung, wenn Sie keine SMS erhalten. Bewahren Sie sie sicher auf: Sie werden nicht erneut angezeigt.',
   copy: 'Alle kopieren',
   copied: 'Codes in die Zwischenablage kopiert.',
   copyFailed: 'Kopieren fehlgeschlagen. Markieren und kopieren Sie die Codes selbst.',
   download: '.txt herunterladen',
   print: 'Drucken',
   acknowledge: 'Ich habe diese Codes gespeichert',
-  saved: 'Ihre Wiederherstellungscodes sind gespeichert und werden hier nicht mehr angezeigt.',
+  saved: 'Wiederherstellungscodes gespeichert.',
   fileTitle: '{brand}-Wiederherstellungscodes',
-  fileNote: 'Jeder Code ermöglicht eine einmalige Anmeldung, wenn Sie keine SMS empfangen können.',
+  fileNote: 'Jeder Code gilt nur einmal.',
 };

@@ -25,33 +25,26 @@ export const errors = {
 /** The code field, resending, pending states: enrollment and challenge. */
 export const code = {
   sendsLeft: { one: '{count} resend left', other: '{count} resends left' },
-  noSendsLeft: 'No resends left',
   codeLabel: 'Verification code',
   codeSentTo: 'We sent a 6-digit code to {phone}.',
   codeResent: 'We sent the code again.',
   resend: 'Resend code',
   resendIn: 'Resend code in {time}',
-  sending: 'Sending…',
   verify: 'Verify',
-  verifying: 'Verifying…',
   loading: 'Loading…',
 };
 
 export const challenge = {
   title: 'Two-step verification',
-  noCodeSent: 'We will text a 6-digit code to {phone}.',
-  sendCode: 'Text me a code',
   totpLabel: 'Authenticator app code',
-  totpHint: 'The 6-digit code in your authenticator app.',
   recoveryLabel: 'Recovery code',
   recoveryHint: 'One of the recovery codes you saved, like 6dca-d1dd.',
   trustDevice: 'Trust this device for 30 days',
   useSms: 'Use a text message instead',
   useTotp: 'Use your authenticator app',
   useRecovery: 'Use a recovery code',
-  sendLimitReached: 'No more codes can be sent for this sign-in. Use the last one we sent, or a recovery code.',
+  sendLimitReached: 'No more codes can be sent for this sign-in. Use the last one, or a recovery code.',
   expiredTitle: 'This sign-in has expired',
-  expiredHint: 'For your security, start over to get a new code.',
   startOver: 'Start over',
   verified: 'Verified. Signing you in…',
   /** Why the code did not arrive, and the way out. */
@@ -65,13 +58,9 @@ export const challenge = {
 export const enroll = {
   errors: {
     UNAUTHORIZED: 'Your session has ended. Sign in again.',
-    FORBIDDEN: 'This action is not allowed.',
-    MFA_PASSWORD_REQUIRED:
-      'Accounts that sign in with an identity provider cannot add text message verification: your provider secures your sign-in.',
-    MFA_FRESH_AUTH_REQUIRED: 'Verify your identity again to continue.',
+    MFA_PASSWORD_REQUIRED: 'Accounts that sign in with an identity provider cannot add text message codes.',
     MFA_ALREADY_ENABLED: 'Text message verification is already on for your account.',
     MFA_SETUP_REQUIRED: 'Enter your phone number first.',
-    MFA_NOT_ENABLED: 'This verification method is not set up for your account.',
   },
   rateLimit: {
     challenge_send_limit: 'No more codes can be sent for this attempt.',
@@ -86,29 +75,25 @@ export const enroll = {
   sendCode: 'Send code',
   invalidPhone: 'Enter a valid mobile number for the selected country.',
   changeNumber: 'Use a different number',
-  codeHint: 'Enter it below to confirm this number.',
-  done: 'Text message verification is on. We will text you a code when you sign in.',
+  done: 'Text message verification is on.',
   delivery: {
     opted_out: 'This number replied STOP. Reply START to it, then resend the code, or use a different number.',
-    invalid_number: 'This number cannot receive text messages. Use a different number.',
     failed: 'We could not deliver the text message. Resend the code, or use a different number.',
   },
 };
 
 export const recoveryCodes = {
   recoveryTitle: 'Save your recovery codes',
-  recoveryIntro:
-    'If you cannot receive a text message, each of these codes lets you sign in once. Keep them somewhere safe: they will not be shown again.',
-  codeListLabel: 'Recovery codes',
+  recoveryIntro: 'Each code signs you in once if you cannot get a text message. Keep them safe: they will not be shown again.',
   copy: 'Copy all',
   copied: 'Codes copied to the clipboard.',
   copyFailed: 'Copying failed. Select the codes and copy them yourself.',
   download: 'Download .txt',
   print: 'Print',
   acknowledge: 'I have saved these codes',
-  saved: 'Your recovery codes are saved and no longer shown here.',
+  saved: 'Recovery codes saved.',
   fileTitle: '{brand} recovery codes',
-  fileNote: 'Each code can be used once to sign in when you cannot receive a text message.',
+  fileNote: 'Each code works once.',
 };
 
 export type ErrorMessages = typeof errors;

@@ -20,33 +20,26 @@ export const errors: ErrorMessages = {
 
 export const code: CodeMessages = {
   sendsLeft: { one: 'Queda {count} reenvío', other: 'Quedan {count} reenvíos' },
-  noSendsLeft: 'No quedan reenvíos',
   codeLabel: 'Código de verificación',
   codeSentTo: 'Hemos enviado un código de 6 dígitos al {phone}.',
   codeResent: 'Hemos vuelto a enviar el código.',
   resend: 'Reenviar código',
   resendIn: 'Reenviar código en {time}',
-  sending: 'Enviando…',
   verify: 'Verificar',
-  verifying: 'Verificando…',
   loading: 'Cargando…',
 };
 
 export const challenge: ChallengeMessages = {
   title: 'Verificación en dos pasos',
-  noCodeSent: 'Enviaremos un código de 6 dígitos por SMS al {phone}.',
-  sendCode: 'Enviarme un código',
   totpLabel: 'Código de la app de autenticación',
-  totpHint: 'El código de 6 dígitos de tu app de autenticación.',
   recoveryLabel: 'Código de recuperación',
   recoveryHint: 'Uno de los códigos de recuperación que guardaste, como 6dca-d1dd.',
   trustDevice: 'Confiar en este dispositivo durante 30 días',
   useSms: 'Usar un SMS',
   useTotp: 'Usar tu app de autenticación',
   useRecovery: 'Usar un código de recuperación',
-  sendLimitReached: 'No se pueden enviar más códigos en este inicio de sesión. Usa el último que enviamos o un código de recuperación.',
+  sendLimitReached: 'No se pueden enviar más códigos en este inicio de sesión. Usa el último o un código de recuperación.',
   expiredTitle: 'Este inicio de sesión ha caducado',
-  expiredHint: 'Por tu seguridad, empieza de nuevo para recibir otro código.',
   startOver: 'Empezar de nuevo',
   verified: 'Verificado. Iniciando sesión…',
   delivery: {
@@ -59,13 +52,9 @@ export const challenge: ChallengeMessages = {
 export const enroll: EnrollMessages = {
   errors: {
     UNAUTHORIZED: 'Tu sesión ha terminado. Vuelve a iniciar sesión.',
-    FORBIDDEN: 'Esta acción no está permitida.',
-    MFA_PASSWORD_REQUIRED:
-      'Las cuentas que inician sesión con un proveedor de identidad no pueden añadir la verificación por SMS: tu proveedor protege tu acceso.',
-    MFA_FRESH_AUTH_REQUIRED: 'Verifica de nuevo tu identidad para continuar.',
+    MFA_PASSWORD_REQUIRED: 'Las cuentas que inician sesión con un proveedor de identidad no pueden añadir códigos por SMS.',
     MFA_ALREADY_ENABLED: 'La verificación por SMS ya está activada en tu cuenta.',
     MFA_SETUP_REQUIRED: 'Primero introduce tu número de teléfono.',
-    MFA_NOT_ENABLED: 'Este método de verificación no está configurado en tu cuenta.',
   },
   rateLimit: {
     challenge_send_limit: 'No se pueden enviar más códigos en este intento.',
@@ -79,27 +68,23 @@ export const enroll: EnrollMessages = {
   sendCode: 'Enviar código',
   invalidPhone: 'Introduce un número de móvil válido para el país seleccionado.',
   changeNumber: 'Usar otro número',
-  codeHint: 'Introdúcelo abajo para confirmar este número.',
-  done: 'La verificación por SMS está activada. Te enviaremos un código cuando inicies sesión.',
+  done: 'La verificación por SMS está activada.',
   delivery: {
     opted_out: 'Este número respondió STOP. Responde START a ese número y reenvía el código, o usa otro número.',
-    invalid_number: 'Este número no puede recibir SMS. Usa otro número.',
     failed: 'No pudimos entregar el SMS. Reenvía el código o usa otro número.',
   },
 };
 
 export const recoveryCodes: RecoveryCodesMessages = {
   recoveryTitle: 'Guarda tus códigos de recuperación',
-  recoveryIntro:
-    'Si no puedes recibir un SMS, cada uno de estos códigos te permite iniciar sesión una vez. Guárdalos en un lugar seguro: no se volverán a mostrar.',
-  codeListLabel: 'Códigos de recuperación',
+  recoveryIntro: 'Cada código te permite iniciar sesión una vez si no puedes recibir un SMS. Guárdalos bien: no se volverán a mostrar.',
   copy: 'Copiar todos',
   copied: 'Códigos copiados al portapapeles.',
   copyFailed: 'No se pudo copiar. Selecciona los códigos y cópialos tú.',
   download: 'Descargar .txt',
   print: 'Imprimir',
   acknowledge: 'He guardado estos códigos',
-  saved: 'Tus códigos de recuperación están guardados y ya no se muestran aquí.',
+  saved: 'Códigos de recuperación guardados.',
   fileTitle: 'Códigos de recuperación de {brand}',
-  fileNote: 'Cada código sirve una vez para iniciar sesión cuando no puedas recibir un SMS.',
+  fileNote: 'Cada código sirve una vez.',
 };
