@@ -185,6 +185,15 @@ export class Collection {
     return removed;
   }
 
+  /** The same documents and indexes under another namespace (renameCollection). */
+  movedTo(database: string, name: string): Collection {
+    const moved = new Collection(database, name);
+    for (const [idKey, entry] of this.entries) moved.entries.set(idKey, entry);
+    moved.indexes.push(...this.indexes);
+    moved.nextSeq = this.nextSeq;
+    return moved;
+  }
+
   clear(): void {
     this.entries.clear();
     for (const index of this.indexes) index.clear();

@@ -523,6 +523,19 @@ function drop(context: CommandContext, command: Document, name: string): Documen
   return { nIndexesWas: dropped.indexes.length + 1, ns: dropped.namespace, ok: 1 };
 }
 
+function splitNamespace(value: unknown, field: string): [string, string] {
+  const dot = typeof value === 'string' ? value.indexOf('.') : -1;
+  if (dot <= 0) throw new CommandError('InvalidNamespace', `Invalid namespace specified '${String(value)}' for ${field}`);
+  const namespace = value as string;
+  return [namespace.slice(0, dot), namespace.slice(dot + 1)];
+}
+
+function renameCollection(context: CommandContext, command: Document): Document {
+  if (context.database !== 'admin') throw new CommandError('Unauthorized', 'renameCollection may only be run against the admin database.');
+  context.storage.renameCollection(splitNamespace(command.renameCollection, 'renameCollection'), splitNamespace(command.to, 'to'), command.dropTarget === true);
+  return { ok: 1 };
+}
+
 function dbStats(context: CommandContext): Document {
   const collections = context.storage.databases.get(context.database);
   let objects = 0;
@@ -609,6 +622,7 @@ const handlers: Record<string, Handler> = {
     context.storage.dropDatabase(context.database);
     return { ok: 1 };
   },
+  renameCollection,
   dbStats,
   collStats,
 };

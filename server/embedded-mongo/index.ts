@@ -99,9 +99,9 @@ function serveConnection(socket: Socket, baseContext: CommandContext): void {
       }
       if (buffered < length) return;
       const data = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, buffered);
-      // Copy the message out of the (possibly much larger) chunk: Binary values deserialized
-      // from it keep a reference to the bytes they came from.
-      const message = Buffer.from(data.subarray(0, length));
+      // Copy the message out of a larger chunk: Binary values deserialized from it keep a
+      // reference to the bytes they came from, which would pin the whole chunk.
+      const message = data.length === length ? data : Buffer.from(data.subarray(0, length));
       buffered -= length;
       chunks = buffered > 0 ? [data.subarray(length)] : [];
       const reply = handleMessage(message, baseContext);

@@ -40,6 +40,28 @@ export class Storage {
     return collection;
   }
 
+  /** Moves a collection to another namespace, replacing the target only when `dropTarget`. */
+  renameCollection(from: [string, string], to: [string, string], dropTarget: boolean): void {
+    const source = this.getCollection(...from);
+    if (!source) throw new CommandError('NamespaceNotFound', `Source collection ${from.join('.')} does not exist`);
+    validateCollectionName(to[1]);
+    validateDatabaseName(to[0]);
+    if (from[0] === to[0] && from[1] === to[1]) throw new CommandError('IllegalOperation', "Can't rename a collection to itself");
+    if (this.getCollection(...to)) {
+      if (!dropTarget) throw new CommandError('NamespaceExists', 'target namespace exists');
+      this.dropCollection(...to);
+    }
+    const moved = source.movedTo(to[0], to[1]);
+    this.databases.get(from[0])!.delete(from[1]);
+    if (this.databases.get(from[0])!.size === 0) this.databases.delete(from[0]);
+    let target = this.databases.get(to[0]);
+    if (!target) {
+      target = new Map();
+      this.databases.set(to[0], target);
+    }
+    target.set(to[1], moved);
+  }
+
   dropDatabase(database: string): void {
     const collections = this.databases.get(database);
     if (!collections) return;

@@ -2,7 +2,7 @@ import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Double, Long, MongoBulkWriteError, ObjectId } from 'mongodb';
 import type { CommandStartedEvent, Document } from 'mongodb';
-import { describeStoreContract } from './harness.ts';
+import { describeStoreContract, expectServerError as expectError } from './harness.ts';
 
 describeStoreContract(import.meta.url, (context) => {
   it('inserts documents, generates ObjectId _ids and keeps _id first', async () => {
@@ -220,6 +220,16 @@ describeStoreContract(import.meta.url, (context) => {
     assert.equal(filtered[0].type, 'collection');
     assert.equal(await context.db.collection('explicit').drop(), true);
     assert.ok(!(await context.db.listCollections({ name: 'explicit' }).toArray()).length);
+
+    const renamed = context.db.collection('toRename');
+    await renamed.createIndex({ k: 1 }, { unique: true });
+    await renamed.insertOne({ k: 1 });
+    const target = await renamed.rename('renamedTarget');
+    assert.equal(await target.countDocuments({ k: 1 }), 1);
+    assert.equal(await context.db.collection('toRename').countDocuments(), 0);
+    assert.equal((await expectError(() => target.insertOne({ k: 1 }))).code, 11000, 'indexes moved with the collection');
+    await context.db.collection('blocker').insertOne({});
+    assert.equal((await expectError(() => target.rename('blocker'))).code, 48);
 
     const scratch = context.client.db(`${context.db.databaseName}_x`);
     await scratch.collection('c').insertOne({ a: 1 });
