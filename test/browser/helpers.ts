@@ -1,0 +1,139 @@
+/**
+ * What the browser tests share: the real API (same origin, through the test runner's proxy), a
+ * fresh user and phone per test, and the sandbox inbox where the codes land.
+ */
+import { AlderoClient, AlderoError } from '../../components/client/index.ts';
+
+export const TENANT = 'acme';
+/** Every call of the tests and of the elements goes to the sandbox through the page's origin. */
+export const API_BASE = '';
+
+interface TestConfig {
+  available: boolean;
+  tenant?: string;
+  adminKey?: string;
+  error?: string;
+}
+
+let config: Promise<TestConfig> | undefined;
+
+/** The server's admin key (for the sandbox inbox); fails the test, saying why, when there is no server. */
+export async function adminKey(): Promise<string> {
+  config ??= fetch('/__aldero/test-config').then((response) => response.json() as Promise<TestConfig>);
+  const info = await config;
+  if (!info.available || !info.adminKey) throw new Error(info.error ?? 'The Aldero API is not available.');
+  return info.adminKey;
+}
+
+export function newClient(accessToken?: string): AlderoClient {
+  return new AlderoClient({ tenantSlug: TENANT, sandbox: true, apiBase: API_BASE, accessToken });
+}
+
+const random = (digits: number) =>
+  String(crypto.getRandomValues(new Uint32Array(1))[0] % 10 ** digits).padStart(digits, '0');
+
+/** A fictional US number of its own for each test (the limits are per phone). */
+export function uniquePhone(): string {
+  return `+155501${random(5)}`;
+}
+
+export function uniqueEmail(): string {
+  return `user-${Date.now()}-${random(6)}@example.test`;
+}
+
+export const PASSWORD = 'correct horse battery staple';
+
+/** A new user with a password, signed in: a client that holds their access token. */
+export async function signUp(): Promise<{ client: AlderoClient; email: string; accessToken: string }> {
+  await adminKey();
+  const client = newClient();
+  const email = uniqueEmail();
+  const { accessToken } = await client.auth.signup({ email, password: PASSWORD });
+  return { client, email, accessToken };
+}
+
+export interface SandboxMessage {
+  id: string;
+  to: string;
+  body: string;
+  createdAt: string;
+  status: string;
+}
+
+/** The sandbox inbox of a phone, newest first. */
+export async function inbox(phone: string): Promise<SandboxMessage[]> {
+  const response = await fetch(`/v1/sandbox/messages?phone=${encodeURIComponent(phone)}`, {
+    headers: { authorization: `Bearer ${await adminKey()}`, 'x-aldero-tenant': `${TENANT}-sandbox` },
+  });
+  if (!response.ok) throw new Error(`sandbox inbox: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { messages: SandboxMessage[] }).messages;
+}
+
+/** Waits until `check` returns something other than undefined/false, or fails after `timeoutMs`. */
+export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 10_000): Promise<Exclude<T, false | undefined | null>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false && value !== null) return value as Exclude<T, false | undefined | null>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** The code of the newest SMS to `phone` (waits for it; `count` = how many messages must be there). */
+export async function latestCode(phone: string, count = 1): Promise<string> {
+  const messages = await waitFor(async () => {
+    const list = await inbox(phone);
+    return list.length >= count ? list : undefined;
+  }, `${count} SMS to ${phone}`);
+  const match = /verification code is (\d{6})/.exec(messages[0].body);
+  if (!match) throw new Error(`no code in ${JSON.stringify(messages[0].body)}`);
+  return match[1];
+}
+
+/** A signed-up user with SMS enrolled on a new phone, through the SDK and the sandbox inbox. */
+export async function enrolledUser(): Promise<{ email: string; phone: string; recoveryCodes: string[] }> {
+  const { client, email } = await signUp();
+  const phone = uniquePhone();
+  await client.auth.mfa.sms.setup({ phone });
+  const { recoveryCodes } = await client.auth.mfa.sms.confirm({ code: await latestCode(phone) });
+  return { email, phone, recoveryCodes };
+}
+
+/** Logs in with the password and returns the login challenge (`mfa_required`). */
+export async function loginChallenge(email: string): Promise<{ mfaToken: string; availableMethods: string[] }> {
+  try {
+    await newClient().auth.login({ email, password: PASSWORD });
+  } catch (error) {
+    if (error instanceof AlderoError && error.code === 'mfa_required' && typeof error.context.mfa_token === 'string') {
+      return { mfaToken: error.context.mfa_token, availableMethods: error.context.available_methods ?? [] };
+    }
+    throw error;
+  }
+  throw new Error('the login did not ask for MFA');
+}
+
+/** The element's shadow root, for queries. */
+export function shadow(element: HTMLElement): ShadowRoot {
+  if (!element.shadowRoot) throw new Error(`${element.localName} has no shadow root`);
+  return element.shadowRoot;
+}
+
+export function part<T extends Element = HTMLElement>(element: HTMLElement, selector: string): T {
+  const found = shadow(element).querySelector<T>(selector);
+  if (!found) throw new Error(`${element.localName}: nothing matches ${selector}`);
+  return found;
+}
+
+/** Types into a native input the way a user does: sets its value and fires `input`. */
+export function type(input: HTMLInputElement, value: string): void {
+  input.value = value;
+  input.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true, inputType: 'insertText', data: value }));
+}
+
+/** Collects every `name` event fired from (or through) `target` while the test runs. */
+export function record<K extends keyof GlobalEventHandlersEventMap>(target: EventTarget, name: K): GlobalEventHandlersEventMap[K][] {
+  const events: GlobalEventHandlersEventMap[K][] = [];
+  target.addEventListener(name, (event) => events.push(event as GlobalEventHandlersEventMap[K]));
+  return events;
+}
