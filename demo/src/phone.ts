@@ -18,8 +18,11 @@ export class DemoPhone extends LightElement {
   @state() private editing = false;
   @state() private editError: string | null = null;
   @state() private clock = formatTime(new Date().toISOString());
+  /** The newest message, shown as a notification on narrow screens where the phone is off-screen. */
+  @state() private toast: SandboxMessage | null = null;
 
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private toastTimer: ReturnType<typeof setTimeout> | undefined;
   private polling = false;
   private seen = new Set<string>();
   private fresh = new Set<string>();
@@ -44,6 +47,7 @@ export class DemoPhone extends LightElement {
     this.unsubscribe?.();
     document.removeEventListener('visibilitychange', this.onVisibility);
     clearTimeout(this.timer);
+    clearTimeout(this.toastTimer);
   }
 
   protected override updated(changed: PropertyValues): void {
@@ -92,6 +96,12 @@ export class DemoPhone extends LightElement {
             </p>
           ` : this.renderKeyForm()}
         </div>
+        ${this.toast
+          ? html`<div class="sms-toast" aria-hidden="true" @click=${() => (this.toast = null)}>
+              <p class="sms-toast-title"><span>Messages · Aldero</span><span>now</span></p>
+              <p>${this.toast.body}</p>
+            </div>`
+          : nothing}
       </div>
     `;
   }
@@ -148,6 +158,8 @@ export class DemoPhone extends LightElement {
         }
         this.fresh = new Set(messages.filter((message) => !this.seen.has(message.id)).map((message) => message.id));
         for (const id of this.fresh) this.seen.add(id);
+        const newest = messages[0];
+        if (newest && this.fresh.has(newest.id)) this.showToast(newest);
         const changed =
           messages.length !== this.messages.length ||
           messages.some((message, index) => message.id !== this.messages[index]?.id || message.status !== this.messages[index]?.status);
@@ -161,6 +173,12 @@ export class DemoPhone extends LightElement {
     }
     this.clock = formatTime(new Date().toISOString());
     if (this.isConnected) this.timer = setTimeout(() => void this.poll(), POLL_INTERVAL_MS);
+  }
+
+  private showToast(message: SandboxMessage): void {
+    this.toast = message;
+    clearTimeout(this.toastTimer);
+    this.toastTimer = setTimeout(() => (this.toast = null), 10_000);
   }
 
   private async onEdit(): Promise<void> {

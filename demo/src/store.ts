@@ -164,7 +164,11 @@ export class DemoStore {
   /** Signs in; `mfa` when the account has a factor and this device is not trusted. */
   async logIn(email: string, password: string): Promise<'signed-in' | 'mfa'> {
     try {
-      await this.startSession(await this.client.auth.login({ email, password }));
+      const tokens = await this.client.auth.login({ email, password });
+      if (decodeClaims(tokens.accessToken).amr.includes('device')) {
+        this.flash = 'Signed in without a code: this browser is a trusted device.';
+      }
+      await this.startSession(tokens);
       return 'signed-in';
     } catch (error) {
       if (isAlderoError(error) && error.code === 'mfa_required' && error.context.mfa_token) {

@@ -44,6 +44,7 @@ async function codeFromPhone(page: Page, count: number): Promise<string> {
 async function shoot(page: Page, name: string): Promise<void> {
   // Let transitions and the phone's entrance animation settle, so the picture is the steady state.
   await page.waitForTimeout(400);
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: `${screenshots}${name}.png`, fullPage: true });
 }
 

@@ -2,7 +2,7 @@ import { html, nothing, type TemplateResult } from 'lit';
 import { state } from 'lit/decorators.js';
 import { routes } from '../router.ts';
 import { store } from '../store.ts';
-import { alert, amrLabel, formatPhone, LightElement } from '../ui.ts';
+import { alert, amrLabel, formatDateTime, formatPhone, LightElement } from '../ui.ts';
 
 /** The account overview: how this session was signed in, and the state of the factors. */
 export class DemoDashboardPage extends LightElement {
@@ -30,6 +30,7 @@ export class DemoDashboardPage extends LightElement {
         <h1>Welcome back</h1>
         <p class="muted">${me.email}</p>
       </div>
+      <div class="stack">
       ${alert(this.notice, 'success')}
       <div class="grid-2">
         <section class="card" aria-labelledby="session-title">
@@ -39,8 +40,12 @@ export class DemoDashboardPage extends LightElement {
             ${(claims?.amr ?? []).map((amr) => html`<li class="chip">${amrLabel(amr)}</li>`)}
           </ul>
           ${claims?.authTime
-            ? html`<p class="hint">Signed in ${new Date(claims.authTime * 1000).toLocaleString()}.</p>`
+            ? html`<p class="hint">Signed in ${formatDateTime(new Date(claims.authTime * 1000).toISOString())}.</p>`
             : nothing}
+          <p class="hint">
+            The access token lasts 15 minutes and is refreshed in the background; both tokens live in this tab's
+            <code>sessionStorage</code>.
+          </p>
         </section>
         <section class="card" aria-labelledby="security-title">
           <h2 id="security-title">Security</h2>
@@ -68,6 +73,7 @@ export class DemoDashboardPage extends LightElement {
           </dl>
           <a class="button button-primary" href=${routes.mfa}>${factors.length ? 'Manage MFA settings' : 'Turn on SMS codes'}</a>
         </section>
+      </div>
       </div>
     `;
   }

@@ -4,7 +4,7 @@ import { state } from 'lit/decorators.js';
 import { isAlderoError, type Device } from '../../../components/index.ts';
 import { navigate, routes } from '../router.ts';
 import { store } from '../store.ts';
-import { alert, amrLabel, describeError, describeUserAgent, formatDateTime, formatPhone, LightElement, spinner } from '../ui.ts';
+import { alert, amrLabel, describeError, describeUserAgent, formatDate, formatDateTime, formatPhone, LightElement, spinner } from '../ui.ts';
 
 type TotpStep = 'idle' | 'scan' | 'codes';
 
@@ -16,6 +16,8 @@ export class DemoMfaSettingsPage extends LightElement {
   @state() private notice: string | null = store.takeFlash();
   /** The enroll element is mid-flow (code sent, or codes on screen): keep it until the codes are saved. */
   @state() private enrolling = false;
+  /** The number is verified; the element shows the recovery codes. */
+  @state() private enrolled = false;
   @state() private pending: string | null = null;
   @state() private smsError: string | null = null;
   @state() private totpStep: TotpStep = 'idle';
@@ -50,9 +52,8 @@ export class DemoMfaSettingsPage extends LightElement {
         <h1>Multi-factor authentication</h1>
         <p class="muted">Add a second step to your sign-in, so a stolen password is not enough.</p>
       </div>
-      ${alert(this.notice, 'success')}
       <div class="stack">
-        ${this.renderSms()} ${this.renderTotp()} ${this.renderRecoveryCodes()} ${this.renderDevices()}
+        ${alert(this.notice, 'success')} ${this.renderSms()} ${this.renderTotp()} ${this.renderRecoveryCodes()} ${this.renderDevices()}
       </div>
     `;
   }
@@ -110,11 +111,13 @@ export class DemoMfaSettingsPage extends LightElement {
                     enrollment for such accounts (<code>MFA_PASSWORD_REQUIRED</code>): your provider secures your sign-in.
                     Try it below to see the component explain it.
                   </p>`}
-              <p class="callout">
-                <strong>Use the phone simulator:</strong> its number is
-                <strong class="nowrap" id="simulated-number">${formatPhone(store.phone)}</strong>. The code arrives there in a
-                second or two.
-              </p>
+              ${this.enrolled
+                ? nothing
+                : html`<p class="callout" id="phone-tip">
+                    <strong>Try it with the phone simulator:</strong> enter its number,
+                    <strong class="nowrap" id="simulated-number">${formatPhone(store.phone)}</strong>, and the code arrives there
+                    in a second or two.
+                  </p>`}
               <aldero-sms-enroll
                 tenant=${store.config.tenant}
                 api-base=${location.origin}
@@ -137,12 +140,14 @@ export class DemoMfaSettingsPage extends LightElement {
   }
 
   private onEnrolled(): void {
+    this.enrolled = true;
     // The factor is on; the element now shows the recovery codes, so the page keeps it on screen.
     void store.loadMe();
   }
 
   private onEnrollCodesSaved(): void {
     this.enrolling = false;
+    this.enrolled = false;
     this.notice = 'SMS codes are on. The next sign-in on a new device asks for a code.';
     void store.loadMe();
   }
@@ -160,7 +165,7 @@ export class DemoMfaSettingsPage extends LightElement {
     this.smsError = null;
     try {
       await store.authed((client) => client.auth.mfa.sms.disable({ code }));
-      this.notice = 'SMS codes are off. Your phone number stays on your account.';
+      this.notice = 'SMS codes are off. Your phone number stays on your account; trusted devices were signed out.';
       await Promise.all([store.loadMe(), this.loadDevices()]);
     } catch (error) {
       this.smsError = describeError(error);
@@ -351,8 +356,12 @@ export class DemoMfaSettingsPage extends LightElement {
 
   private onCodesSaved(): void {
     this.newCodes = [];
-    if (this.totpStep === 'codes') this.totpStep = 'idle';
-    this.notice = 'Your new recovery codes are saved. The old ones no longer work.';
+    if (this.totpStep === 'codes') {
+      this.totpStep = 'idle';
+      this.notice = 'Your authenticator app is on, and your recovery codes are saved.';
+    } else {
+      this.notice = 'Your new recovery codes are saved. The old ones no longer work.';
+    }
   }
 
   private async onReverify(): Promise<void> {
@@ -389,8 +398,8 @@ export class DemoMfaSettingsPage extends LightElement {
                             ${device.current ? html`<span class="badge badge-current">This device</span>` : nothing}
                           </p>
                           <p class="hint">
-                            Trusted ${formatDateTime(device.createdAt)} · last used ${formatDateTime(device.lastUsedAt ?? device.createdAt)} ·
-                            until ${formatDateTime(device.expiresAt)}
+                            Trusted ${formatDateTime(device.createdAt)} · last used ${formatDateTime(device.lastUsedAt ?? device.createdAt)}
+                            · skips the code until ${formatDate(device.expiresAt)}
                           </p>
                         </div>
                         <button

@@ -1,0 +1,51 @@
+/**
+ * `npm run dev`: the API exactly as `npm start` wires it (embedded MongoDB engine unless
+ * MONGODB_URI is set, demo tenant, sandbox SMS) plus Vite's dev server for the demo, with hot
+ * reload of the demo and the components. Vite proxies /v1, /trpc, /.well-known and
+ * /demo-config.json to the API, so the page and the API share one origin as with `npm start`.
+ */
+import { createServer } from 'vite';
+import { fileURLToPath } from 'node:url';
+import { startApp } from './app.ts';
+import { loadConfig } from './config.ts';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  let mongoUri = config.mongodbUri;
+  let stopEngine: (() => Promise<void>) | undefined;
+  if (!mongoUri) {
+    const { startEmbeddedMongo } = await import('./embedded-mongo/index.ts');
+    const engine = await startEmbeddedMongo();
+    mongoUri = engine.uri;
+    stopEngine = engine.stop;
+    console.log(`Embedded MongoDB engine (in memory, development only) at ${engine.uri}; set MONGODB_URI for a real database.`);
+  }
+  const app = await startApp({ config, mongoUri });
+  // The proxy reaches the API over loopback, so /demo-config.json (loopback only) is served to it.
+  process.env.ALDERO_API_URL = `http://127.0.0.1:${config.port}`;
+
+  const vite = await createServer({
+    configFile: fileURLToPath(new URL('../vite.config.ts', import.meta.url)),
+    server: { port: Number(process.env.VITE_PORT ?? 5173), strictPort: false },
+  });
+  await vite.listen();
+  const demoUrl = vite.resolvedUrls?.local[0] ?? `http://localhost:${vite.config.server.port}/`;
+
+  console.log(`Aldero API listening on ${app.url}`);
+  if (app.demoAdminKey) console.log(`Demo tenant "acme" admin key: ${app.demoAdminKey}`);
+  console.log(`Demo (Vite dev server, hot reload; API proxied): ${demoUrl}`);
+
+  const shutdown = async () => {
+    await vite.close();
+    await app.stop();
+    await stopEngine?.();
+    process.exit(0);
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
