@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { TokenService } from './accounts/tokens.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config.ts';
+import { AUDIT_INDEXES, startAuditWorker } from './audit/index.ts';
 import type { AppDeps } from './deps.ts';
 import { createDispatcher, DELIVERY_INDEXES, handleTelnyxWebhook } from './delivery/index.ts';
 import type { SmsDispatcher } from './delivery/types.ts';
@@ -39,7 +40,7 @@ export async function createDeps(options: StartOptions): Promise<AppDeps> {
   const clock = options.clock ?? systemClock;
   const log = options.log ?? createLogger(config.logLevel);
   const store = await connectStore(options.mongoUri, config.mongodbDb);
-  await store.ensureIndexes(DELIVERY_INDEXES);
+  await store.ensureIndexes([...DELIVERY_INDEXES, ...AUDIT_INDEXES]);
   const keys = await loadServerKeys(store, {
     secret: config.secret,
     privateJwk: process.env.ALDERO_JWT_PRIVATE_JWK,
@@ -73,6 +74,7 @@ export async function startApp(options: StartOptions & { demoDir?: string }): Pr
   // The issuer of tokens names the real port (PORT=0 picks one).
   deps.config.port = (server.address() as AddressInfo).port;
   deps.sms.start?.();
+  const auditWorker = startAuditWorker(deps);
   const url = `http://localhost:${deps.config.port}`;
   return {
     server,
@@ -81,6 +83,7 @@ export async function startApp(options: StartOptions & { demoDir?: string }): Pr
     demoAdminKey,
     async stop() {
       await deps.sms.stop?.();
+      await auditWorker.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await deps.store.close();

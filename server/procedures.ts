@@ -1,6 +1,8 @@
 import { AppError } from './errors.ts';
 import { issuerOf } from './accounts/sessions.ts';
 import { findUser } from './accounts/users.ts';
+import { noteAuditSubject, recordRefusals } from './audit/record.ts';
+import type { Context } from './context.ts';
 import { publicProcedure } from './trpc.ts';
 
 function bearer(header: string | undefined): string | null {
@@ -9,11 +11,14 @@ function bearer(header: string | undefined): string | null {
   return match ? match[1]! : null;
 }
 
+/** Every procedure of the API: rate-limit refusals are recorded in the audit trail on the way out. */
+export const apiProcedure = publicProcedure.use(recordRefusals);
+
 /**
  * A signed-in user of this tenant environment: a valid access token issued for exactly this
  * issuer (a token of tenant A is refused at B and at A's sandbox), whose session is not revoked.
  */
-export const userProcedure = publicProcedure.use(async ({ ctx, next }) => {
+export const userProcedure = apiProcedure.use(async ({ ctx, next }) => {
   const token = bearer(ctx.req.headers.authorization);
   if (!token) throw new AppError('UNAUTHORIZED', {}, 'Send the access token as `Authorization: Bearer <token>`.');
   const claims = await ctx.deps.tokens.verify(token, issuerOf(ctx));
@@ -28,14 +33,20 @@ export const userProcedure = publicProcedure.use(async ({ ctx, next }) => {
     ),
   ]);
   if (!user || !session) throw new AppError('UNAUTHORIZED', {}, 'This session has ended. Sign in again.');
+  noteAuditSubject(ctx, user._id);
   return next({ ctx: { ...ctx, user, claims } });
 });
 
-/** The tenant's back end, with its admin key (valid for both environments of the tenant). */
-export const adminProcedure = publicProcedure.use(async ({ ctx, next }) => {
+/** Refuses a request without one of the tenant's admin keys (valid for both environments of the tenant). */
+export function assertAdmin(ctx: Context): void {
   const key = bearer(ctx.req.headers.authorization);
   if (!key || !ctx.deps.tenants.verifyAdminKey(ctx.req.tenant.tenant, key)) {
     throw new AppError('UNAUTHORIZED', {}, 'Send the tenant admin key as `Authorization: Bearer <key>`.');
   }
+}
+
+/** The tenant's back end, with its admin key. */
+export const adminProcedure = apiProcedure.use(async ({ ctx, next }) => {
+  assertAdmin(ctx);
   return next({ ctx });
 });

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { AppError } from '../errors.ts';
 import { revokeAllDevices, forgetDeviceCookie } from '../mfa/devices.ts';
-import { adminProcedure, userProcedure } from '../procedures.ts';
+import { recordEvent } from '../audit/record.ts';
+import { adminProcedure, apiProcedure, userProcedure } from '../procedures.ts';
 import { email, okOutput, password, tokensOutput } from '../schemas.ts';
-import { publicProcedure, router } from '../trpc.ts';
+import { router } from '../trpc.ts';
 import { hashPassword, verifyPassword } from '../crypto.ts';
 import { login, signup } from './service.ts';
 import { endAllSessions, endSession, rotateRefreshToken, startSession } from './sessions.ts';
@@ -22,13 +23,13 @@ const meOutput = z.object({
 
 /** The account procedures, merged into `auth` by the root router. */
 export const accountProcedures = {
-  signup: publicProcedure
+  signup: apiProcedure
     .meta({ openapi: { method: 'POST', path: '/v1/auth/signup', tags: ['auth'], protect: false, summary: 'Create an account with email and password' }, successStatus: 201 })
     .input(z.object({ email, password }))
     .output(tokensOutput)
     .mutation(({ ctx, input }) => signup(ctx, input)),
 
-  login: publicProcedure
+  login: apiProcedure
     .meta({
       openapi: {
         method: 'POST', path: '/v1/auth/login', tags: ['auth'], protect: false,
@@ -40,7 +41,7 @@ export const accountProcedures = {
     .output(tokensOutput)
     .mutation(({ ctx, input }) => login(ctx, input)),
 
-  refresh: publicProcedure
+  refresh: apiProcedure
     .meta({ openapi: { method: 'POST', path: '/v1/auth/refresh', tags: ['auth'], protect: false, summary: 'Rotate a refresh token' } })
     .input(z.object({ refreshToken: z.string().min(1).max(512) }))
     .output(tokensOutput)
@@ -53,7 +54,7 @@ export const accountProcedures = {
     .mutation(async ({ ctx, input }) => {
       if (input?.everywhere) {
         await endAllSessions(ctx, ctx.user._id);
-        await revokeAllDevices(ctx, ctx.user._id);
+        await revokeAllDevices(ctx, ctx.user._id, 'signed_out_everywhere');
         forgetDeviceCookie(ctx);
       } else {
         await endSession(ctx, ctx.user._id, ctx.claims.sid, input?.refreshToken);
@@ -79,11 +80,12 @@ export const accountProcedures = {
         { _id: ctx.user._id, realm: ctx.req.tenant.realm },
         { $set: { passwordHash: await hashPassword(input.newPassword) }, $inc: { credentialsVersion: 1 } },
       );
-      await revokeAllDevices(ctx, ctx.user._id);
+      await revokeAllDevices(ctx, ctx.user._id, 'password_changed');
       await ctx.deps.store.sessions.updateMany(
         { realm: ctx.req.tenant.realm, userId: ctx.user._id, familyId: { $ne: ctx.claims.sid }, revokedAt: null },
         { $set: { revokedAt: ctx.deps.clock.now() } },
       );
+      await recordEvent(ctx, 'user.password_changed', {}, { userId: ctx.user._id });
       return { ok: true as const };
     }),
 };
@@ -97,6 +99,7 @@ export const adminAccountProcedures = {
       .output(z.object({ id: z.string(), email: z.string() }))
       .mutation(async ({ ctx, input }) => {
         const user = await insertUser(ctx, { email: input.email, passwordHash: null, oauthProvider: input.oauthProvider });
+        await recordEvent(ctx, 'admin.user_created', { email: user.email, oauthProvider: user.oauthProvider }, { userId: user._id, actor: 'admin' });
         return { id: user._id, email: user.email };
       }),
   }),
@@ -108,7 +111,9 @@ export const adminAccountProcedures = {
       .mutation(async ({ ctx, input }) => {
         const user = await findUser(ctx, input.userId);
         if (!user) throw new AppError('NOT_FOUND', {}, 'No such user in this tenant environment.');
-        return startSession(ctx, user, ['fed']);
+        const tokens = await startSession(ctx, user, ['fed']);
+        await recordEvent(ctx, 'admin.session_minted', { amr: ['fed'] }, { userId: user._id, actor: 'admin' });
+        return tokens;
       }),
   }),
 };

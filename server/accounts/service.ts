@@ -1,4 +1,5 @@
 import { consumeLimits } from '../abuse/rate-limit.ts';
+import { noteAuditSubject, recordEvent } from '../audit/record.ts';
 import { hashPassword, verifyPassword } from '../crypto.ts';
 import type { Context } from '../context.ts';
 import { AppError } from '../errors.ts';
@@ -16,7 +17,9 @@ let decoyHash: Promise<string> | undefined;
 
 export async function signup(ctx: Context, input: { email: string; password: string }): Promise<Tokens> {
   const user = await insertUser(ctx, { email: input.email, passwordHash: await hashPassword(input.password), oauthProvider: null });
-  return startSession(ctx, user, ['pwd']);
+  const tokens = await startSession(ctx, user, ['pwd']);
+  await recordEvent(ctx, 'user.signed_up', { method: 'password' }, { userId: user._id });
+  return tokens;
 }
 
 /**
@@ -37,8 +40,11 @@ export async function login(ctx: Context, input: { email: string; password: stri
   const user = await ctx.deps.store.users.findOne({ realm, email });
   decoyHash ??= hashPassword('decoy-password-for-timing');
   const valid = await verifyPassword(input.password, user?.passwordHash ?? (await decoyHash));
+  if (user) noteAuditSubject(ctx, user._id);
   if (!user || !user.passwordHash || !valid) {
     ctx.deps.log.info('login failed', { realm, requestId: ctx.req.requestId });
+    const reason = !user ? 'unknown_user' : !user.passwordHash ? 'no_password' : 'wrong_password';
+    await recordEvent(ctx, 'login.failed', { email, reason }, { userId: user?._id ?? null });
     throw new AppError('INVALID_CREDENTIALS');
   }
   await slot.release();

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { nodeHTTPRequestHandler } from '@trpc/server/adapters/node-http';
+import { AUDIT_EXPORT_PATH, exportAuditEvents } from '../audit/export.ts';
 import { createContext, type Context, type RequestInfo } from '../context.ts';
 import type { AppDeps } from '../deps.ts';
 import { AppError } from '../errors.ts';
@@ -163,6 +164,8 @@ export function createHttpHandler(deps: AppDeps, options: HttpOptions = {}) {
       if (path === '/v1/openapi.json') return send(res, 200, openApiDocument(deps, tenant), { 'cache-control': 'public, max-age=300' });
 
       const info = requestInfo(req, headers, tenant, requestId);
+      // JSON lines, not one JSON document: streamed outside the REST adapter.
+      if (path === AUDIT_EXPORT_PATH && method === 'GET') return await exportAuditEvents(createContext(deps, info), url, res);
       if (path.startsWith('/trpc/')) return await handleTrpc(req, res, info, path.slice('/trpc/'.length));
       return await handleRest(req, res, info, method, url);
     } catch (error) {

@@ -1,3 +1,4 @@
+import { noteAuditSubject, recordEvent } from '../audit/record.ts';
 import { decrypt, encrypt, hmac, randomDigits, randomToken, safeEqual } from '../crypto.ts';
 import type { Context } from '../context.ts';
 import { AppError } from '../errors.ts';
@@ -67,6 +68,7 @@ export async function createChallenge(ctx: Context, input: NewChallenge): Promis
 export async function findByToken(ctx: Context, mfaToken: string): Promise<ChallengeDoc> {
   const challenge = await ctx.deps.store.challenges.findOne({ tokenHash: tokenHashOf(ctx, mfaToken), realm: ctx.req.tenant.realm });
   if (!challenge) throw new AppError('MFA_CHALLENGE_EXPIRED', {}, 'This sign-in attempt is unknown or has ended. Start over.');
+  noteAuditSubject(ctx, challenge.userId);
   return challenge;
 }
 
@@ -165,6 +167,34 @@ export async function failAttempt(ctx: Context, challengeId: string): Promise<ne
   );
   if (!counted) throw refusalFor(await store.challenges.findOne({ _id: challengeId }), now);
   throw new AppError('MFA_INVALID_CODE', { attemptsRemaining: MAX_FAILED_ATTEMPTS - counted.failedAttempts });
+}
+
+/**
+ * Runs a code check on a challenge (`verifyChallengeCode`, or a TOTP / recovery code then
+ * `completeChallenge` / `failAttempt`) and records its outcome: success, a wrong code with the
+ * attempts left, the 5th wrong code that kills the challenge, an expired challenge. Refusals for
+ * too many attempts are recorded with every other rate-limit refusal. The outcome is rethrown.
+ */
+export async function auditedCodeCheck(ctx: Context, challenge: ChallengeDoc, method: MfaMethod, check: () => Promise<ChallengeDoc>): Promise<ChallengeDoc> {
+  const purpose = challenge.kind === 'login' ? 'login' : 'enroll_sms';
+  const subject = { userId: challenge.userId };
+  let done: ChallengeDoc;
+  try {
+    done = await check();
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'MFA_INVALID_CODE') {
+      const attemptsRemaining = Number(error.context.attemptsRemaining);
+      await recordEvent(ctx, 'mfa.verify.failed', { purpose, method, challengeId: challenge._id, reason: 'invalid_code', attemptsRemaining }, subject);
+      if (attemptsRemaining === 0) {
+        await recordEvent(ctx, 'mfa.challenge.invalidated', { challengeId: challenge._id, purpose, failedAttempts: MAX_FAILED_ATTEMPTS }, subject);
+      }
+    } else if (error instanceof AppError && error.code === 'MFA_CHALLENGE_EXPIRED') {
+      await recordEvent(ctx, 'mfa.verify.failed', { purpose, method, challengeId: challenge._id, reason: 'challenge_expired', attemptsRemaining: null }, subject);
+    }
+    throw error;
+  }
+  await recordEvent(ctx, 'mfa.verify.succeeded', { purpose, method, challengeId: challenge._id }, subject);
+  return done;
 }
 
 /** What a client may know about a challenge. */

@@ -1,3 +1,5 @@
+import type { DeviceRevocationReason } from '../audit/events.ts';
+import { recordEvent } from '../audit/record.ts';
 import { hmac, randomToken } from '../crypto.ts';
 import type { Context } from '../context.ts';
 import type { UserDoc } from '../store/documents.ts';
@@ -28,8 +30,10 @@ export async function trustDevice(ctx: Context, user: UserDoc): Promise<void> {
   const { store, clock } = ctx.deps;
   const now = clock.now();
   const token = `dev_${randomToken(32)}`;
+  const deviceId = `dvc_${randomToken(12)}`;
+  const expiresAt = new Date(now.getTime() + TRUSTED_DEVICE_TTL_SECONDS * 1000);
   await store.trustedDevices.insertOne({
-    _id: `dvc_${randomToken(12)}`,
+    _id: deviceId,
     realm: ctx.req.tenant.realm,
     userId: user._id,
     tokenHash: deviceTokenHash(ctx, token),
@@ -38,12 +42,13 @@ export async function trustDevice(ctx: Context, user: UserDoc): Promise<void> {
     ip: ctx.req.ip,
     createdAt: now,
     lastUsedAt: now,
-    expiresAt: new Date(now.getTime() + TRUSTED_DEVICE_TTL_SECONDS * 1000),
+    expiresAt,
     revokedAt: null,
   });
   for (const path of COOKIE_PATHS) {
     ctx.res.cookies.push(`${DEVICE_COOKIE}=${token}${cookieAttributes(ctx, TRUSTED_DEVICE_TTL_SECONDS, path)}`);
   }
+  await recordEvent(ctx, 'device.trusted', { deviceId, expiresAt: expiresAt.toISOString() }, { userId: user._id });
 }
 
 /** Whether the request carries a live trusted-device cookie of this user; marks it used. */
@@ -62,7 +67,9 @@ export async function isTrustedDevice(ctx: Context, user: UserDoc): Promise<bool
     },
     { $set: { lastUsedAt: now } },
   );
-  return device !== null;
+  if (!device) return false;
+  await recordEvent(ctx, 'device.used', { deviceId: device._id }, { userId: user._id });
+  return true;
 }
 
 export function currentDeviceHash(ctx: Context): string | null {
@@ -93,15 +100,18 @@ export async function revokeDevice(ctx: Context, userId: string, deviceId: strin
     { _id: deviceId, realm: ctx.req.tenant.realm, userId, revokedAt: null },
     { $set: { revokedAt: ctx.deps.clock.now() } },
   );
-  return result.modifiedCount === 1;
+  if (result.modifiedCount !== 1) return false;
+  await recordEvent(ctx, 'device.revoked', { deviceId, reason: 'user', count: 1 }, { userId });
+  return true;
 }
 
 /** Revokes every trusted device of the user (a factor disabled, the password changed, signed out everywhere). */
-export async function revokeAllDevices(ctx: Context, userId: string): Promise<void> {
-  await ctx.deps.store.trustedDevices.updateMany(
+export async function revokeAllDevices(ctx: Context, userId: string, reason: Exclude<DeviceRevocationReason, 'user'>): Promise<void> {
+  const result = await ctx.deps.store.trustedDevices.updateMany(
     { realm: ctx.req.tenant.realm, userId, revokedAt: null },
     { $set: { revokedAt: ctx.deps.clock.now() } },
   );
+  if (result.modifiedCount > 0) await recordEvent(ctx, 'device.revoked', { deviceId: null, reason, count: result.modifiedCount }, { userId });
 }
 
 /** Clears the cookie on this browser. */

@@ -1,9 +1,10 @@
 import { startSession, type Tokens } from '../accounts/sessions.ts';
 import { findUser, mfaMethodsOf } from '../accounts/users.ts';
+import { recordEvent } from '../audit/record.ts';
 import type { Context } from '../context.ts';
 import { AppError } from '../errors.ts';
 import type { ChallengeDoc, MfaMethod, UserDoc } from '../store/documents.ts';
-import { challengeState, completeChallenge, createChallenge, failAttempt, findByToken, refusalFor, verifyChallengeCode } from './challenges.ts';
+import { auditedCodeCheck, challengeState, completeChallenge, createChallenge, failAttempt, findByToken, refusalFor, verifyChallengeCode } from './challenges.ts';
 import { isTrustedDevice, trustDevice } from './devices.ts';
 import { maskPhone } from './phone.ts';
 import { consumeRecoveryCode } from './recovery-codes.ts';
@@ -21,8 +22,8 @@ const AMR: Record<MfaMethod, string> = { sms: 'sms', totp: 'otp', recovery_code:
  */
 export async function completeLogin(ctx: Context, user: UserDoc, firstFactor: string): Promise<Tokens> {
   const methods = mfaMethodsOf(user);
-  if (methods.length === 0) return startSession(ctx, user, [firstFactor]);
-  if (await isTrustedDevice(ctx, user)) return startSession(ctx, user, [firstFactor, 'device']);
+  if (methods.length === 0) return signedIn(ctx, user, [firstFactor]);
+  if (await isTrustedDevice(ctx, user)) return signedIn(ctx, user, [firstFactor, 'device']);
 
   const { challenge, mfaToken } = await createChallenge(ctx, {
     kind: 'login',
@@ -41,6 +42,12 @@ export async function completeLogin(ctx: Context, user: UserDoc, firstFactor: st
       sendError = error.toBody();
     }
   }
+  await recordEvent(ctx, 'login.mfa_required', {
+    challengeId: challenge._id,
+    availableMethods: methods,
+    codeSent: codeSent !== null,
+    sendRefusedReason: sendError ? String(sendError.reason ?? sendError.error) : null,
+  }, { userId: user._id });
   throw new AppError('mfa_required', {
     mfa_token: mfaToken,
     available_methods: methods,
@@ -48,6 +55,13 @@ export async function completeLogin(ctx: Context, user: UserDoc, firstFactor: st
     codeSent,
     sendError,
   });
+}
+
+/** A session for a user who completed sign-in, recorded with the methods it took. */
+async function signedIn(ctx: Context, user: UserDoc, amr: string[]): Promise<Tokens> {
+  const tokens = await startSession(ctx, user, amr);
+  await recordEvent(ctx, 'login.succeeded', { amr }, { userId: user._id });
+  return tokens;
 }
 
 function assertOob(challenge: ChallengeDoc): asserts challenge is ChallengeDoc & { phone: string } {
@@ -98,24 +112,25 @@ export async function verifyLogin(ctx: Context, input: VerifyInput) {
   if (!challenge.availableMethods.includes(input.method)) {
     throw new AppError('VALIDATION_ERROR', { issues: [{ path: 'method', message: `Use one of: ${challenge.availableMethods.join(', ')}` }] }, `This user cannot verify with ${input.method}.`);
   }
-  let completed: ChallengeDoc;
-  let user: UserDoc | null;
-  if (input.method === 'sms') {
-    completed = await verifyChallengeCode(ctx, challenge, input.code.trim());
-    user = await findUser(ctx, challenge.userId);
-  } else {
+  let user = null as UserDoc | null;
+  const completed = await auditedCodeCheck(ctx, challenge, input.method, async () => {
+    if (input.method === 'sms') {
+      const done = await verifyChallengeCode(ctx, challenge, input.code.trim());
+      user = await findUser(ctx, challenge.userId);
+      return done;
+    }
     // Codes that are used up by checking them (TOTP steps, recovery codes) are checked only on a live challenge.
     const refusal = liveRefusal(ctx, challenge);
     if (refusal) throw refusal;
     user = await findUser(ctx, challenge.userId);
     if (!user) throw refusalFor(null, ctx.deps.clock.now());
     const right =
-      input.method === 'totp' ? await consumeTotpCode(ctx, user, input.code.trim()) : await consumeRecoveryCode(ctx, user, input.code);
-    completed = right ? await completeChallenge(ctx, challenge._id) : await failAttempt(ctx, challenge._id);
-  }
+      input.method === 'totp' ? await consumeTotpCode(ctx, user, input.code.trim()) : await consumeRecoveryCode(ctx, user, input.code, 'login');
+    return right ? completeChallenge(ctx, challenge._id) : failAttempt(ctx, challenge._id);
+  });
   if (!user) throw refusalFor(null, ctx.deps.clock.now());
   const firstFactor = 'pwd';
-  const tokens = await startSession(ctx, user, [firstFactor, AMR[input.method]]);
+  const tokens = await signedIn(ctx, user, [firstFactor, AMR[input.method]]);
   if (input.trustDevice) await trustDevice(ctx, user);
   ctx.deps.log.info('mfa verified', { method: input.method, challengeId: completed._id, requestId: ctx.req.requestId });
   return { ...tokens, trustedDevice: input.trustDevice };

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import type { CodePurpose } from '../audit/events.ts';
+import { recordEvent } from '../audit/record.ts';
 import { scryptAsync, type ScryptParams } from '../crypto.ts';
 import type { Context } from '../context.ts';
 import type { UserDoc } from '../store/documents.ts';
@@ -33,7 +35,7 @@ async function hashCode(code: string, salt: string): Promise<string> {
 }
 
 /** Replaces the user's recovery codes with ten new ones and returns them (the only time they are seen). */
-export async function issueRecoveryCodes(ctx: Context, userId: string): Promise<string[]> {
+export async function issueRecoveryCodes(ctx: Context, userId: string, reason: 'enrollment' | 'regenerated'): Promise<string[]> {
   const codes = generateRecoveryCodes();
   const salt = randomBytes(16).toString('base64url');
   const hashes = await Promise.all(codes.map((code) => hashCode(code, salt)));
@@ -41,6 +43,7 @@ export async function issueRecoveryCodes(ctx: Context, userId: string): Promise<
     { _id: userId, realm: ctx.req.tenant.realm },
     { $set: { recoveryCodes: { salt, hashes, generatedAt: ctx.deps.clock.now() } } },
   );
+  await recordEvent(ctx, 'mfa.recovery_codes.generated', { count: codes.length, reason }, { userId });
   return codes;
 }
 
@@ -48,18 +51,21 @@ export async function issueRecoveryCodes(ctx: Context, userId: string): Promise<
  * Uses up one recovery code: one scrypt, then an atomic `$pull` of its hash. Of two concurrent
  * uses of the same code only one removes it.
  */
-export async function consumeRecoveryCode(ctx: Context, user: UserDoc, input: string): Promise<boolean> {
+export async function consumeRecoveryCode(ctx: Context, user: UserDoc, input: string, purpose: CodePurpose): Promise<boolean> {
   const code = normalizeRecoveryCode(input);
   const stored = user.recoveryCodes;
   if (!stored) return false;
   // Hash even a malformed code, so the answer takes the same time either way.
   const hash = await hashCode(code ?? input.slice(0, 64), stored.salt);
   if (!code) return false;
-  const result = await ctx.deps.store.users.updateOne(
+  const used = await ctx.deps.store.users.findOneAndUpdate(
     { _id: user._id, realm: ctx.req.tenant.realm, 'recoveryCodes.hashes': hash },
     { $pull: { 'recoveryCodes.hashes': hash } },
+    { returnDocument: 'after', projection: { recoveryCodes: 1 } },
   );
-  return result.modifiedCount === 1;
+  if (!used) return false;
+  await recordEvent(ctx, 'mfa.recovery_code.used', { purpose, remaining: used.recoveryCodes?.hashes.length ?? 0 }, { userId: user._id });
+  return true;
 }
 
 export function recoveryCodesRemaining(user: UserDoc): number {

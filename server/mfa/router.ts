@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { recordEvent } from '../audit/record.ts';
 import { AppError } from '../errors.ts';
-import { userProcedure } from '../procedures.ts';
+import { apiProcedure, userProcedure } from '../procedures.ts';
 import { code, codeSentOutput, messageOutput, mfaMethod, okOutput, recoveryCodesOutput, tokensOutput } from '../schemas.ts';
-import { publicProcedure, router } from '../trpc.ts';
+import { router } from '../trpc.ts';
 import { listDevices, revokeAllDevices, revokeDevice } from './devices.ts';
 import { challengeStatus, requestCode, verifyLogin } from './login.ts';
 import { issueRecoveryCodes } from './recovery-codes.ts';
@@ -19,11 +20,13 @@ const smsRouter = router({
     .meta({ openapi: { method: 'POST', path: '/v1/auth/mfa/sms/setup', tags, summary: 'Start SMS enrollment: send a code to the phone' } })
     .input(z.object({
       phone: z.string().trim().max(32),
-      /** The version of the opt-in disclosure the user saw (the enroll element sends it). */
+      /** The version of the opt-in disclosure the user saw (the enroll element sends it); an unknown one is refused. */
       disclosureVersion: z.string().max(64).optional(),
+      /** The language it was shown in (`en`, `es`, `fr`, `de`; others are shown in English). */
+      disclosureLanguage: z.string().max(35).optional(),
     }))
     .output(codeSentOutput.extend({ message: z.string(), phone: z.string() }))
-    .mutation(({ ctx, input }) => setupSms(ctx, ctx.user, input.phone)),
+    .mutation(({ ctx, input }) => setupSms(ctx, ctx.user, input)),
 
   confirm: userProcedure
     .meta({ openapi: { method: 'POST', path: '/v1/auth/mfa/sms/confirm', tags, summary: 'Confirm the texted code; returns the recovery codes once' } })
@@ -59,15 +62,16 @@ const totpRouter = router({
       const step = matchTotpStep(ctx, ctx.user, pending.secretEncrypted, input.code);
       if (step === null) {
         // Wrong codes here count against the same per-user limit as every other code check.
-        await verifyUserCode(ctx, ctx.user, input.code, []);
+        await verifyUserCode(ctx, ctx.user, input.code, [], 'enroll_totp');
       }
       const enabled = await ctx.deps.store.users.updateOne(
         { _id: ctx.user._id, realm: ctx.req.tenant.realm, 'mfa.totp': null },
         { $set: { 'mfa.totp': { secretEncrypted: pending.secretEncrypted, enabledAt: ctx.deps.clock.now(), lastUsedStep: step ?? 0 }, 'mfa.pendingTotp': null } },
       );
       if (enabled.modifiedCount !== 1) throw new AppError('MFA_ALREADY_ENABLED');
+      await recordEvent(ctx, 'mfa.totp.enrolled', {}, { userId: ctx.user._id });
       const hasCodes = (ctx.user.recoveryCodes?.hashes.length ?? 0) > 0;
-      return hasCodes ? {} : { recoveryCodes: await issueRecoveryCodes(ctx, ctx.user._id) };
+      return hasCodes ? {} : { recoveryCodes: await issueRecoveryCodes(ctx, ctx.user._id, 'enrollment') };
     }),
 
   disable: userProcedure
@@ -76,12 +80,13 @@ const totpRouter = router({
     .output(messageOutput)
     .mutation(async ({ ctx, input }) => {
       if (!ctx.user.mfa.totp) throw new AppError('MFA_NOT_ENABLED', {}, 'No authenticator app is enrolled.');
-      await verifyUserCode(ctx, ctx.user, input.code, ['totp', 'recovery_code']);
+      const verifiedWith = await verifyUserCode(ctx, ctx.user, input.code, ['totp', 'recovery_code'], 'disable_totp');
       await ctx.deps.store.users.updateOne(
         { _id: ctx.user._id, realm: ctx.req.tenant.realm },
         { $set: { 'mfa.totp': null, ...(ctx.user.mfa.sms ? {} : { recoveryCodes: null }) } },
       );
-      await revokeAllDevices(ctx, ctx.user._id);
+      await recordEvent(ctx, 'mfa.totp.disabled', { verifiedWith }, { userId: ctx.user._id });
+      await revokeAllDevices(ctx, ctx.user._id, 'factor_disabled');
       return { message: 'Authenticator app removed.' };
     }),
 });
@@ -90,19 +95,19 @@ export const mfaRouter = router({
   sms: smsRouter,
   totp: totpRouter,
 
-  challenge: publicProcedure
+  challenge: apiProcedure
     .meta({ openapi: { method: 'POST', path: '/v1/auth/mfa/challenge', tags, protect: false, summary: 'Send (or re-send) the login code by SMS' } })
     .input(z.object({ mfa_token: mfaToken, challenge_type: z.literal('oob'), oob_channel: z.literal('sms') }))
     .output(codeSentOutput.extend({ challenge_type: z.literal('oob'), oob_channel: z.literal('sms') }))
     .mutation(({ ctx, input }) => requestCode(ctx, input.mfa_token)),
 
-  status: publicProcedure
+  status: apiProcedure
     .meta({ openapi: { method: 'POST', path: '/v1/auth/mfa/status', tags, protect: false, summary: 'Where the code went and what is left of the challenge' } })
     .input(z.object({ mfa_token: mfaToken }))
     .output(codeSentOutput.extend({ available_methods: z.array(mfaMethod), maskedPhone: z.string().nullable(), codeSent: z.boolean() }))
     .mutation(({ ctx, input }) => challengeStatus(ctx, input.mfa_token)),
 
-  verify: publicProcedure
+  verify: apiProcedure
     .meta({ openapi: { method: 'POST', path: '/v1/auth/mfa/verify', tags, protect: false, summary: 'Answer the challenge; `trustDevice` sets the 30-day mfa_device cookie' } })
     .input(z.object({ mfa_token: mfaToken, method: mfaMethod, code, trustDevice: z.boolean().optional() }))
     .output(tokensOutput.extend({ trustedDevice: z.boolean() }))
@@ -119,7 +124,7 @@ export const mfaRouter = router({
         if (!ctx.claims.mfa_time || now - ctx.claims.mfa_time > FRESH_MFA_WINDOW_SECONDS) {
           throw new AppError('MFA_FRESH_AUTH_REQUIRED', { maxAgeSeconds: FRESH_MFA_WINDOW_SECONDS });
         }
-        return { recoveryCodes: await issueRecoveryCodes(ctx, ctx.user._id) };
+        return { recoveryCodes: await issueRecoveryCodes(ctx, ctx.user._id, 'regenerated') };
       }),
   }),
 });

@@ -1,4 +1,6 @@
 import { consumeSendQuotas } from '../abuse/sms-quotas.ts';
+import { recordEvent } from '../audit/record.ts';
+import { senderNumberFor } from '../audit/sender.ts';
 import type { Context } from '../context.ts';
 import type { ChallengeDoc, DeliveryState } from '../store/documents.ts';
 import { challengeState, claimSend, recordDelivery, releaseSend } from './challenges.ts';
@@ -46,7 +48,18 @@ export async function sendChallengeCode(ctx: Context, challenge: ChallengeDoc): 
     throw error;
   }
   await recordDelivery(ctx, challenge._id, delivery);
-  return codeSentOf({ ...claimed.challenge, delivery }, ctx.req.tenant.tenant.quotas.minIntervalSeconds);
+  const sent = codeSentOf({ ...claimed.challenge, delivery }, ctx.req.tenant.tenant.quotas.minIntervalSeconds);
+  await recordEvent(ctx, 'mfa.code.sent', {
+    challengeId: challenge._id,
+    purpose: challenge.kind === 'login' ? 'login' : 'enroll_sms',
+    maskedPhone: sent.maskedPhone,
+    sender: senderNumberFor(ctx),
+    messageId: delivery.messageId,
+    deliveryStatus: delivery.status,
+    deliveryReason: delivery.reason,
+    sendsRemaining: sent.sendsRemaining,
+  }, { userId: challenge.userId });
+  return sent;
 }
 
 export function codeSentOf(challenge: ChallengeDoc, minIntervalSeconds: number): CodeSent {

@@ -1,4 +1,6 @@
 import { consumeLimits } from '../abuse/rate-limit.ts';
+import type { CodePurpose } from '../audit/events.ts';
+import { recordEvent } from '../audit/record.ts';
 import type { Context } from '../context.ts';
 import { AppError } from '../errors.ts';
 import type { UserDoc } from '../store/documents.ts';
@@ -13,7 +15,13 @@ const WRONG_CODE_WINDOW_SECONDS = 15 * 60;
  * disable TOTP). Wrong codes are limited like a challenge's: a slot is taken before the check and
  * given back on success, so at most 5 wrong codes per 15 minutes, even in parallel.
  */
-export async function verifyUserCode(ctx: Context, user: UserDoc, code: string, allowed: ('totp' | 'recovery_code')[]): Promise<'totp' | 'recovery_code'> {
+export async function verifyUserCode(
+  ctx: Context,
+  user: UserDoc,
+  code: string,
+  allowed: ('totp' | 'recovery_code')[],
+  purpose: Exclude<CodePurpose, 'login' | 'enroll_sms'>,
+): Promise<'totp' | 'recovery_code'> {
   const slot = await consumeLimits(ctx.deps.store, ctx.deps.clock, [
     {
       key: `code-check:${ctx.req.tenant.realm}:${user._id}`,
@@ -26,13 +34,14 @@ export async function verifyUserCode(ctx: Context, user: UserDoc, code: string, 
     throw new AppError('MFA_RATE_LIMITED', { reason: slot.reason, retryAfterSeconds: slot.retryAfterSeconds });
   }
   const trimmed = code.trim();
-  if (allowed.includes('totp') && /^\d{6}$/.test(trimmed) && (await consumeTotpCode(ctx, user, trimmed))) {
+  let method: 'totp' | 'recovery_code' | null = null;
+  if (allowed.includes('totp') && /^\d{6}$/.test(trimmed) && (await consumeTotpCode(ctx, user, trimmed))) method = 'totp';
+  else if (allowed.includes('recovery_code') && !/^\d{6}$/.test(trimmed) && (await consumeRecoveryCode(ctx, user, trimmed, purpose))) method = 'recovery_code';
+  if (method) {
     await slot.release();
-    return 'totp';
+    await recordEvent(ctx, 'mfa.verify.succeeded', { purpose, method, challengeId: null }, { userId: user._id });
+    return method;
   }
-  if (allowed.includes('recovery_code') && !/^\d{6}$/.test(trimmed) && (await consumeRecoveryCode(ctx, user, trimmed))) {
-    await slot.release();
-    return 'recovery_code';
-  }
+  await recordEvent(ctx, 'mfa.verify.failed', { purpose, method: null, challengeId: null, reason: 'invalid_code', attemptsRemaining: null }, { userId: user._id });
   throw new AppError('MFA_INVALID_CODE', {}, 'The code is incorrect. Enter a code from your authenticator app, or one of your recovery codes.');
 }

@@ -39,6 +39,18 @@ export interface TenantDoc {
     helpLine: string;
     verified: boolean;
   } | null;
+  /** Days an audit event is kept (default `DEFAULT_AUDIT_RETENTION_DAYS`); applies to events recorded after a change. */
+  auditRetentionDays?: number;
+  /** Where credential-change notifications go, per environment (sandbox and live have their own). */
+  notificationWebhooks?: Partial<Record<Env, NotificationWebhookSettings>>;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A tenant's notification webhook: the URL and its signing secret, sealed (shown once when made). */
+export interface NotificationWebhookSettings {
+  url: string;
+  secretSealed: string;
   createdAt: Date;
   updatedAt: Date;
 }
