@@ -150,8 +150,7 @@ export class DemoApp extends LightElement {
       store.returnTo = path;
       target = routes.login;
     } else if ((path === routes.login || path === routes.signup || path === routes.challenge) && store.signedIn) {
-      target = store.returnTo ?? routes.dashboard;
-      store.returnTo = null;
+      target = store.takeReturnTo(routes.dashboard);
     }
     else if (path === routes.challenge && !store.pendingLogin) target = routes.login;
     if (target) navigate(target, { replace: true });

@@ -222,6 +222,15 @@ export class DemoStore {
     this.clearSession();
     this.flash = notice;
     this.notify();
+    // Signing out on purpose is not "sign in to continue here" (the guard just remembered the page).
+    this.returnTo = null;
+  }
+
+  /** After a sign-in: where to go (the route guard usually went there already). */
+  takeReturnTo(fallback: string): string {
+    const target = this.returnTo ?? fallback;
+    this.returnTo = null;
+    return target;
   }
 
   async loadMe(): Promise<Me> {

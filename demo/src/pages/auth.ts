@@ -1,6 +1,6 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import { navigate, routes } from '../router.ts';
+import { currentPath, navigate, routes } from '../router.ts';
 import { store } from '../store.ts';
 import { alert, describeError, LightElement, spinner } from '../ui.ts';
 
@@ -110,15 +110,16 @@ export class DemoAuthPage extends LightElement {
     this.error = null;
     this.notice = null;
     try {
+      // Once signed in, the route guard moves on (to `returnTo`); these navigations are the fallback.
+      const here = currentPath();
       if (this.mode === 'signup') {
         store.returnTo = routes.mfa;
         await store.signUp(email, password);
-        navigate(routes.mfa);
+        if (currentPath() === here) navigate(store.takeReturnTo(routes.mfa));
       } else if ((await store.logIn(email, password)) === 'mfa') {
         navigate(routes.challenge);
-      } else {
-        navigate(store.returnTo ?? routes.dashboard);
-        store.returnTo = null;
+      } else if (currentPath() === here) {
+        navigate(store.takeReturnTo(routes.dashboard));
       }
     } catch (error) {
       store.returnTo = this.mode === 'signup' ? null : store.returnTo;
@@ -140,8 +141,9 @@ export class DemoAuthPage extends LightElement {
     this.idpError = null;
     try {
       store.returnTo = routes.mfa;
+      const here = currentPath();
       await store.continueWithIdp(email);
-      navigate(routes.mfa);
+      if (currentPath() === here) navigate(store.takeReturnTo(routes.mfa));
     } catch (error) {
       store.returnTo = null;
       this.idpError = describeError(error);

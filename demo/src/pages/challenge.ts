@@ -1,7 +1,7 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import { state } from 'lit/decorators.js';
 import type { AlderoEvent } from '../../../components/index.ts';
-import { navigate, routes } from '../router.ts';
+import { currentPath, navigate, routes } from '../router.ts';
 import { store } from '../store.ts';
 import { alert, describeError, LightElement } from '../ui.ts';
 
@@ -43,8 +43,8 @@ export class DemoChallengePage extends LightElement {
         ? 'Signed in. This browser is now trusted for 30 days: the next sign-in skips the code.'
         : 'Signed in with two-step verification.';
       await store.completeMfa(event.detail);
-      navigate(store.returnTo ?? routes.dashboard);
-      store.returnTo = null;
+      // The route guard has usually moved on already (signed in → off the challenge).
+      if (currentPath() === routes.challenge) navigate(store.takeReturnTo(routes.dashboard));
     } catch (error) {
       store.flash = null;
       this.error = describeError(error);
