@@ -128,8 +128,8 @@ function query(
   const limit = options.limit && options.limit > 0 ? options.limit : Infinity;
   const hasSort = options.sort !== undefined && Object.keys(options.sort).length > 0;
   if (!hasSort) return collection.find(filter, predicate, skip + limit).slice(skip);
-  const sorted = sortDocuments(collection.find(filter, predicate), options.sort, (entry) => entry.doc);
-  return sorted.slice(skip, skip + limit);
+  const sorted = sortDocuments(collection.find(filter, predicate), options.sort, (entry) => entry.doc, skip + limit);
+  return sorted.slice(skip);
 }
 
 function parseSort(value: unknown): Document | undefined {

@@ -46,20 +46,45 @@ export function compileSort(spec: Document): DocumentComparator {
   };
 }
 
-/** Sorts with each document's keys computed once (stable: ties keep natural order). */
-export function sortDocuments<T>(items: T[], spec: Document | undefined, documentOf: (item: T) => Document): T[] {
-  if (!spec || Object.keys(spec).length === 0) return items;
+/**
+ * Sorts with each document's keys computed once (stable: ties keep natural order). With
+ * `limit`, only the first `limit` are kept, selected in O(n log limit) rather than by a full
+ * sort: findAndModify with a sort needs just the first.
+ */
+export function sortDocuments<T>(items: T[], spec: Document | undefined, documentOf: (item: T) => Document, limit = Infinity): T[] {
+  if (!spec || Object.keys(spec).length === 0) return items.slice(0, limit);
   if (Object.keys(spec).length === 1 && Object.hasOwn(spec, '$natural')) {
-    return isNumeric(spec.$natural) && toNumber(spec.$natural) < 0 ? [...items].reverse() : items;
+    return (isNumeric(spec.$natural) && toNumber(spec.$natural) < 0 ? [...items].reverse() : items).slice(0, limit);
   }
   const fields = parseSort(spec);
-  const keyed = items.map((item) => ({ item, keys: fields.map((field) => sortKey(documentOf(item), field)) }));
-  keyed.sort((x, y) => {
+  type Keyed = { item: T; keys: unknown[] };
+  const compare = (x: Keyed, y: Keyed): number => {
     for (let i = 0; i < fields.length; i++) {
       const order = compareValues(x.keys[i], y.keys[i]);
       if (order !== 0) return fields[i].direction * order;
     }
     return 0;
-  });
-  return keyed.map((entry) => entry.item);
+  };
+  const keyOf = (item: T): Keyed => ({ item, keys: fields.map((field) => sortKey(documentOf(item), field)) });
+  if (limit >= items.length || limit > 1000) {
+    const keyed = items.map(keyOf);
+    keyed.sort(compare);
+    return keyed.slice(0, limit).map((entry) => entry.item);
+  }
+  // Top-k: a sorted window of at most `limit`; a new item goes after its equals (stability).
+  const window: Keyed[] = [];
+  for (const item of items) {
+    const keyed = keyOf(item);
+    if (window.length === limit && compare(keyed, window[window.length - 1]) >= 0) continue;
+    let low = 0;
+    let high = window.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (compare(keyed, window[middle]) < 0) high = middle;
+      else low = middle + 1;
+    }
+    window.splice(low, 0, keyed);
+    if (window.length > limit) window.pop();
+  }
+  return window.map((entry) => entry.item);
 }

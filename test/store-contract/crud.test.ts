@@ -90,6 +90,22 @@ describeStoreContract(import.meta.url, (context) => {
     assert.deepEqual(compound, [3, 1, 0, 4, 2]);
   });
 
+  it('selects the first documents of a sort with skip and limit exactly as a full sort', async () => {
+    const random = context.db.collection('randomOrder');
+    let seed = 7;
+    const next = (): number => (seed = (seed * 48271) % 2147483647) % 50;
+    const docs = Array.from({ length: 300 }, (_, i) => ({ _id: i, a: next(), b: next() }));
+    await random.insertMany(docs as unknown as Document[]);
+    const expected = [...docs].sort((x, y) => x.a - y.a || y.b - x.b || x._id - y._id);
+    for (const [skip, limit] of [[0, 1], [3, 7], [0, 299], [290, 50]]) {
+      const found = await random.find({}, { sort: { a: 1, b: -1, _id: 1 }, skip, limit }).toArray();
+      assert.deepEqual(found.map((doc) => doc._id), expected.slice(skip, skip + limit).map((doc) => doc._id), `skip ${skip} limit ${limit}`);
+    }
+    const first = await random.findOneAndUpdate({ a: { $gte: 10 } }, { $set: { picked: true } }, { sort: { b: -1, _id: -1 } });
+    const expectedFirst = docs.filter((doc) => doc.a >= 10).sort((x, y) => y.b - x.b || y._id - x._id)[0];
+    assert.equal(first!._id, expectedFirst._id);
+  });
+
   it('walks a cursor across batches with getMore and closes it with killCursors', async () => {
     const many = context.db.collection('many');
     await many.insertMany(Array.from({ length: 250 }, (_, i) => ({ _id: i, i })) as unknown as Document[]);
