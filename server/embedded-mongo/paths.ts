@@ -36,10 +36,21 @@ function walk(value: unknown, parts: readonly string[], depth: number, visit: Pa
   const part = parts[depth];
   if (isDocument(value)) return walk(getField(value, part), parts, depth + 1, visit);
   if (Array.isArray(value)) {
-    // `a.0.b` addresses the first element, and also a field named "0" of each element.
     if (isArrayIndex(part)) {
+      // `a.0.b` addresses the first element, and also a field named "0" of an element.
       const index = Number(part);
-      if (index < value.length && walk(value[index], parts, depth + 1, visit)) return true;
+      let found = false;
+      if (index < value.length) {
+        found = true;
+        if (walk(value[index], parts, depth + 1, visit)) return true;
+      }
+      for (const element of value) {
+        if (isDocument(element) && Object.hasOwn(element, part)) {
+          found = true;
+          if (walk(element, parts, depth, visit)) return true;
+        }
+      }
+      return found ? false : visit(undefined, false);
     }
     let sawNonDocument = false;
     for (const element of value) {
@@ -50,7 +61,7 @@ function walk(value: unknown, parts: readonly string[], depth: number, visit: Pa
       }
     }
     // A scalar element has no such field: the path is missing there.
-    return sawNonDocument && !isArrayIndex(part) ? visit(undefined, false) : false;
+    return sawNonDocument ? visit(undefined, false) : false;
   }
   return visit(undefined, false);
 }
