@@ -7,20 +7,19 @@ import { AlderoError } from './client/errors.ts';
 import { AlderoApiElement, codeDigits } from './shared/api-element.ts';
 import { defineElement } from './shared/element.ts';
 import { emit } from './shared/events.ts';
-import * as de from './shared/locales/de.ts';
-import * as en from './shared/locales/en.ts';
-import * as es from './shared/locales/es.ts';
-import * as fr from './shared/locales/fr.ts';
+import * as challenge from './shared/messages/challenge.ts';
+import * as code from './shared/messages/code.ts';
+import * as errors from './shared/messages/errors.ts';
 import { ResendController } from './shared/resend.ts';
 import { baseStyles } from './shared/styles.ts';
 
-export type ChallengeCatalogue = en.ErrorMessages & en.CodeMessages & en.ChallengeMessages;
+export type ChallengeCatalogue = errors.ErrorMessages & code.CodeMessages & challenge.ChallengeMessages;
 
 const catalogues: Record<string, ChallengeCatalogue> = {
-  en: { ...en.errors, ...en.code, ...en.challenge },
-  es: { ...es.errors, ...es.code, ...es.challenge },
-  fr: { ...fr.errors, ...fr.code, ...fr.challenge },
-  de: { ...de.errors, ...de.code, ...de.challenge },
+  en: { ...errors.en, ...code.en, ...challenge.en },
+  es: { ...errors.es, ...code.es, ...challenge.es },
+  fr: { ...errors.fr, ...code.fr, ...challenge.fr },
+  de: { ...errors.de, ...code.de, ...challenge.de },
 };
 
 /** How many times the element asks again while an SMS is still on its way, to explain a failed delivery. */
@@ -73,8 +72,7 @@ export class AlderoMfaChallenge extends AlderoApiElement<ChallengeCatalogue> {
   static override styles = [
     baseStyles,
     css`
-      [part~='trust-device'] { display: flex; gap: 0.5em; align-items: center; }
-      [part~='trust-device'] input { width: 1.25em; min-height: 1.25em; margin: 0; accent-color: var(--aldero-color-primary, #4338ca); }
+      [part~='trust-device'] { display: flex; gap: 0.5em; align-items: center; accent-color: var(--aldero-color-primary, #4338ca); }
       [part~='code-input'] { font-size: 1.25em; letter-spacing: 0.25em; }
     `,
   ];

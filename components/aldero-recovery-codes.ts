@@ -3,20 +3,12 @@ import { property } from 'lit/decorators/property.js';
 import { state } from 'lit/decorators/state.js';
 import { AlderoElement, defineElement } from './shared/element.ts';
 import { emit } from './shared/events.ts';
-import * as de from './shared/locales/de.ts';
-import * as en from './shared/locales/en.ts';
-import * as es from './shared/locales/es.ts';
-import * as fr from './shared/locales/fr.ts';
+import * as messages from './shared/messages/recovery-codes.ts';
 import { baseStyles } from './shared/styles.ts';
 
-export type RecoveryCodesCatalogue = en.RecoveryCodesMessages;
+export type RecoveryCodesCatalogue = messages.RecoveryCodesMessages;
 
-const catalogues: Record<string, RecoveryCodesCatalogue> = {
-  en: en.recoveryCodes,
-  es: es.recoveryCodes,
-  fr: fr.recoveryCodes,
-  de: de.recoveryCodes,
-};
+const catalogues: Record<string, RecoveryCodesCatalogue> = messages;
 
 const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

@@ -9,31 +9,32 @@ import type { AlderoClient } from './client/index.ts';
 import type { CodeSent } from './client/api.ts';
 import { AlderoError } from './client/errors.ts';
 import { AlderoApiElement, codeDigits } from './shared/api-element.ts';
+import { DISCLOSURE_VERSION, disclosureText, type DisclosureLanguage } from './shared/disclosure.ts';
 import { defineElement } from './shared/element.ts';
 import { emit } from './shared/events.ts';
 import { mergeSections } from './shared/i18n.ts';
-import * as de from './shared/locales/de.ts';
-import * as en from './shared/locales/en.ts';
-import * as es from './shared/locales/es.ts';
-import * as fr from './shared/locales/fr.ts';
+import * as code from './shared/messages/code.ts';
+import * as enroll from './shared/messages/enroll.ts';
+import * as errors from './shared/messages/errors.ts';
+import * as recoveryCodes from './shared/messages/recovery-codes.ts';
 import { ResendController } from './shared/resend.ts';
 import { baseStyles } from './shared/styles.ts';
 
-export type EnrollCatalogue = en.ErrorMessages & en.CodeMessages & en.EnrollMessages & en.RecoveryCodesMessages;
+export type EnrollCatalogue = errors.ErrorMessages &
+  code.CodeMessages &
+  enroll.EnrollMessages &
+  recoveryCodes.RecoveryCodesMessages;
 
 /** The recovery-codes step's messages ride along, so one `strings` object can override the whole flow. */
 const catalogues: Record<string, EnrollCatalogue> = {
-  en: mergeSections(en.errors, en.code, en.enroll, en.recoveryCodes),
-  es: mergeSections(es.errors, es.code, es.enroll, es.recoveryCodes),
-  fr: mergeSections(fr.errors, fr.code, fr.enroll, fr.recoveryCodes),
-  de: mergeSections(de.errors, de.code, de.enroll, de.recoveryCodes),
+  en: mergeSections(errors.en, code.en, enroll.en, recoveryCodes.en),
+  es: mergeSections(errors.es, code.es, enroll.es, recoveryCodes.es),
+  fr: mergeSections(errors.fr, code.fr, enroll.fr, recoveryCodes.fr),
+  de: mergeSections(errors.de, code.de, enroll.de, recoveryCodes.de),
 };
 
-/**
- * The version of the opt-in disclosure (all its translations) the element shows; sent with the
- * setup so the server records which consent text the user saw. Change it whenever a text changes.
- */
-export const DISCLOSURE_VERSION = '2026-11-01';
+/** The version of the disclosure the element shows; sent with the setup so the server records the consent. */
+export { DISCLOSURE_VERSION };
 
 type Step = 'phone' | 'code' | 'codes' | 'done';
 
@@ -271,8 +272,7 @@ export class AlderoSmsEnroll extends AlderoApiElement<EnrollCatalogue> {
 
   /** The opt-in disclosure of the language, with the brand: deliberately not overridable by `strings`. */
   private get disclosure(): string {
-    const text = this.catalogues[this.language]?.disclosure ?? en.enroll.disclosure;
-    return text.replace('{brand}', this.brandName);
+    return disclosureText(this.brandName, this.language as DisclosureLanguage);
   }
 
   private get selectedCountry(): CountryCode {

@@ -1,22 +1,19 @@
 /**
  * The SMS opt-in disclosure carriers require (DESIGN.md §8): one version for every translation,
- * the texts themselves kept in the locale catalogues (`enroll.disclosure`). The enroll element
+ * the texts themselves kept in the enrollment messages (`messages/enroll.ts`, `disclosure`). The enroll element
  * shows it and sends `DISCLOSURE_VERSION` with the setup; the server records the same text in the
  * consent record and refuses a version it does not know. Plain data: no DOM, safe to import from
  * the server. Change the version whenever any translation changes.
  */
-import * as de from './locales/de.ts';
-import * as en from './locales/en.ts';
-import * as es from './locales/es.ts';
-import * as fr from './locales/fr.ts';
+import * as enroll from './messages/enroll.ts';
 
 export const DISCLOSURE_VERSION = '2026-11-01';
 
 const TEXTS = {
-  en: en.enroll.disclosure,
-  es: es.enroll.disclosure,
-  fr: fr.enroll.disclosure,
-  de: de.enroll.disclosure,
+  en: enroll.en.disclosure,
+  es: enroll.es.disclosure,
+  fr: enroll.fr.disclosure,
+  de: enroll.de.disclosure,
 } as const;
 
 export type DisclosureLanguage = keyof typeof TEXTS;

@@ -1,6 +1,6 @@
 /**
- * The message machinery. The catalogue itself lives in `locales/{lang}.ts`, one file per language,
- * each split into sections (`common`, `challenge`, `enroll`, `recoveryCodes`) so an element's
+ * The message machinery. The catalogue itself lives in `messages/{section}.ts`, one file per section
+ * (`errors`, `code`, `challenge`, `enroll`, `recovery-codes`), each in every language, so an element's
  * bundle carries only the sections it shows.
  */
 

@@ -16,7 +16,7 @@ export const baseStyles = css`
   h2 { font-size: 1.25em; }
   [part~='label'] { font-weight: 600; }
   [part~='hint'] { color: var(--aldero-color-muted, #4b5563); font-size: 0.875em; }
-  input, select, button { font: inherit; color: inherit; min-height: 2.75em; padding: 0.5em 0.75em; background: var(--aldero-color-background, #fff); border: 1px solid var(--aldero-color-border, #d1d5db); border-radius: var(--aldero-radius, 0.5rem); }
+  [part~='input'], button { font: inherit; color: inherit; min-height: 2.75em; padding: 0.5em 0.75em; background: var(--aldero-color-background, #fff); border: 1px solid var(--aldero-color-border, #d1d5db); border-radius: var(--aldero-radius, 0.5rem); }
   button { display: inline-flex; align-items: center; justify-content: center; gap: 0.5em; font-weight: 600; cursor: pointer; }
   [part~='primary-button'] { background: var(--aldero-color-primary, #4338ca); border-color: transparent; color: var(--aldero-color-primary-contrast, #fff); }
   [part~='secondary-button'] { color: var(--aldero-color-primary, #4338ca); }

@@ -143,7 +143,7 @@ describe('<aldero-mfa-challenge>', () => {
     await element.updateComplete;
     expect(sent[1].detail.sendsRemaining).to.equal(0);
     expect(resend().disabled).to.equal(true);
-    expect(shadow(element).textContent).to.contain('No more codes can be sent for this sign-in.');
+    expect(shadow(element).textContent).to.contain('No more codes can be sent.');
     expect(await latestCode(phone, 4)).to.match(/^\d{6}$/);
 
     // The server agrees: a fourth send of this challenge is refused.

@@ -116,7 +116,7 @@ describe('<aldero-sms-enroll>', () => {
       await element.updateComplete;
       part<HTMLButtonElement>(element, '#send').click();
       await element.updateComplete;
-      expect(errorText(element)).to.equal('Enter a valid mobile number for the selected country.');
+      expect(errorText(element)).to.equal('Enter a valid mobile number.');
       expect(phoneInput(element).getAttribute('aria-invalid')).to.equal('true');
       expect(shadow(element).activeElement).to.equal(phoneInput(element));
       expect(requests.bodies).to.have.length(0);

@@ -121,6 +121,8 @@ export default {
   testsFinishTimeout: 10 * 60_000,
   testFramework: { config: { timeout: 30_000 } },
   middleware: [testConfig, proxyToApi],
+  // Lit announces its development build on every page; everything else the page logs is shown.
+  filterBrowserLogs: ({ args }) => !String(args[0]).startsWith('Lit is in dev mode'),
   plugins: [
     esbuildPlugin({ ts: true, tsconfig: fileURLToPath(new URL('../../tsconfig.json', import.meta.url)), target: 'es2022' }),
     { name: 'aldero-server', serverStop: stopServer },
