@@ -2,7 +2,7 @@ import { html, nothing, type TemplateResult } from 'lit';
 import { state } from 'lit/decorators.js';
 import { currentPath, interceptLinks, navigate, onNavigate, routes } from './router.ts';
 import { store } from './store.ts';
-import { applyTheme, currentTheme, THEMES, type ThemeId } from './theme.ts';
+import { applyTheme, restoreTheme, THEMES, type ThemeId } from './theme.ts';
 import { LightElement, spinner } from './ui.ts';
 import './pages/auth.ts';
 import './pages/challenge.ts';
@@ -21,7 +21,7 @@ const TITLES: Record<string, string> = {
 /** The shell of the tenant's app: header, the page of the current route, the phone simulator. */
 export class DemoApp extends LightElement {
   @state() private ready = false;
-  @state() private theme: ThemeId = currentTheme();
+  @state() private theme: ThemeId = restoreTheme();
   @state() private signingOut = false;
 
   private unsubscribe: Array<() => void> = [];
@@ -89,6 +89,10 @@ export class DemoApp extends LightElement {
           <code>&lt;aldero-sms-enroll&gt;</code>, <code>&lt;aldero-mfa-challenge&gt;</code> and
           <code>&lt;aldero-recovery-codes&gt;</code> from the components' public entry. Tenant <code>${store.config.tenant}</code>,
           sandbox: text messages go to the phone simulator, never to a real phone.
+          ${this.theme === 'acme'
+            ? nothing
+            : html`The ${brand} look restyles the same elements through <code>::part()</code> and <code>--aldero-*</code> only; the
+                SMS and the opt-in disclosure keep the sending tenant's brand, ${store.config.brand}.`}
         </p>
       </footer>
     `;

@@ -4,7 +4,4 @@
  * used in the pages' HTML.
  */
 import '../../components/index.ts';
-import { restoreTheme } from './theme.ts';
 import './app.ts';
-
-restoreTheme();

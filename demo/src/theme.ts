@@ -11,11 +11,6 @@ export type ThemeId = (typeof THEMES)[number]['id'];
 
 const THEME_KEY = 'aldero-demo:theme';
 
-export function currentTheme(): ThemeId {
-  const id = document.documentElement.dataset.theme;
-  return THEMES.some((theme) => theme.id === id) ? (id as ThemeId) : 'acme';
-}
-
 export function applyTheme(id: ThemeId): void {
   document.documentElement.dataset.theme = id;
   document.documentElement.style.colorScheme = id === 'globex' ? 'dark' : 'light';
@@ -23,8 +18,10 @@ export function applyTheme(id: ThemeId): void {
 }
 
 /** The theme chosen last time, or the one in the URL (`?theme=globex`, for links and screenshots). */
-export function restoreTheme(): void {
+export function restoreTheme(): ThemeId {
   const fromUrl = new URLSearchParams(location.search).get('theme');
   const saved = fromUrl ?? localStorage.getItem(THEME_KEY);
-  applyTheme(THEMES.some((theme) => theme.id === saved) ? (saved as ThemeId) : 'acme');
+  const id = THEMES.some((theme) => theme.id === saved) ? (saved as ThemeId) : 'acme';
+  applyTheme(id);
+  return id;
 }

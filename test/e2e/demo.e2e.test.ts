@@ -161,3 +161,22 @@ test('the demo: sign up, enable SMS, sign in through the challenge, trust the de
   assert.deepEqual(pageErrors, [], 'no errors in the page');
   await context.close();
 });
+
+test('the demo IdP: an OAuth-only user is refused SMS enrollment, with the reason on screen', { skip, timeout: 60_000 }, async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US', timezoneId: 'UTC' });
+  const page = await context.newPage();
+  await page.goto(`${server.url}/login`);
+  await page.locator('#idp').click();
+  await page.locator('#idp-email').fill('grace@idp.example.com');
+  await page.locator('#idp-continue').click();
+  await page.waitForURL('**/dashboard/security/mfa');
+  const enroll = page.locator('aldero-sms-enroll');
+  await enroll.locator('#phone').fill((await page.locator('#phone-number').textContent())!.trim());
+  await enroll.locator('#send').click();
+  const error = enroll.locator('[part~="error"]');
+  await page.waitForFunction(() => Boolean(document.querySelector('aldero-sms-enroll')?.shadowRoot?.querySelector('[part~="error"]')?.textContent?.trim()));
+  assert.match((await error.textContent()) ?? '', /identity provider/);
+  assert.equal(await page.locator('demo-phone .sms').count(), 0, 'no SMS was sent');
+  await shoot(page, '13-idp-user-refused');
+  await context.close();
+});
