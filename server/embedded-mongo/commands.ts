@@ -168,7 +168,7 @@ function find(context: CommandContext, command: Document, name: string): Documen
     `${context.database}.${collection}`,
     entries.map((entry) => entry.doc),
     { batchSize, singleBatch, transform: project },
-  ) as unknown as Document;
+  );
 }
 
 function getMore(context: CommandContext, command: Document): Document {
@@ -177,7 +177,7 @@ function getMore(context: CommandContext, command: Document): Document {
   const id = isLong(raw) ? raw : Long.fromNumber(toNumber(raw));
   if (typeof command.collection !== 'string') throw new CommandError('TypeMismatch', "Field 'collection' must be of type string");
   const batchSize = command.batchSize === undefined ? undefined : nonNegative(command.batchSize, 'batchSize');
-  return context.storage.cursors.getMore(id, command.collection, context.database, batchSize) as unknown as Document;
+  return context.storage.cursors.getMore(id, command.collection, context.database, batchSize);
 }
 
 function killCursors(context: CommandContext, command: Document): Document {
@@ -389,7 +389,7 @@ function aggregate(context: CommandContext, command: Document, name: string): Do
   } else input = [...source.entries.values()].map((entry) => entry.doc);
   const output = runPipeline(stages, input);
   const batchSize = cursorOptions.batchSize === undefined ? undefined : nonNegative(cursorOptions.batchSize, 'batchSize');
-  return context.storage.cursors.open(`${context.database}.${collection}`, output, { batchSize }) as unknown as Document;
+  return context.storage.cursors.open(`${context.database}.${collection}`, output, { batchSize });
 }
 
 function createIndexes(context: CommandContext, command: Document, name: string): Document {
@@ -446,7 +446,7 @@ function listIndexes(context: CommandContext, command: Document, name: string): 
   const specs = [idIndexSpec, ...collection.indexes.map((index) => index.spec)];
   return context.storage.cursors.open(`${context.database}.$cmd.listIndexes.${collectionNameValue}`, specs, {
     batchSize: cursorOptions?.batchSize === undefined ? undefined : nonNegative(cursorOptions.batchSize, 'batchSize'),
-  }) as unknown as Document;
+  });
 }
 
 function dropIndexes(context: CommandContext, command: Document, name: string): Document {
@@ -489,7 +489,7 @@ function listCollections(context: CommandContext, command: Document): Document {
   const cursorOptions = optionalDocument(command.cursor, 'cursor');
   return context.storage.cursors.open(`${context.database}.$cmd.listCollections`, infos, {
     batchSize: cursorOptions?.batchSize === undefined ? undefined : nonNegative(cursorOptions.batchSize, 'batchSize'),
-  }) as unknown as Document;
+  });
 }
 
 function listDatabases(context: CommandContext, command: Document): Document {

@@ -18,7 +18,8 @@ interface OpenCursor {
   lastUsedMs: number;
 }
 
-export interface CursorReply {
+/** `{cursor: {id, ns, firstBatch | nextBatch}, ok: 1}`: what find, aggregate, list* and getMore answer. */
+export interface CursorReply extends Document {
   cursor: { id: Long; ns: string; firstBatch?: Document[]; nextBatch?: Document[] };
   ok: 1;
 }
