@@ -127,6 +127,12 @@ export class AlderoMfaChallenge extends AlderoApiElement<ChallengeCatalogue> {
     onError: (error) => this.fail(error),
   });
 
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // Back on the page (moved in the DOM): listen for the SMS again.
+    if (this.phase === 'answer' && this.method === 'sms' && this.codeSent) this.listenForSms();
+  }
+
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.stopListeningForSms();
@@ -138,7 +144,11 @@ export class AlderoMfaChallenge extends AlderoApiElement<ChallengeCatalogue> {
     if (changed.has('mfaToken') && changed.get('mfaToken') !== undefined) {
       this.stopListeningForSms();
       clearTimeout(this.deliveryTimer);
-      Object.assign(this, { phase: 'loading', codeSent: false, code: '', errorMessage: undefined, notice: undefined });
+      this.phase = 'loading';
+      this.codeSent = false;
+      this.code = '';
+      this.errorMessage = this.notice = undefined;
+      this.deliveryChecks = 0;
       this.resend.sendsRemaining = null;
     }
   }

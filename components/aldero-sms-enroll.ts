@@ -258,6 +258,7 @@ export class AlderoSmsEnroll extends AlderoApiElement<EnrollCatalogue> {
         </button>
       </form>
       ${this.renderResend(this.resend, sending, this.onResend)}
+      ${this.resend.exhausted ? html`<p part="hint">${this.t('rateLimit.challenge_send_limit')}</p>` : nothing}
       <div class="row">
         <button type="button" part="button secondary-button" id="change-number" @click=${this.onChangeNumber}>
           ${this.t('changeNumber')}

@@ -183,7 +183,7 @@ describe('<aldero-sms-enroll>', () => {
     expect([...element.attributes].map((attribute) => attribute.value)).not.to.include(accessToken);
   });
 
-  it('uses a client that holds the session, resends with sends left, and says when the code is wrong', async () => {
+  it('uses a client that holds the session, resends with sends left up to the limit, and says when the code is wrong', async () => {
     const { client } = await signUp();
     const element = await mountEnroll({ client });
     const phone = uniquePhone();
@@ -197,6 +197,13 @@ describe('<aldero-sms-enroll>', () => {
     expect(part(element, '[part~="countdown"]').textContent).to.contain('1 resend left');
     expect(shadow(element).textContent).to.contain('We sent the code again.');
     expect(await latestCode(phone, 2)).to.equal(code);
+
+    const last = oneEvent(element, 'aldero-code-sent');
+    part<HTMLButtonElement>(element, '[part~="resend-button"]').click();
+    expect((await last).detail.sendsRemaining).to.equal(0);
+    await element.updateComplete;
+    expect(part<HTMLButtonElement>(element, '[part~="resend-button"]').disabled).to.equal(true);
+    expect(shadow(element).textContent).to.contain('No more codes can be sent for this attempt.');
 
     const failed = oneEvent(element, 'aldero-error');
     type(part<HTMLInputElement>(element, '#code'), String((Number(code) + 1) % 1_000_000).padStart(6, '0'));

@@ -32,7 +32,8 @@ for (const entry of entries) {
   if (!ok) over++;
   console.log(
     `${ok ? 'ok  ' : 'OVER'} ${entry.name.padEnd(24)} ${(gzipped / KB).toFixed(2).padStart(6)} KB gzip` +
-      ` / ${(entry.budget / KB).toFixed(0)} KB budget   (${(code.length / KB).toFixed(1)} KB minified)`,
+      ` / ${(entry.budget / KB).toFixed(0)} KB budget  (${String(entry.budget - gzipped).padStart(5)} bytes to spare;` +
+      ` ${(code.length / KB).toFixed(1)} KB minified)`,
   );
 }
 if (over > 0) {
