@@ -114,6 +114,33 @@ describe('AlderoClient', () => {
       expect(client.getAccessToken()).to.equal(tokens.accessToken);
     });
 
+    it('after MFA: trusted devices, fresh recovery codes, refresh and logout', async () => {
+      const { email, phone } = await enrolledUser();
+      const client = newClient();
+      const { mfaToken } = await loginChallenge(email);
+      const session = await client.auth.mfa.verify({ mfaToken, method: 'sms', code: await latestCode(phone, 2), trustDevice: true });
+      expect(session.trustedDevice).to.equal(true);
+
+      const { devices } = await client.auth.devices.list();
+      expect(devices).to.have.length(1);
+      expect(devices[0].current).to.equal(true);
+
+      const { recoveryCodes } = await client.auth.mfa.recoveryCodes.regenerate();
+      expect(recoveryCodes).to.have.length(10);
+
+      const refreshed = await client.auth.refresh({ refreshToken: session.refreshToken });
+      expect(client.getAccessToken()).to.equal(refreshed.accessToken);
+      expect(refreshed.refreshToken).not.to.equal(session.refreshToken);
+
+      expect(await client.auth.devices.revoke({ id: devices[0].id })).to.deep.equal({ ok: true });
+      expect((await client.auth.devices.list()).devices.map((device) => device.id)).not.to.include(devices[0].id);
+
+      await client.auth.logout({ refreshToken: refreshed.refreshToken });
+      expect(client.getAccessToken()).to.equal(null);
+      const ended = (await newClient(refreshed.accessToken).auth.me().catch((e: unknown) => e)) as AlderoError;
+      expect(ended.code).to.equal('UNAUTHORIZED');
+    });
+
     it('resends through auth.mfa.challenge with the guide call shape', async () => {
       const { email, phone } = await enrolledUser();
       const { mfaToken } = await loginChallenge(email);
