@@ -90,6 +90,8 @@ export function createHttpHandler(deps: AppDeps, options: HttpOptions = {}) {
         if (context?.res.cookies.length) headers['set-cookie'] = context.res.cookies;
         const first = errors[0];
         if (!first) return { headers };
+        // tRPC answers some refusals (an unsupported content type) as text/plain: the body is JSON.
+        headers['content-type'] = 'application/json';
         const appError = toAppError(first);
         if (appError.retryAfterSeconds !== undefined) headers['retry-after'] = String(appError.retryAfterSeconds);
         return { status: appError.status, headers };

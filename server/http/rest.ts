@@ -42,6 +42,15 @@ export interface RestMatch {
   pathParams: Record<string, string>;
 }
 
+/** A percent-decoded path segment; malformed encoding (`%zz`, a cut UTF-8 sequence) is the client's error. */
+function decodePathParam(name: string, raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new AppError('VALIDATION_ERROR', { issues: [{ path: name, message: 'Malformed percent-encoding' }] }, `The ${name} in the path is not valid percent-encoding.`);
+  }
+}
+
 /** The route for a method and path; METHOD_NOT_ALLOWED when the path exists under another method. */
 export function matchRoute(method: string, path: string): RestMatch | null {
   let pathExists = false;
@@ -51,7 +60,7 @@ export function matchRoute(method: string, path: string): RestMatch | null {
     pathExists = true;
     if (route.method !== method) continue;
     const pathParams: Record<string, string> = {};
-    route.params.forEach((name, index) => (pathParams[name] = decodeURIComponent(match[index + 1]!)));
+    route.params.forEach((name, index) => (pathParams[name] = decodePathParam(name, match[index + 1]!)));
     return { route, pathParams };
   }
   if (pathExists) throw new AppError('METHOD_NOT_ALLOWED');
