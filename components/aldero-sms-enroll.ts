@@ -67,6 +67,9 @@ function asCountry(value: string | undefined): CountryCode | undefined {
  * Acts for the signed-in user: give it their access token through the `accessToken` property
  * (never an attribute, so it stays out of the DOM) or a `client` that holds it.
  *
+ * Every message can be overridden through `strings` except the opt-in disclosure, which is shown
+ * in exactly the words of its version (`DISCLOSURE_VERSION`), with the brand filled in.
+ *
  * @fires aldero-code-sent - A code was sent to the number. `{ maskedPhone, sendsRemaining, retryAfterSeconds, expiresAt }`
  * @fires aldero-enrolled - The number is verified and the SMS factor is on. `{ phone }`
  * @fires aldero-recovery-codes-saved - The user acknowledged saving the recovery codes. `{}`
