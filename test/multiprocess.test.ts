@@ -20,8 +20,10 @@ before(async () => {
   engine = await startEmbeddedMongo();
   const dbName = `aldero_mp_${randomToken(6).replace(/[^a-z0-9]/gi, '')}`;
   const adminKey = `ak_acme_mp_${randomToken(12)}`;
-  local = await startTestServer({ mongoUri: engine.uri, dbName, env: { ALDERO_ADMIN_KEY: adminKey } });
-  remote = await spawnServerProcess({ MONGODB_URI: engine.uri, MONGODB_DB: dbName, ALDERO_ADMIN_KEY: adminKey });
+  // Behind one load balancer every process knows the public address clients use.
+  const publicUrl = 'http://localhost:3000';
+  local = await startTestServer({ mongoUri: engine.uri, dbName, env: { ALDERO_ADMIN_KEY: adminKey, ALDERO_PUBLIC_URL: publicUrl } });
+  remote = await spawnServerProcess({ MONGODB_URI: engine.uri, MONGODB_DB: dbName, ALDERO_ADMIN_KEY: adminKey, ALDERO_PUBLIC_URL: publicUrl });
   urls = [local.url, remote.url];
 });
 after(async () => {

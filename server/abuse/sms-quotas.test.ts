@@ -78,7 +78,7 @@ describe('tenant settings', () => {
   });
 
   test('daily budget: the tenant circuit breaker', async () => {
-    const today = await server.store.rateCounters.find({ _id: { $regex: ':tenant@' } } as never).toArray();
+    const today = await server.store.rateCounters.find({ _id: { $regex: ':tenant$' } } as never).toArray();
     const sent = today.reduce((sum, doc) => sum + doc.count, 0);
     await setQuotas({ quotas: { tenantPerDay: sent + 2, ipPerHour: 1000 } });
     const user = await signUp(server.url);

@@ -15,7 +15,7 @@ export interface Tokens {
 }
 
 export function issuerOf(ctx: Context): string {
-  return issuerFor(ctx.deps.config.domain, ctx.deps.config.port, ctx.req.tenant.label);
+  return issuerFor(ctx.deps.config, ctx.req.tenant.label);
 }
 
 /** Starts a session (a refresh-token family) for a user who just proved `amr`. */

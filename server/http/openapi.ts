@@ -7,7 +7,7 @@ const documents = new Map<string, OpenAPIObject>();
 
 /** The REST surface as OpenAPI 3.1, generated from the procedures; one document per tenant host. */
 export function openApiDocument(deps: AppDeps, tenant: TenantContext): OpenAPIObject {
-  const baseUrl = issuerFor(deps.config.domain, deps.config.port, tenant.label);
+  const baseUrl = issuerFor(deps.config, tenant.label);
   let document = documents.get(baseUrl);
   if (!document) {
     document = generateOpenApiDocument(appRouter, {

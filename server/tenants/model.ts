@@ -49,9 +49,17 @@ export function tenantLabelFromRequest(host: string | undefined, header: string 
 
 /**
  * The issuer of a tenant environment's tokens, also where its JWKS is published:
- * `https://acme.example.com`, or `http://acme-sandbox.localhost:3000` on a local domain.
+ * `https://acme.example.com`, or `http://acme-sandbox.localhost:3000` on a local domain. With a
+ * public URL configured (`ALDERO_PUBLIC_URL`, the address clients use behind a load balancer)
+ * the issuer follows it, so every process behind it issues and accepts the same tokens
+ * whatever port it listens on.
  */
-export function issuerFor(domain: string, port: number, label: string): string {
+export function issuerFor(config: { domain: string; port: number; publicUrl?: string | undefined }, label: string): string {
+  if (config.publicUrl) {
+    const url = new URL(config.publicUrl);
+    return `${url.protocol}//${label}.${url.host}`;
+  }
+  const { domain, port } = config;
   const local = domain === 'localhost' || domain.endsWith('.localhost') || domain.startsWith('127.');
   return local ? `http://${label}.${domain}:${port}` : `https://${label}.${domain}`;
 }

@@ -12,6 +12,7 @@ const server = await startTestServer({
   env: {
     ALDERO_LOG_LEVEL: process.env.ALDERO_LOG_LEVEL ?? 'error',
     ...(process.env.ALDERO_ADMIN_KEY ? { ALDERO_ADMIN_KEY: process.env.ALDERO_ADMIN_KEY } : {}),
+    ...(process.env.ALDERO_PUBLIC_URL ? { ALDERO_PUBLIC_URL: process.env.ALDERO_PUBLIC_URL } : {}),
   },
 });
 process.stdout.write(JSON.stringify({ url: server.url, adminKey: server.adminKey, tenant: 'acme' }) + '\n');
