@@ -62,18 +62,23 @@ export class Outbox {
 
   /**
    * Takes the oldest message that is due (queued and past its retry time, or sending with an
-   * expired lease) for `leaseMs`. One findOneAndUpdate: two workers can never hold one message.
+   * expired lease) for `leaseMs`, from any sender but `skipSenders`. One findOneAndUpdate: two
+   * workers can never hold one message.
    */
-  async claimNext(workerId: string, leaseMs: number): Promise<OutboxMessageDoc | null> {
+  async claimNext(workerId: string, leaseMs: number, skipSenders: string[] = []): Promise<OutboxMessageDoc | null> {
     const now = Date.now();
     return this.messages.findOneAndUpdate(
-      { status: { $in: ['queued', 'sending'] }, availableAt: { $lte: new Date(now) } },
+      {
+        status: { $in: ['queued', 'sending'] },
+        availableAt: { $lte: new Date(now) },
+        ...(skipSenders.length > 0 ? { from: { $nin: skipSenders } } : {}),
+      },
       { $set: { status: 'sending', leaseOwner: workerId, availableAt: new Date(now + leaseMs), updatedAt: new Date(now) } },
       { sort: { createdAt: 1, _id: 1 }, returnDocument: 'after' },
     );
   }
 
-  /** Keeps the lease until `until` (a throughput slot further away than the lease). */
+  /** Keeps the lease until `until` (the message took a later throughput slot). */
   async extendLease(id: string, workerId: string, until: number): Promise<boolean> {
     const result = await this.messages.updateOne({ _id: id, leaseOwner: workerId, status: 'sending' }, { $set: { availableAt: new Date(until) } });
     return result.matchedCount === 1;
@@ -81,8 +86,8 @@ export class Outbox {
 
   /**
    * The fence before a provider call: only the lease holder passes, and the lease is stretched
-   * over the whole call (timeout plus margin) so nobody else can take the message mid-call.
-   * From here until the outcome is recorded the message is "in doubt".
+   * over the wait for the slot and the whole call (timeout plus margin) so nobody else can take
+   * the message mid-call. From here until the outcome is recorded the message is "in doubt".
    */
   async startCall(id: string, workerId: string, leaseUntil: number, dailySlotDay: string | null): Promise<boolean> {
     const result = await this.messages.updateOne(

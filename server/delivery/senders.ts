@@ -1,5 +1,5 @@
 import type { Config } from '../config.ts';
-import { decrypt, encrypt, sha256 } from '../crypto.ts';
+import { decrypt, encrypt, hmac, sha256 } from '../crypto.ts';
 import type { TenantDoc } from '../store/documents.ts';
 import type { Store } from '../store/index.ts';
 import type { DeliverySettings } from './settings.ts';
@@ -52,6 +52,16 @@ export function senderRouteFor(tenant: TenantDoc, config: Config, settings: Deli
 
 const TENANT_CACHE_MS = 5_000;
 
+/** A message's provider, and the Telnyx account whose rate cap it counts against. */
+export interface ResolvedProvider {
+  provider: SmsProvider;
+  /**
+   * The account lane: `shared`, or one per BYO API key (an HMAC of it, never the key), so tenants
+   * that share one Telnyx account share its cap.
+   */
+  accountLane: string;
+}
+
 /**
  * The provider of each queued message, resolved when it is sent: the shared account from
  * configuration, a BYO tenant's from its (sealed) key, read fresh every few seconds so a
@@ -68,10 +78,10 @@ export class ProviderDirectory {
     private readonly settings: DeliverySettings,
   ) {}
 
-  async providerFor(message: Pick<OutboxMessageDoc, 'senderModel' | 'tenantId'>): Promise<SmsProvider | DeliveryReason> {
+  async providerFor(message: Pick<OutboxMessageDoc, 'senderModel' | 'tenantId'>): Promise<ResolvedProvider | DeliveryReason> {
     if (message.senderModel === 'shared') {
       const apiKey = this.config.telnyx.apiKey;
-      return apiKey ? this.client('telnyx-shared', apiKey) : 'provider_not_configured';
+      return apiKey ? { provider: this.client('telnyx-shared', apiKey), accountLane: SHARED_ACCOUNT } : 'provider_not_configured';
     }
     const tenant = await this.tenant(message.tenantId);
     if (!tenant?.byo) return 'sender_not_configured';
@@ -81,7 +91,7 @@ export class ProviderDirectory {
     } catch {
       return 'sender_not_configured';
     }
-    return this.client('telnyx-byo', apiKey);
+    return { provider: this.client('telnyx-byo', apiKey), accountLane: `byo:${hmac(this.secret, `telnyx-account:${apiKey}`).slice(0, 22)}` };
   }
 
   private client(name: 'telnyx-shared' | 'telnyx-byo', apiKey: string): TelnyxProvider {

@@ -5,55 +5,66 @@ import type { ThrottleDoc } from './types.ts';
  * Throughput shaping shared by every process through MongoDB (`smsThrottle`).
  *
  * Rates are GCRA lanes: a lane document holds the theoretical arrival time (`tat`) of its next
- * message; reserving a send moves it forward by one interval with a compare-and-set, so two
+ * message; reserving a send moves it forward by one interval in one atomic update, so two
  * processes can never take the same slot. Reservations may lie slightly in the future: the
  * worker sleeps until its slot, which spaces sends evenly instead of bursting at each second.
  *
  * Times here are wall-clock milliseconds (`Date.now()`), not the injected domain clock: they
  * pace real requests to a real provider, and every process must agree on them (keep hosts on NTP).
  */
+/** The rate lanes one message counts against. */
+export interface Lanes {
+  account: string;
+  accountRatePerSecond: number;
+  sender: string;
+  senderRatePerSecond: number;
+}
+
 export class Throughput {
-  /** The last `tat` this process saw per lane: lets an uncontended reservation take one round trip. */
+  /** The last `tat` this process saw per lane: a hint for which of the two updates will match. */
   private readonly knownTat = new Map<string, number>();
 
   constructor(private readonly throttle: Collection<ThrottleDoc>) {}
 
   /**
    * Reserves a send on the account lane, then on the sender lane no earlier than the account's
-   * slot, and returns when (wall ms) the message may go. Both limits hold over any window up to
-   * one interval of rounding.
+   * slot, and returns when (wall ms) the message may go.
    */
-  async reserve(lanes: { accountKey: string; accountRatePerSecond: number; sender: string; senderRatePerSecond: number }): Promise<number> {
-    const accountSlot = await this.reserveLane(`account:${lanes.accountKey}`, 1000 / lanes.accountRatePerSecond, 0);
+  async reserve(lanes: Lanes): Promise<number> {
+    const accountSlot = await this.reserveLane(`account:${lanes.account}`, 1000 / lanes.accountRatePerSecond, 0);
     return this.reserveLane(`sender:${lanes.sender}`, 1000 / lanes.senderRatePerSecond, accountSlot);
   }
 
+  /**
+   * GCRA in one atomic update, without a compare-and-set loop: a busy lane (`tat` ahead of the
+   * earliest start) moves forward by one interval and the slot is its old `tat`; an idle lane
+   * restarts at the earliest start. When the guess of which case holds is wrong, the update
+   * matches nothing (or its upsert hits the existing lane) and the other case is tried.
+   */
   private async reserveLane(id: string, intervalMs: number, notBefore: number): Promise<number> {
-    let seen: number | undefined = this.knownTat.get(id);
     for (;;) {
-      if (seen === undefined) {
-        const doc = await this.throttle.findOne({ _id: id });
-        if (!doc || doc.tat === undefined) {
-          const start = Math.max(Date.now(), notBefore);
-          try {
-            await this.throttle.insertOne({ _id: id, tat: start + intervalMs });
-            this.knownTat.set(id, start + intervalMs);
-            return start;
-          } catch (error) {
-            if (!isDuplicateKey(error)) throw error;
-            continue; // another process created the lane first: read it
-          }
+      const earliest = Math.max(Date.now(), notBefore);
+      const hint = this.knownTat.get(id);
+      if (hint !== undefined && hint > earliest) {
+        const busy = await this.throttle.findOneAndUpdate(
+          { _id: id, tat: { $gt: earliest } },
+          { $inc: { tat: intervalMs } },
+          { returnDocument: 'before' },
+        );
+        if (busy?.tat !== undefined) {
+          this.knownTat.set(id, busy.tat + intervalMs);
+          return busy.tat;
         }
-        seen = doc.tat;
       }
-      const start = Math.max(seen, Date.now(), notBefore);
-      const next = start + intervalMs;
-      const result = await this.throttle.updateOne({ _id: id, tat: seen }, { $set: { tat: next } });
-      if (result.matchedCount === 1) {
-        this.knownTat.set(id, next);
-        return start;
+      try {
+        await this.throttle.updateOne({ _id: id, tat: { $lte: earliest } }, { $set: { tat: earliest + intervalMs } }, { upsert: true });
+        this.knownTat.set(id, earliest + intervalMs);
+        return earliest;
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+        // The lane is busy after all: take the busy path next round.
+        this.knownTat.set(id, Number.POSITIVE_INFINITY);
       }
-      seen = undefined; // someone else moved the lane: read it again
     }
   }
 

@@ -76,14 +76,14 @@ export interface SmsProvider {
 
 /**
  * The sending identity of a live message, fixed when it is queued: which number, which
- * messaging profile, which Telnyx account (its rate cap), and whether the number is verified
- * (unverified toll-free numbers are capped per day).
+ * messaging profile, whose account, and whether the number is verified (unverified toll-free
+ * numbers are capped per day). The API key itself is looked up when the message is sent.
  */
 export interface SenderRoute {
   model: SenderModel;
   from: string;
   messagingProfileId: string | null;
-  /** `shared`, or `byo:{tenantId}`: the Telnyx account whose rate cap and webhooks apply. */
+  /** `shared`, or `byo:{tenantId}`: whose webhooks may report on the message (see `handleTelnyxWebhook`). */
   accountKey: string;
   verified: boolean;
 }

@@ -5,43 +5,33 @@ import type { Logger } from '../log.ts';
 import type { DeliveryState } from '../store/documents.ts';
 import type { Store } from '../store/index.ts';
 import { isOptedOut, recordOptOutState } from './opt-outs.ts';
-import { Outbox } from './outbox.ts';
+import type { Outbox } from './outbox.ts';
 import type { ProviderDirectory } from './senders.ts';
 import type { DeliverySettings } from './settings.ts';
-import { Throughput, utcDay } from './throttle.ts';
+import { utcDay, type Lanes, type Throughput } from './throttle.ts';
 import type { DeliveryReason, OutboxMessageDoc, SendOutcome, SmsProvider } from './types.ts';
 
 export const OUTBOX_BODY_PURPOSE = 'outbox-body';
 
-/** A claimed message that passed its checks and holds a throughput slot. */
+/** Messages a worker holds per sender waiting for their slot: enough to keep the lane busy, few enough to leave the rest to other workers. */
+const SENDER_BACKLOG = 2;
+/** Lateness always tolerated before a message takes a fresh slot (timer and scheduling jitter). */
+const LATE_FLOOR_MS = 10;
+
+/** A claimed message that passed its checks, waiting for its sender's turn. */
 interface ReadyMessage {
   message: OutboxMessageDoc;
   provider: SmsProvider;
-  /** Wall ms at which its throughput slot comes. */
-  sendAt: number;
+  /** The throughput lanes it counts against. */
+  lanes: Lanes;
   /** The UTC day whose sender counter now holds its slot (unverified senders), if any. */
   dailySlotDay: string | null;
   /** Whether that slot was taken by this claim (and must be given back if nothing is sent). */
   tookDailySlot: boolean;
+  /** Settles the message's place among the worker's messages in flight. */
+  finished(): void;
 }
 
-/**
- * Drains the outbox. Safe to run in every process: claims are leases (see `Outbox`), so no two
- * workers ever hold one message, and throughput slots come from lanes shared through MongoDB.
- *
- * One loop claims messages oldest first and, in that order, checks them and reserves their
- * throughput slots; up to `workerConcurrency` of them then wait for their slot and call the
- * provider concurrently. So sends of one sender leave in `createdAt` order, except a message
- * waiting for a retry, which does not hold back the ones behind it.
- *
- * Delivery is at-most-once per message, with one window of at-least-once: a process that dies
- * (or stalls past its lease) after the provider accepted a message and before the acceptance
- * was recorded leaves the message "in doubt"; when its lease runs out another worker sends it
- * again. The same holds for a call that timed out after the provider took it. A delivery receipt
- * for the first send that arrives before the retry closes the window (`Outbox.applyReceipt`),
- * so in practice duplicates need a crash and a lost receipt; at worst one per message in flight
- * in the dead process (`workerConcurrency`).
- */
 /** What one worker did since it started (observability; tests tell workers apart by it). */
 export interface WorkerStats {
   claimed: number;
@@ -52,12 +42,33 @@ export interface WorkerStats {
   dropped: number;
 }
 
+/**
+ * Drains the outbox. Safe to run in every process: claims are leases (see `Outbox`), so no two
+ * workers ever hold one message, and throughput slots come from lanes shared through MongoDB.
+ *
+ * One loop claims due messages oldest first (skipping senders it already holds enough of) and
+ * checks them one by one; each sender then has a pump that, one message at a time and in claim order,
+ * fences the call, reserves the next slot of the sender's lanes, sleeps until it and starts the
+ * call. Calls run concurrently (up to `workerConcurrency` messages per worker), but start in
+ * order, so a sender's queue reaches the provider in `createdAt` order — except a message
+ * waiting for a retry, which does not hold back the ones behind it.
+ *
+ * Delivery is at-most-once per message, with one window of at-least-once: a process that dies
+ * (or stalls past its lease) after the provider accepted a message and before the acceptance
+ * was recorded leaves the message "in doubt"; when its lease runs out another worker sends it
+ * again. The same holds for a call that timed out after the provider took it. A delivery receipt
+ * for the first send that arrives before the retry settles the message instead
+ * (`Outbox.applyReceipt`), so a duplicate needs a crash or lost answer and a receipt that is
+ * late or lost; at worst one per message whose call was in flight (`workerConcurrency`).
+ */
 export class OutboxWorker {
   readonly id = `wrk_${hostname()}_${process.pid}_${randomToken(4)}`;
   readonly stats: WorkerStats = { claimed: 0, calls: 0, sent: 0, retried: 0, failed: 0, dropped: 0 };
   private running = false;
   private loop: Promise<void> | null = null;
+  /** One entry per message from its claim until its outcome is recorded. */
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly pumps = new Map<string, ReadyMessage[]>();
   private wake: (() => void) | null = null;
   private nudged = false;
 
@@ -81,13 +92,13 @@ export class OutboxWorker {
     this.wake?.();
   }
 
-  /** Stops claiming and lets the messages it holds go out (each waits at most for its throughput slot). */
+  /** Stops claiming and lets the messages it holds go out (each waits at most for its slot). */
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
     this.wake?.();
     await this.loop;
-    await Promise.allSettled([...this.inFlight]);
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
   private async run(): Promise<void> {
@@ -96,43 +107,48 @@ export class OutboxWorker {
         await Promise.race(this.inFlight);
         continue;
       }
+      const busy = [...this.pumps].filter(([, backlog]) => backlog.length >= SENDER_BACKLOG).map(([sender]) => sender);
       let message: OutboxMessageDoc | null;
       try {
-        message = await this.outbox.claimNext(this.id, this.settings.leaseMs);
+        message = await this.outbox.claimNext(this.id, this.settings.leaseMs, busy);
       } catch (error) {
         this.deps.log.error('sms outbox: claim failed', { error: errorText(error), worker: this.id });
-        await this.idle();
+        await this.idle(this.settings.pollMs);
         continue;
       }
       if (!message) {
-        await this.idle();
+        // With senders held back, look again as soon as one of their messages has gone.
+        await (busy.length > 0 ? Promise.race([this.idle(this.settings.pollMs), ...this.inFlight]) : this.idle(this.settings.pollMs));
         continue;
       }
       this.stats.claimed += 1;
-      let ready: ReadyMessage | null;
+      let finished!: () => void;
+      const done = new Promise<void>((resolve) => {
+        finished = resolve;
+      });
+      this.inFlight.add(done);
+      void done.then(() => this.inFlight.delete(done));
+      // Checked one at a time, so messages reach their sender's pump in claim order.
       try {
-        ready = await this.prepare(message);
+        const ready = await this.prepare(message, finished);
+        if (ready) this.enqueue(ready);
+        else finished();
       } catch (error) {
         this.deps.log.error('sms outbox: checks before sending failed', { error: errorText(error), messageId: message._id });
         await this.outbox.release(message._id, this.id).catch(() => undefined);
-        await this.idle();
-        continue;
+        finished();
+        await this.idle(this.settings.pollMs);
       }
-      if (!ready) continue;
-      const work: Promise<void> = this.deliver(ready)
-        .catch((error: unknown) => this.deps.log.error('sms outbox: send failed', { error: errorText(error), messageId: ready.message._id }))
-        .finally(() => this.inFlight.delete(work));
-      this.inFlight.add(work);
     }
   }
 
-  private async idle(): Promise<void> {
+  private async idle(ms: number): Promise<void> {
     if (this.nudged) {
       this.nudged = false;
       return;
     }
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, this.settings.pollMs);
+      const timer = setTimeout(done, ms);
       function done() {
         clearTimeout(timer);
         resolve();
@@ -144,10 +160,10 @@ export class OutboxWorker {
   }
 
   /**
-   * In claim order: is the message still worth sending, may it be sent to this number, from
-   * which account, within the day's cap — then its throughput slot. Null when it ended here.
+   * Is the message still worth sending, may it be sent to this number, from which account,
+   * within the day's cap. Null when it ended here.
    */
-  private async prepare(message: OutboxMessageDoc): Promise<ReadyMessage | null> {
+  private async prepare(message: OutboxMessageDoc, finished: () => void): Promise<ReadyMessage | null> {
     if (message.inDoubt) {
       this.deps.log.info('sms outbox: resending a message whose previous call has no recorded outcome', { messageId: message._id });
     }
@@ -161,9 +177,9 @@ export class OutboxWorker {
       await this.end(message, 'failed', 'opted_out', null, heldSlot);
       return null;
     }
-    const provider = await this.providers.providerFor(message);
-    if (typeof provider === 'string') {
-      await this.end(message, 'failed', provider, null, heldSlot);
+    const resolved = await this.providers.providerFor(message);
+    if (typeof resolved === 'string') {
+      await this.end(message, 'failed', resolved, null, heldSlot);
       return null;
     }
     let dailySlotDay = message.dailySlotDay;
@@ -179,16 +195,13 @@ export class OutboxWorker {
         tookDailySlot = true;
       }
     }
-    const sendAt = await this.throughput.reserve({
-      accountKey: message.accountKey,
+    const lanes: Lanes = {
+      account: resolved.accountLane,
       accountRatePerSecond: this.settings.accountRatePerSecond,
       sender: message.from,
       senderRatePerSecond: this.settings.senderRatePerSecond,
-    });
-    // The claim must outlive the wait for the slot; stretch it when the lane is booked far ahead.
-    const leaseLeft = message.availableAt.getTime() - this.settings.callMarginMs;
-    if (sendAt > leaseLeft) await this.outbox.extendLease(message._id, this.id, sendAt + this.settings.leaseMs);
-    return { message, provider, sendAt, dailySlotDay, tookDailySlot };
+    };
+    return { message, provider: resolved.provider, lanes, dailySlotDay, tookDailySlot, finished };
   }
 
   /** Ends the message before any call when its challenge is over: never sent late. */
@@ -200,27 +213,68 @@ export class OutboxWorker {
     return null;
   }
 
-  private async deliver(ready: ReadyMessage): Promise<void> {
+  /** Hands a checked message to its sender's pump (started when the sender has none). */
+  private enqueue(ready: ReadyMessage): void {
+    const sender = ready.message.from;
+    const backlog = this.pumps.get(sender);
+    if (backlog) {
+      backlog.push(ready);
+      return;
+    }
+    const fresh = [ready];
+    this.pumps.set(sender, fresh);
+    void this.pump(sender, fresh);
+  }
+
+  private async pump(sender: string, backlog: ReadyMessage[]): Promise<void> {
+    while (backlog.length > 0) {
+      const ready = backlog.shift()!;
+      try {
+        const started = await this.slotAndCall(ready);
+        if (!started) {
+          ready.finished();
+          continue;
+        }
+        void started.call
+          .then((outcome) => this.record(ready, outcome))
+          .catch((error: unknown) => this.deps.log.error('sms outbox: recording an outcome failed', { error: errorText(error), messageId: ready.message._id }))
+          .finally(ready.finished);
+        // Let the request reach the wire before the next message of the sender may start its own.
+        await new Promise((resolve) => setImmediate(resolve));
+      } catch (error) {
+        this.deps.log.error('sms outbox: sending failed', { error: errorText(error), messageId: ready.message._id });
+        ready.finished();
+      }
+    }
+    this.pumps.delete(sender);
+  }
+
+  /**
+   * Fences the call (lease over the wait and the call), takes the next slot of the sender's
+   * lanes and sleeps until it, then starts the call. Null when the message ended instead.
+   */
+  private async slotAndCall(ready: ReadyMessage): Promise<{ call: Promise<SendOutcome> } | null> {
     const { message, provider } = ready;
-    const wait = ready.sendAt - Date.now();
-    if (wait > 0) await sleep(wait);
-    if (message.expiresAt.getTime() <= this.deps.clock.now().getTime()) {
-      await this.end(message, 'dropped', 'challenge_expired', null, ready.tookDailySlot ? ready.dailySlotDay : unsentDailySlot(message));
-      return;
-    }
-    const leaseUntil = Date.now() + this.settings.callTimeoutMs + this.settings.callMarginMs;
-    if (!(await this.outbox.startCall(message._id, this.id, leaseUntil, ready.dailySlotDay))) {
-      // The lease was lost (this process stalled past it): another worker owns the message now.
-      this.deps.log.error('sms outbox: lease lost before the call', { messageId: message._id, worker: this.id });
-      return;
-    }
+    const unsentSlot = ready.tookDailySlot ? ready.dailySlotDay : unsentDailySlot(message);
     const body = message.bodySealed ? decrypt(this.deps.secret, OUTBOX_BODY_PURPOSE, message.bodySealed) : null;
     if (body === null) {
-      await this.end(message, 'failed', 'provider_rejected', 'body_missing', ready.dailySlotDay);
-      return;
+      await this.end(message, 'failed', 'provider_rejected', 'body_missing', unsentSlot);
+      return null;
+    }
+    if (!(await this.outbox.startCall(message._id, this.id, Date.now() + this.settings.leaseMs, ready.dailySlotDay))) {
+      // The lease was lost (this process stalled past it): another worker owns the message now.
+      this.deps.log.error('sms outbox: lease lost before the call', { messageId: message._id, worker: this.id });
+      return null;
+    }
+    const sendAt = await this.waitForSlot(ready);
+    if (message.expiresAt.getTime() <= this.deps.clock.now().getTime()) {
+      // Fenced but never called: the message is not in doubt, whatever the fence wrote.
+      await this.end(message, 'dropped', 'challenge_expired', null, unsentSlot);
+      return null;
     }
     this.stats.calls += 1;
-    const outcome = await provider
+    this.deps.log.debug('sms outbox: calling the provider', { messageId: message._id, lateMs: Date.now() - sendAt });
+    const call = provider
       .send({
         id: message._id,
         realm: message.realm,
@@ -231,7 +285,33 @@ export class OutboxWorker {
         messagingProfileId: message.messagingProfileId,
       })
       .catch((error: unknown): SendOutcome => ({ kind: 'retry', error: `unexpected:${errorText(error)}`, retryAfterMs: null, inDoubt: true }));
-    await this.record(ready, outcome);
+    // Wrapped: an async function returning the bare promise would wait for the call to finish.
+    return { call };
+  }
+
+  /**
+   * Takes the next slot of the message's lanes and sleeps until it. Waking later than the slot by
+   * more than the binding lane's spacing (a stalled event loop) takes a fresh slot instead of
+   * going at once: messages fired late together would exceed the rate at the provider. So
+   * lateness adds at most one message to any window of the binding lane.
+   */
+  private async waitForSlot(ready: ReadyMessage): Promise<number> {
+    const spacing = Math.max(LATE_FLOOR_MS, 1000 / Math.min(ready.lanes.accountRatePerSecond, ready.lanes.senderRatePerSecond));
+    let lease = Date.now() + this.settings.leaseMs;
+    for (;;) {
+      const sendAt = await this.throughput.reserve(ready.lanes);
+      // The lease must cover the wait and the call.
+      const needed = sendAt + this.settings.callTimeoutMs + this.settings.callMarginMs;
+      if (needed > lease) {
+        lease = needed + this.settings.leaseMs;
+        await this.outbox.extendLease(ready.message._id, this.id, lease);
+      }
+      const wait = sendAt - Date.now();
+      if (wait > 0) await sleep(wait);
+      const late = Date.now() - sendAt;
+      if (late <= spacing) return sendAt;
+      this.deps.log.debug('sms outbox: woke late for its slot, taking another', { messageId: ready.message._id, lateMs: Math.round(late) });
+    }
   }
 
   private async record(ready: ReadyMessage, outcome: SendOutcome): Promise<void> {
@@ -253,7 +333,9 @@ export class OutboxWorker {
         const now = new Date();
         await recordOptOutState(this.outbox.optOuts, { sender: message.from, phone: message.to, optedOut: true, source: 'provider_40300', at: now, now });
       }
-      if (outcome.reason === 'provider_auth_failed') this.deps.log.error('sms outbox: the provider refused our credentials', { messageId: message._id, account: message.accountKey });
+      if (outcome.reason === 'provider_auth_failed') {
+        this.deps.log.error('sms outbox: the provider refused our credentials', { messageId: message._id, account: message.accountKey });
+      }
       await this.end(message, 'failed', outcome.reason, outcome.error, inDoubt ? null : ready.dailySlotDay);
       return;
     }
