@@ -168,16 +168,20 @@ export class OutboxWorker {
       this.deps.log.info('sms outbox: resending a message whose previous call has no recorded outcome', { messageId: message._id });
     }
     const heldSlot = unsentDailySlot(message);
-    const ended = await this.whyNotSend(message);
+    // Independent reads, made together: each is a round trip on the claim's critical path.
+    const [ended, optedOut, resolved] = await Promise.all([
+      this.whyNotSend(message),
+      isOptedOut(this.outbox.optOuts, message.from, message.to),
+      this.providers.providerFor(message),
+    ]);
     if (ended) {
       await this.end(message, ended.status, ended.reason, null, heldSlot);
       return null;
     }
-    if (await isOptedOut(this.outbox.optOuts, message.from, message.to)) {
+    if (optedOut) {
       await this.end(message, 'failed', 'opted_out', null, heldSlot);
       return null;
     }
-    const resolved = await this.providers.providerFor(message);
     if (typeof resolved === 'string') {
       await this.end(message, 'failed', resolved, null, heldSlot);
       return null;
@@ -261,12 +265,18 @@ export class OutboxWorker {
       await this.end(message, 'failed', 'provider_rejected', 'body_missing', unsentSlot);
       return null;
     }
-    if (!(await this.outbox.startCall(message._id, this.id, Date.now() + this.settings.leaseMs, ready.dailySlotDay))) {
+    // The fence and the first slot reservation are independent: made together.
+    const [fenced, firstSlot] = await Promise.all([
+      this.outbox.startCall(message._id, this.id, Date.now() + this.settings.leaseMs, ready.dailySlotDay),
+      this.throughput.reserve(ready.lanes),
+    ]);
+    if (!fenced) {
       // The lease was lost (this process stalled past it): another worker owns the message now.
+      // Its slot stays taken: a slot given back could be used twice.
       this.deps.log.error('sms outbox: lease lost before the call', { messageId: message._id, worker: this.id });
       return null;
     }
-    const sendAt = await this.waitForSlot(ready);
+    const sendAt = await this.waitForSlot(ready, firstSlot);
     if (message.expiresAt.getTime() <= this.deps.clock.now().getTime()) {
       // Fenced but never called: the message is not in doubt, whatever the fence wrote.
       await this.end(message, 'dropped', 'challenge_expired', null, unsentSlot);
@@ -295,11 +305,13 @@ export class OutboxWorker {
    * going at once: messages fired late together would exceed the rate at the provider. So
    * lateness adds at most one message to any window of the binding lane.
    */
-  private async waitForSlot(ready: ReadyMessage): Promise<number> {
+  private async waitForSlot(ready: ReadyMessage, firstSlot: number): Promise<number> {
     const spacing = Math.max(LATE_FLOOR_MS, 1000 / Math.min(ready.lanes.accountRatePerSecond, ready.lanes.senderRatePerSecond));
     let lease = Date.now() + this.settings.leaseMs;
+    let slot: number | null = firstSlot;
     for (;;) {
-      const sendAt = await this.throughput.reserve(ready.lanes);
+      const sendAt = slot ?? (await this.throughput.reserve(ready.lanes));
+      slot = null;
       // The lease must cover the wait and the call.
       const needed = sendAt + this.settings.callTimeoutMs + this.settings.callMarginMs;
       if (needed > lease) {
