@@ -82,9 +82,11 @@ describe('several workers, one outbox', () => {
     for (const worker of workers) worker.start();
     await fx.drained(10_000);
     const rate = measuredRate();
-    // The cap is the guarantee; how close the drain comes to it depends on the machine (this test
-    // shares one event loop with the engine and the emulator; the bench measures it quietly).
-    assert.ok(rate.perSecond <= 40.5 && rate.perSecond >= 30, `measured ${rate.perSecond.toFixed(2)} msg/s`);
+    // The cap is the guarantee. How close the drain comes to it depends on the machine: this test
+    // shares one event loop with the engine and the emulator, and a wake-up later than one slot
+    // gives its slot up (see OutboxWorker.waitForSlot); the bench measures the rate on a quiet run.
+    // The floor only catches a lane that stops or double-counts.
+    assert.ok(rate.perSecond <= 40.5 && rate.perSecond >= 24, `measured ${rate.perSecond.toFixed(2)} msg/s`);
     assert.ok(rate.maxInOneSecond <= 42, `${rate.maxInOneSecond} in one second`);
     assert.ok(workers.every((w) => w.stats.sent > 10), `both workers sent: ${workers.map((w) => w.stats.sent)}`);
   });
@@ -97,7 +99,7 @@ describe('several workers, one outbox', () => {
     await fx.drained(10_000);
     assert.equal(fx.emulator.messages.length, requests.length);
     const rate = measuredRate();
-    assert.ok(rate.perSecond <= 30.5 && rate.perSecond >= 22.5, `measured ${rate.perSecond.toFixed(2)} msg/s`);
+    assert.ok(rate.perSecond <= 30.5 && rate.perSecond >= 18, `measured ${rate.perSecond.toFixed(2)} msg/s`);
     assert.ok(rate.maxInOneSecond <= 32, `${rate.maxInOneSecond} in one second`);
   });
 
