@@ -1,8 +1,8 @@
-import type { AnyProcedure } from '@trpc/server';
+import { callTRPCProcedure, type AnyProcedure } from '@trpc/server';
 import type { Context } from '../context.ts';
 import { AppError } from '../errors.ts';
 import type { Meta } from '../trpc.ts';
-import { createCallerFactory, toAppError } from '../trpc.ts';
+import { toAppError } from '../trpc.ts';
 import { appRouter } from '../router.ts';
 
 interface Route {
@@ -10,6 +10,7 @@ interface Route {
   pattern: RegExp;
   params: string[];
   procedurePath: string;
+  procedureType: 'query' | 'mutation';
   successStatus: number;
 }
 
@@ -29,13 +30,19 @@ function buildRoutes(): Route[] {
       params.push(name);
       return '([^/]+)';
     });
-    routes.push({ method: meta.openapi.method, pattern: new RegExp(`^${source}$`), params, procedurePath, successStatus: meta.successStatus ?? 200 });
+    routes.push({
+      method: meta.openapi.method,
+      pattern: new RegExp(`^${source}$`),
+      params,
+      procedurePath,
+      procedureType: procedure._def.type === 'query' ? 'query' : 'mutation',
+      successStatus: meta.successStatus ?? 200,
+    });
   }
   return routes;
 }
 
 const routes = buildRoutes();
-const createCaller = createCallerFactory(appRouter);
 
 export interface RestMatch {
   route: Route;
@@ -75,11 +82,19 @@ export interface RestResult {
 
 /** Calls the procedure behind a REST route and shapes its answer. */
 export async function callRoute(ctx: Context, match: RestMatch, input: Record<string, unknown> | undefined): Promise<RestResult> {
-  const caller = createCaller(ctx) as unknown as Record<string, unknown>;
-  const procedure = match.route.procedurePath.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], caller) as (input: unknown) => Promise<unknown>;
-  const merged = input || Object.keys(match.pathParams).length > 0 ? { ...input, ...match.pathParams } : undefined;
+  const merged = input || match.route.params.length > 0 ? { ...input, ...match.pathParams } : undefined;
   try {
-    const body = await procedure(merged);
+    // The procedure by its path, as a server-side caller would call it, without building a
+    // caller proxy for every request.
+    const body = await callTRPCProcedure({
+      router: appRouter,
+      path: match.route.procedurePath,
+      getRawInput: async () => merged,
+      ctx,
+      type: match.route.procedureType,
+      signal: undefined,
+      batchIndex: 0,
+    });
     return { status: match.route.successStatus, body, headers: {} };
   } catch (error) {
     return errorResult(toAppError(error));

@@ -16,7 +16,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startTarget, type Fixture, type TargetHandle } from './lib/ipc.ts';
@@ -29,6 +29,8 @@ const { values } = parseArgs({
     only: { type: 'string' },
     seconds: { type: 'string' },
     connections: { type: 'string', default: '10' },
+    targets: { type: 'string', default: 'floor,aldero,better-auth' },
+    rounds: { type: 'string', default: '1' },
     extra: { type: 'boolean', default: true },
     memory: { type: 'boolean', default: true },
     out: { type: 'string', default: join(process.cwd(), 'test', '.artifacts', 'bench-last-run.md') },
@@ -42,7 +44,9 @@ const warmSeconds = quick ? 1 : 2;
 const connections = Number(values.connections);
 const scenarioNames = (values.only ? values.only.split(',') : Object.keys(SCENARIOS)) as ScenarioName[];
 for (const name of scenarioNames) if (!SCENARIOS[name]) throw new Error(`--only: unknown scenario ${name}`);
-const TARGETS: TargetName[] = ['floor', 'aldero', 'better-auth'];
+const TARGETS = values.targets!.split(',') as TargetName[];
+/** More than one round alternates the targets again and reports each one's median run (for A/B work; the bench is one round). */
+const rounds = Number(values.rounds);
 const started = Date.now();
 const report: string[] = [];
 const say = (line = '') => {
@@ -52,13 +56,16 @@ const say = (line = '') => {
 
 say(`# npm run bench${quick ? ' -- --quick' : ''}`);
 say();
-say(`${new Date().toISOString()} · node ${process.version} · ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} · ${connections} connections, ${warmSeconds} s warm-up + ${seconds} s per run`);
+say(`${new Date().toISOString()} · node ${process.version} · ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} · load average ${loadavg().map((n) => n.toFixed(1)).join(' ')} · ${connections} connections, ${warmSeconds} s warm-up + ${seconds} s per run`);
 say();
 
 // 1. The floor does what the route does: the commands of one request of each, side by side.
 {
   const probe = await startTarget(targetFile('aldero'), ['probe']);
-  const ops = await probe.call<Record<string, { aldero: { status: number; commands: string[] }; floor: { status: number; commands: string[] } }>>('probe');
+  const { scenarios: ops, background } = await probe.call<{
+    scenarios: Record<string, { aldero: { status: number; commands: string[] }; floor: { status: number; commands: string[] } }>;
+    background: string[];
+  }>('probe');
   await probe.stop();
   say('## Database round trips per request (driver command monitoring)');
   say();
@@ -67,7 +74,10 @@ say();
   for (const [name, { aldero, floor }] of Object.entries(ops)) {
     const same = aldero.commands.join() === floor.commands.join() && aldero.status === floor.status;
     say(`| ${name} | ${aldero.status}: ${aldero.commands.length} — ${summariseCommands(aldero.commands)} | ${floor.status}: ${floor.commands.length} | ${same ? 'yes' : '**NO**'} |`);
+    if (!same) say(`|  | floor ran: ${summariseCommands(floor.commands)} | | |`);
   }
+  say();
+  say(`Left out: what the process polls on its own when idle (${background.join(', ') || 'nothing'}).`);
   say();
 }
 
@@ -86,10 +96,11 @@ function summariseCommands(commands: string[]): string {
 const targets = new Map<TargetName, TargetHandle>();
 await Promise.all(TARGETS.map(async (name) => targets.set(name, await startTarget(targetFile(name), targetArgs(name)))));
 
-type Row = { scenario: ScenarioName; target: TargetName; result: LoadResult };
+/** `cpuUs`: CPU time of the target process (server + engine, all threads) per answered request. */
+type Row = { scenario: ScenarioName; target: TargetName; result: LoadResult; cpuUs: number };
 const rows: Row[] = [];
 try {
-  for (const scenarioName of scenarioNames) {
+  for (let round = 0; round < rounds; round++) for (const scenarioName of scenarioNames) {
     const scenario = SCENARIOS[scenarioName];
     for (const targetName of TARGETS) {
       const target = targets.get(targetName)!;
@@ -99,11 +110,14 @@ try {
       // Warm-up on its own fixtures: JIT, connection pools, and the rate that sizes the pool.
       const warmFixtures = await target.call<Fixture[]>('fixtures', { scenario: scenarioName, count: spec.fixturesFor(3000, warmSeconds, connections) });
       const warm = await load(warmFixtures, warmSeconds);
-      const fixtures = await target.call<Fixture[]>('fixtures', { scenario: scenarioName, count: spec.fixturesFor(warm.rps * 1.6 + 300, seconds, connections) });
+      const fixtures = await target.call<Fixture[]>('fixtures', { scenario: scenarioName, count: spec.fixturesFor(warm.rps * 3 + 500, seconds, connections) });
+      const cpuBefore = await target.call<NodeJS.CpuUsage>('cpu');
       const result = await load(fixtures, seconds);
-      rows.push({ scenario: scenarioName, target: targetName, result });
+      const cpuAfter = await target.call<NodeJS.CpuUsage>('cpu');
+      const cpuUs = (cpuAfter.user + cpuAfter.system - cpuBefore.user - cpuBefore.system) / Math.max(1, result.requests);
+      rows.push({ scenario: scenarioName, target: targetName, result, cpuUs });
       console.log(
-        `  ${scenarioName.padEnd(12)} ${targetName.padEnd(11)} ${result.rps.toFixed(0).padStart(6)} req/s  p50 ${fmtUs(result.p50us)}  p99 ${fmtUs(result.p99us)}  ` +
+        `  ${scenarioName.padEnd(12)} ${targetName.padEnd(11)} ${result.rps.toFixed(0).padStart(6)} req/s  p50 ${fmtUs(result.p50us)}  p99 ${fmtUs(result.p99us)}  cpu ${cpuUs.toFixed(0)} µs/req  ` +
           `${JSON.stringify(result.statuses)}${result.unexpected ? `  UNEXPECTED ${result.unexpected}: ${result.sampleUnexpected}` : ''}${result.exhausted ? '  POOL EXHAUSTED' : ''}`,
       );
     }
@@ -118,15 +132,23 @@ function fmtUs(us: number): string {
 }
 
 const ratio = (a: number, b: number) => (b > 0 ? a / b : NaN);
-const find = (scenario: ScenarioName, target: TargetName) => rows.find((row) => row.scenario === scenario && row.target === target)?.result;
+/** A target's run in a scenario (its median run by throughput when there are several rounds). */
+const find = (scenario: ScenarioName, target: TargetName): (LoadResult & { cpuUs: number }) | undefined => {
+  const runs = rows
+    .filter((row) => row.scenario === scenario && row.target === target)
+    .map((row) => ({ ...row.result, cpuUs: row.cpuUs }))
+    .sort((a, b) => a.rps - b.rps);
+  return runs[Math.floor((runs.length - 1) / 2)];
+};
 
 say('## Throughput and latency');
 say();
 say('Targets of issue 8 (for verify): throughput ≥ 0.6× the floor, p99 ≤ 3× the floor\'s p99, throughput ≥ 1.0× better-auth.');
 say('Send and login are measured against the same bars for information. Latency is per request with ' + `${connections} connections in flight (closed loop).`);
+say('Server CPU / req: CPU time of the target process (server and its engine, every thread) per answered request — steadier than req/s on a shared machine.');
 say();
-say('| scenario | target | req/s | p50 | p99 | answers | × floor req/s | p99 ÷ floor p99 | × better-auth req/s | ≥0.6× floor | p99 ≤3× floor | ≥1.0× better-auth |');
-say('| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | :---: | :---: | :---: |');
+say('| scenario | target | req/s | p50 | p99 | server CPU / req | answers | × floor req/s | p99 ÷ floor p99 | × better-auth req/s | ≥0.6× floor | p99 ≤3× floor | ≥1.0× better-auth |');
+say('| --- | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | :---: | :---: | :---: |');
 const verdicts: string[] = [];
 for (const scenarioName of scenarioNames) {
   const floor = find(scenarioName, 'floor');
@@ -135,22 +157,29 @@ for (const scenarioName of scenarioNames) {
     const result = find(scenarioName, targetName);
     if (!result) continue;
     const answers = Object.entries(result.statuses).map(([status, count]) => `${count}×${status}`).join(' ') + (result.unexpected ? ` (${result.unexpected} unexpected)` : '');
-    let cells = ['', '', '', '', '', ''];
-    if (targetName === 'aldero' && floor && peer) {
+    const cells = ['', '', '', '', '', ''];
+    const pass = (ok: boolean) => (ok ? 'PASS' : 'MISS');
+    if (targetName !== 'floor' && floor) {
       const vsFloor = ratio(result.rps, floor.rps);
       const p99 = ratio(result.p99us, floor.p99us);
-      const vsPeer = ratio(result.rps, peer.rps);
-      const pass = (ok: boolean) => (ok ? 'PASS' : 'MISS');
-      cells = [`${vsFloor.toFixed(2)}×`, `${p99.toFixed(2)}×`, `${vsPeer.toFixed(1)}×`, pass(vsFloor >= 0.6), pass(p99 <= 3), pass(vsPeer >= 1)];
-      if (scenarioName.startsWith('verify')) verdicts.push(`${scenarioName}: ${cells.slice(3).join(' / ')}`);
-    } else if (targetName === 'better-auth' && floor) {
-      cells[0] = `${ratio(result.rps, floor.rps).toFixed(2)}×`;
-      cells[1] = `${ratio(result.p99us, floor.p99us).toFixed(2)}×`;
+      cells[0] = `${vsFloor.toFixed(2)}×`;
+      cells[1] = `${p99.toFixed(2)}×`;
+      if (targetName === 'aldero') {
+        cells[3] = pass(vsFloor >= 0.6);
+        cells[4] = pass(p99 <= 3);
+      }
     }
-    say(`| ${SCENARIOS[scenarioName].title} | ${targetName} | ${result.rps.toFixed(0)} | ${fmtUs(result.p50us)} | ${fmtUs(result.p99us)} | ${answers} | ${cells.join(' | ')} |`);
+    if (targetName === 'aldero' && peer) {
+      const vsPeer = ratio(result.rps, peer.rps);
+      cells[2] = `${vsPeer.toFixed(1)}×`;
+      cells[5] = pass(vsPeer >= 1);
+    }
+    if (targetName === 'aldero' && scenarioName.startsWith('verify')) verdicts.push(`${scenarioName}: ${cells.slice(3).filter(Boolean).join(' / ')}`);
+    say(`| ${SCENARIOS[scenarioName].title} | ${targetName} | ${result.rps.toFixed(0)} | ${fmtUs(result.p50us)} | ${fmtUs(result.p99us)} | ${fmtUs(result.cpuUs)} | ${answers} | ${cells.join(' | ')} |`);
   }
 }
 say();
+if (rounds > 1) say(`${rounds} rounds: each row is the target's median run by throughput.`);
 const drift = rows.filter((row) => row.result.unexpected > 0 || row.result.exhausted || row.result.errors > 0);
 if (drift.length) {
   say('**Runs with unexpected answers, errors or an exhausted fixture pool:**');

@@ -44,7 +44,7 @@ try {
   const file = await target.call<string>('profileStop', { file: join(values.out!, `${targetName}-${scenario.name}-${Date.now()}.cpuprofile`) });
   const summary = summarise(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, Number(values.top));
   console.log(`${targetName} ${scenario.name}: ${result.rps.toFixed(0)} req/s, p50 ${(result.p50us / 1000).toFixed(2)} ms, p99 ${(result.p99us / 1000).toFixed(2)} ms, unexpected ${result.unexpected}`);
-  console.log(`profile: ${file} (${summary.totalMs.toFixed(0)} ms of CPU sampled, idle excluded)`);
+  console.log(`profile: ${file} (${summary.totalMs.toFixed(0)} ms of CPU sampled, idle excluded: ${((summary.totalMs * 1000) / result.requests).toFixed(0)} µs per request)`);
   console.log('\ntop frames by self time');
   for (const frame of summary.frames) console.log(`${frame.selfPercent.toFixed(1).padStart(6)} %  ${frame.selfMs.toFixed(0).padStart(6)} ms  ${frame.frame}`);
   console.log('\nour frames (server/**) by inclusive time (the frame and what it called; async waits excluded)');

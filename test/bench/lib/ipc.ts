@@ -4,6 +4,7 @@
  * so nothing but the measured requests runs while autocannon is loading it.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import type { Server } from 'node:http';
 
 /** One request autocannon sends: a JSON body and the headers that go with it (cookies). */
 export interface Fixture {
@@ -96,4 +97,26 @@ export function serveTarget(url: string, methods: Methods, stop: () => Promise<v
     }
   });
   process.send({ ready: true, url });
+}
+
+/**
+ * Counts the requests a server is answering, so a target stops only once autocannon's last
+ * requests are answered (closing the database under them would log errors that are not the
+ * server's).
+ */
+export function trackInFlight(...servers: Server[]): { drain(timeoutMs?: number): Promise<void> } {
+  let active = 0;
+  for (const server of servers) {
+    server.on('request', (_req, res) => {
+      active++;
+      res.once('close', () => active--);
+    });
+  }
+  return {
+    async drain(timeoutMs = 5000) {
+      for (const server of servers) server.closeIdleConnections();
+      const until = Date.now() + timeoutMs;
+      while (active > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
+    },
+  };
 }

@@ -22,7 +22,7 @@ import { twoFactor } from 'better-auth/plugins/two-factor';
 import { MongoClient } from 'mongodb';
 import { startEmbeddedMongo } from '../../../server/embedded-mongo/index.ts';
 import { randomToken } from '../../../server/crypto.ts';
-import { serveTarget, type Fixture } from '../lib/ipc.ts';
+import { serveTarget, trackInFlight, type Fixture } from '../lib/ipc.ts';
 import { startProfiling, stopProfiling } from '../lib/profiler.ts';
 
 const engine = await startEmbeddedMongo();
@@ -62,6 +62,7 @@ const auth = betterAuth({
 });
 
 const handler = toNodeHandler(auth);
+const inFlight = trackInFlight(server);
 server.on('request', (req, res) => void handler(req, res));
 
 async function post(path: string, body: unknown, cookie?: string) {
@@ -135,8 +136,10 @@ serveTarget(
     },
     profileStop: (params) => stopProfiling(String(params.file)),
     memory: () => process.memoryUsage(),
+    cpu: () => process.cpuUsage(),
   },
   async () => {
+    await inFlight.drain();
     server.closeAllConnections();
     server.close();
     await client.close();

@@ -43,6 +43,24 @@ export function createFloorHandler(world: BenchWorld) {
   const { realm, tenant } = world.ctx.req.tenant;
   const secret = keys.secret;
 
+  /** One audit event, as the routes append them (awaited in the request). */
+  async function audit(type: string, userId: string | null, payload: Record<string, unknown>): Promise<void> {
+    const time = clock.now();
+    await store.collection('auditEvents').insertOne({
+      _id: `evt_${time.getTime().toString(36)}_${randomToken(9)}`,
+      realm,
+      actor: 'end_user',
+      userId,
+      ip: '127.0.0.1',
+      userAgent: null,
+      requestId: `req_${randomToken(9)}`,
+      time,
+      type,
+      payload,
+      expiresAt: new Date(time.getTime() + 400 * 86_400_000),
+    } as never);
+  }
+
   const live = (id: string, now: Date) => ({ _id: id, status: 'pending' as const, expiresAt: { $gt: now }, failedAttempts: { $lt: 5 } });
 
   /** A quota slot; a full counter makes the upsert collide (11000), as in the real limiter. */
@@ -91,6 +109,16 @@ export function createFloorHandler(world: BenchWorld) {
     const delivery = { status: 'delivered' as const, reason: null, messageId: id, updatedAt: now };
     await store.challenges.updateOne({ _id: challenge._id }, { $set: { delivery } });
     await store.challenges.updateOne({ _id: challenge._id }, { $set: { delivery } });
+    await audit('mfa.code.sent', challenge.userId, {
+      challengeId: challenge._id,
+      purpose: 'login',
+      maskedPhone: '+1 •••• ••11',
+      sender: '+15005550000',
+      messageId: id,
+      deliveryStatus: 'delivered',
+      deliveryReason: null,
+      sendsRemaining: claimed ? 3 - claimed.sends : 0,
+    });
     return claimed;
   }
 
@@ -102,12 +130,17 @@ export function createFloorHandler(world: BenchWorld) {
     if (!right) {
       const counted = await store.challenges.findOneAndUpdate(live(challenge._id, now), { $inc: { failedAttempts: 1 } }, { returnDocument: 'after' });
       if (!counted) return [429, { error: 'MFA_RATE_LIMITED' }];
+      const attemptsRemaining = 5 - counted.failedAttempts;
+      const purpose = 'login';
+      await audit('mfa.verify.failed', challenge.userId, { purpose, method: 'sms', challengeId: challenge._id, reason: 'invalid_code', attemptsRemaining });
+      if (attemptsRemaining === 0) await audit('mfa.challenge.invalidated', challenge.userId, { challengeId: challenge._id, purpose, failedAttempts: 5 });
       return [400, { error: 'MFA_INVALID_CODE', message: 'The code is incorrect.', attemptsRemaining: 5 - counted.failedAttempts }];
     }
     const done = await store.challenges.findOneAndUpdate(live(challenge._id, now), { $set: { status: 'verified', verifiedAt: now } }, { returnDocument: 'after' });
     if (!done) return [410, { error: 'MFA_CHALLENGE_EXPIRED' }];
     const user = await store.users.findOne({ _id: challenge.userId, realm });
     if (!user) return [410, { error: 'MFA_CHALLENGE_EXPIRED' }];
+    await audit('mfa.verify.succeeded', user._id, { purpose: 'login', method: 'sms', challengeId: challenge._id });
     const refreshToken = `rt_${randomToken(32)}`;
     await store.sessions.insertOne({
       _id: `ses_${randomToken(12)}`,
@@ -125,6 +158,7 @@ export function createFloorHandler(world: BenchWorld) {
       ip: '127.0.0.1',
       userAgent: null,
     });
+    await audit('login.succeeded', user._id, { amr: ['pwd', 'sms'] });
     return [200, { accessToken: `at_${randomToken(400)}`, refreshToken, expiresIn: 900, trustedDevice: false }];
   }
 
@@ -167,7 +201,8 @@ export function createFloorHandler(world: BenchWorld) {
       userAgent: null,
     };
     await store.challenges.insertOne(doc);
-    await sendCode(doc, ip);
+    const claimed = await sendCode(doc, ip);
+    await audit('login.mfa_required', user._id, { challengeId: id, availableMethods: doc.availableMethods, codeSent: claimed !== null, sendRefusedReason: null });
     return [403, { error: 'mfa_required', mfa_token: mfaToken, available_methods: doc.availableMethods }];
   }
 
@@ -179,7 +214,7 @@ export function createFloorHandler(world: BenchWorld) {
         req.url === '/v1/auth/mfa/verify' ? await verify(body)
         : req.url === '/v1/auth/mfa/challenge' ? await challenge(body, ip)
         : req.url === '/v1/auth/login' ? await login(body, ip)
-        : [404, { error: 'NOT_FOUND' }];
+        : ([404, { error: 'NOT_FOUND' }] as [number, unknown]);
       send(res, status, answer);
     } catch (error) {
       if (error instanceof Refused) send(res, 429, { error: 'RATE_LIMITED' });
