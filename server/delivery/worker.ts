@@ -16,7 +16,7 @@ export const OUTBOX_BODY_PURPOSE = 'outbox-body';
 /** Messages a worker holds per sender waiting for their slot: enough to keep the lane busy, few enough to leave the rest to other workers. */
 const SENDER_BACKLOG = 2;
 /** Lateness always tolerated before a message takes a fresh slot (timer and scheduling jitter). */
-const LATE_FLOOR_MS = 10;
+const LATE_FLOOR_MS = 25;
 
 /** A claimed message that passed its checks, waiting for its sender's turn. */
 interface ReadyMessage {
@@ -28,6 +28,8 @@ interface ReadyMessage {
   dailySlotDay: string | null;
   /** Whether that slot was taken by this claim (and must be given back if nothing is sent). */
   tookDailySlot: boolean;
+  /** Until when (wall ms) its lease runs, as last set by this worker. */
+  leaseUntil: number;
   /** Settles the message's place among the worker's messages in flight. */
   finished(): void;
 }
@@ -205,7 +207,7 @@ export class OutboxWorker {
       sender: message.from,
       senderRatePerSecond: this.settings.senderRatePerSecond,
     };
-    return { message, provider: resolved.provider, lanes, dailySlotDay, tookDailySlot, finished };
+    return { message, provider: resolved.provider, lanes, dailySlotDay, tookDailySlot, leaseUntil: message.availableAt.getTime(), finished };
   }
 
   /** Ends the message before any call when its challenge is over: never sent late. */
@@ -266,8 +268,9 @@ export class OutboxWorker {
       return null;
     }
     // The fence and the first slot reservation are independent: made together.
+    ready.leaseUntil = Date.now() + this.settings.leaseMs;
     const [fenced, firstSlot] = await Promise.all([
-      this.outbox.startCall(message._id, this.id, Date.now() + this.settings.leaseMs, ready.dailySlotDay),
+      this.outbox.startCall(message._id, this.id, ready.leaseUntil, ready.dailySlotDay),
       this.throughput.reserve(ready.lanes),
     ]);
     if (!fenced) {
@@ -300,29 +303,28 @@ export class OutboxWorker {
   }
 
   /**
-   * Takes the next slot of the message's lanes and sleeps until it. Waking later than the slot by
-   * more than the binding lane's spacing (a stalled event loop) takes a fresh slot instead of
-   * going at once: messages fired late together would exceed the rate at the provider. So
-   * lateness adds at most one message to any window of the binding lane.
+   * Sleeps until the message's slot. Waking later than the slot by more than the binding lane's
+   * spacing (a stalled event loop) takes one fresh slot instead of going at once: messages fired
+   * late together would exceed the rate at the provider, so lateness adds at most one message
+   * to any window of the binding lane. Only once: a second late wake-up means the process is
+   * overloaded, and going late is then the only way forward.
    */
   private async waitForSlot(ready: ReadyMessage, firstSlot: number): Promise<number> {
     const spacing = Math.max(LATE_FLOOR_MS, 1000 / Math.min(ready.lanes.accountRatePerSecond, ready.lanes.senderRatePerSecond));
-    let lease = Date.now() + this.settings.leaseMs;
-    let slot: number | null = firstSlot;
-    for (;;) {
-      const sendAt = slot ?? (await this.throughput.reserve(ready.lanes));
-      slot = null;
+    let sendAt = firstSlot;
+    for (let retake = 0; ; retake++) {
       // The lease must cover the wait and the call.
       const needed = sendAt + this.settings.callTimeoutMs + this.settings.callMarginMs;
-      if (needed > lease) {
-        lease = needed + this.settings.leaseMs;
-        await this.outbox.extendLease(ready.message._id, this.id, lease);
+      if (needed > ready.leaseUntil) {
+        ready.leaseUntil = needed + this.settings.leaseMs;
+        await this.outbox.extendLease(ready.message._id, this.id, ready.leaseUntil);
       }
       const wait = sendAt - Date.now();
       if (wait > 0) await sleep(wait);
       const late = Date.now() - sendAt;
-      if (late <= spacing) return sendAt;
+      if (late <= spacing || retake === 1) return sendAt;
       this.deps.log.debug('sms outbox: woke late for its slot, taking another', { messageId: ready.message._id, lateMs: Math.round(late) });
+      sendAt = await this.throughput.reserve(ready.lanes);
     }
   }
 
