@@ -2,7 +2,7 @@ import { noteAuditSubject, recordEvent } from '../audit/record.ts';
 import { decrypt, encrypt, hmac, randomDigits, randomToken, safeEqual } from '../crypto.ts';
 import type { Context } from '../context.ts';
 import { AppError } from '../errors.ts';
-import type { ChallengeDoc, ChallengeKind, DeliveryState, MfaMethod } from '../store/documents.ts';
+import type { ChallengeDoc, ChallengeKind, MfaMethod } from '../store/documents.ts';
 import { CHALLENGE_TTL_MS, CODE_DIGITS, MAX_FAILED_ATTEMPTS, MAX_SENDS_PER_CHALLENGE } from './rules.ts';
 
 /**
@@ -127,10 +127,6 @@ export async function claimSend(ctx: Context, challengeId: string): Promise<{ ch
 /** Gives a send back when the message could not even be queued (quota refused after the claim). */
 export async function releaseSend(ctx: Context, challengeId: string): Promise<void> {
   await ctx.deps.store.challenges.updateOne({ _id: challengeId, sends: { $gt: 0 } }, { $inc: { sends: -1 } });
-}
-
-export async function recordDelivery(ctx: Context, challengeId: string, delivery: DeliveryState): Promise<void> {
-  await ctx.deps.store.challenges.updateOne({ _id: challengeId }, { $set: { delivery } });
 }
 
 /**

@@ -3,7 +3,7 @@ import { recordEvent } from '../audit/record.ts';
 import { senderNumberFor } from '../audit/sender.ts';
 import type { Context } from '../context.ts';
 import type { ChallengeDoc, DeliveryState } from '../store/documents.ts';
-import { challengeState, claimSend, recordDelivery, releaseSend } from './challenges.ts';
+import { challengeState, claimSend, releaseSend } from './challenges.ts';
 import { maskPhone } from './phone.ts';
 
 /** What the client learns when a code goes out (the `aldero-code-sent` event's detail). */
@@ -47,7 +47,7 @@ export async function sendChallengeCode(ctx: Context, challenge: ChallengeDoc): 
     await Promise.all([releaseQuotas(), releaseSend(ctx, challenge._id)]);
     throw error;
   }
-  await recordDelivery(ctx, challenge._id, delivery);
+  // The dispatcher has put this state on the challenge itself, before any worker could move it on.
   const sent = codeSentOf({ ...claimed.challenge, delivery }, ctx.req.tenant.tenant.quotas.minIntervalSeconds);
   await recordEvent(ctx, 'mfa.code.sent', {
     challengeId: challenge._id,

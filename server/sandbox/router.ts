@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { decrypt } from '../crypto.ts';
+import { listSandboxMessages } from '../delivery/index.ts';
 import { AppError } from '../errors.ts';
 import { adminProcedure } from '../procedures.ts';
 import { router } from '../trpc.ts';
@@ -20,20 +20,6 @@ export const sandboxRouter = router({
     .output(z.object({ messages: z.array(messageOutput) }))
     .query(async ({ ctx, input }) => {
       if (ctx.req.tenant.env !== 'sandbox') throw new AppError('NOT_FOUND', {}, 'The inbox exists only in the sandbox environment.');
-      const docs = await ctx.deps.store.sandboxMessages
-        .find({ realm: ctx.req.tenant.realm, to: input.phone })
-        .sort({ createdAt: -1, _id: -1 })
-        .limit(input.limit ?? 20)
-        .toArray();
-      return {
-        messages: docs.map((doc) => ({
-          id: doc._id,
-          to: doc.to,
-          from: doc.from,
-          body: decrypt(ctx.deps.keys.secret, 'sandbox-body', doc.body),
-          createdAt: doc.createdAt.toISOString(),
-          status: doc.status,
-        })),
-      };
+      return listSandboxMessages(ctx.deps, ctx.req.tenant.realm, input.phone, input.limit ?? 20);
     }),
 });
