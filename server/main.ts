@@ -19,10 +19,20 @@ async function main(): Promise<void> {
     stopEngine = engine.stop;
     console.log(`Embedded MongoDB engine (in memory, development only) at ${engine.uri}; set MONGODB_URI for a real database.`);
   }
+  // `ALDERO_SMS=telnyx-emulator`: live tenants send through the real Telnyx SDK to the test
+  // emulator on this machine, which answers like Telnyx and posts signed delivery receipts back.
+  let emulator: Awaited<ReturnType<typeof import('../test/telnyx-emulator/emulator.ts').startTelnyxEmulator>> | undefined;
+  if (config.smsMode === 'telnyx-emulator') {
+    const { startTelnyxEmulator } = await import('../test/telnyx-emulator/emulator.ts');
+    emulator = await startTelnyxEmulator({ autoDeliver: true });
+    config.telnyx = { ...config.telnyx, apiKey: emulator.apiKey, baseURL: emulator.baseURL, publicKey: emulator.publicKey };
+    console.log(`Telnyx emulator at ${emulator.baseURL}: live tenants' SMS go there (nothing leaves this machine).`);
+  }
   const demoDir = config.demoDir ?? fileURLToPath(new URL('../dist/demo', import.meta.url));
   const app = await startApp({ config, mongoUri, demoDir: existsSync(demoDir) ? demoDir : undefined });
 
   console.log(`Aldero SMS MFA listening on ${app.url}`);
+  if (emulator) emulator.webhookUrl = `http://127.0.0.1:${config.port}/v1/webhooks/telnyx`;
   if (app.demoAdminKey) {
     console.log(`Demo tenant "acme" (brand Acme): live at http://acme.${config.domain}:${config.port}, sandbox at http://acme-sandbox.${config.domain}:${config.port}`);
     console.log(`Demo tenant admin key${config.demoAdminKey ? ' (from ALDERO_ADMIN_KEY)' : ' (generated for this run; set ALDERO_ADMIN_KEY to keep one)'}: ${app.demoAdminKey}`);
@@ -31,6 +41,7 @@ async function main(): Promise<void> {
 
   const shutdown = async () => {
     await app.stop();
+    await emulator?.stop();
     await stopEngine?.();
     process.exit(0);
   };
