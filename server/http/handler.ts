@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TRPCError } from '@trpc/server';
 import { nodeHTTPRequestHandler } from '@trpc/server/adapters/node-http';
 import { AUDIT_EXPORT_PATH, exportAuditEvents } from '../audit/export.ts';
 import { createContext, type Context, type RequestInfo } from '../context.ts';
@@ -12,6 +13,7 @@ import { openApiDocument } from './openapi.ts';
 import { clientIp, flatHeaders, parseCookies, parseJsonObject, readBody, requestIdOf } from './request.ts';
 import { callRoute, errorResult, matchRoute } from './rest.ts';
 import { serveStatic } from './static.ts';
+import { callDirect, directCallFor } from './trpc-direct.ts';
 
 export type WebhookHandler = (deps: AppDeps, input: { rawBody: string; headers: Record<string, string>; slug?: string }) => Promise<{ status: number; body: unknown }>;
 
@@ -25,6 +27,11 @@ export interface HttpOptions {
    * the demo tenant's key). Served only outside production and only to loopback clients.
    */
   demoConfig?: () => Record<string, unknown>;
+  /**
+   * Answer plain tRPC calls (one procedure, JSON, as `httpLink` and the SDK send them) without
+   * tRPC's fetch adapter (default true; false sends every call through it, for the parity test).
+   */
+  trpcDirect?: boolean;
 }
 
 function isLoopback(address: string | undefined): boolean {
@@ -76,7 +83,32 @@ export function createHttpHandler(deps: AppDeps, options: HttpOptions = {}) {
     };
   }
 
-  async function handleTrpc(req: IncomingMessage, res: ServerResponse, info: RequestInfo, path: string): Promise<void> {
+  /** Status and headers of a tRPC answer: the AppError's status, `Retry-After`, cookies set by the procedure. */
+  function trpcResponseMeta(context: Context | undefined, errors: readonly unknown[]): { status?: number; headers: Record<string, string | string[]> } {
+    const headers: Record<string, string | string[]> = { 'cache-control': 'no-store' };
+    if (context?.res.cookies.length) headers['set-cookie'] = context.res.cookies;
+    const first = errors[0];
+    if (!first) return { headers };
+    // tRPC answers some refusals (an unsupported content type) as text/plain: the body is JSON.
+    headers['content-type'] = 'application/json';
+    const appError = toAppError(first);
+    if (appError.retryAfterSeconds !== undefined) headers['retry-after'] = String(appError.retryAfterSeconds);
+    return { status: appError.status, headers };
+  }
+
+  function logTrpcFailure(info: RequestInfo, error: TRPCError): void {
+    if (toAppError(error).status >= 500) log.error('procedure failed', { requestId: info.requestId, error: error.cause?.stack ?? error.stack });
+  }
+
+  async function handleTrpc(req: IncomingMessage, res: ServerResponse, info: RequestInfo, path: string, url: URL): Promise<void> {
+    const direct = options.trpcDirect === false ? null : directCallFor(req.method ?? 'GET', path, info.headers, url.searchParams);
+    if (direct) {
+      const context = createContext(deps, info);
+      const result = await callDirect(direct, { req, path, searchParams: url.searchParams, ctx: context, maxBodyBytes: config.maxBodyBytes });
+      if (result.error) logTrpcFailure(info, result.error);
+      const meta = trpcResponseMeta(context, result.error ? [result.error] : []);
+      return send(res, meta.status ?? 200, result.body, { vary: 'trpc-accept, accept', ...meta.headers });
+    }
     let context: Context | undefined;
     await nodeHTTPRequestHandler({
       router: appRouter,
@@ -85,20 +117,8 @@ export function createHttpHandler(deps: AppDeps, options: HttpOptions = {}) {
       path,
       maxBodySize: config.maxBodyBytes,
       createContext: () => (context = createContext(deps, info)),
-      responseMeta({ errors }) {
-        const headers: Record<string, string | string[]> = { 'cache-control': 'no-store' };
-        if (context?.res.cookies.length) headers['set-cookie'] = context.res.cookies;
-        const first = errors[0];
-        if (!first) return { headers };
-        // tRPC answers some refusals (an unsupported content type) as text/plain: the body is JSON.
-        headers['content-type'] = 'application/json';
-        const appError = toAppError(first);
-        if (appError.retryAfterSeconds !== undefined) headers['retry-after'] = String(appError.retryAfterSeconds);
-        return { status: appError.status, headers };
-      },
-      onError({ error }) {
-        if (toAppError(error).status >= 500) log.error('procedure failed', { requestId: info.requestId, error: error.cause?.stack ?? error.stack });
-      },
+      responseMeta: ({ errors }) => trpcResponseMeta(context, errors),
+      onError: ({ error }) => logTrpcFailure(info, error),
     });
   }
 
@@ -168,7 +188,7 @@ export function createHttpHandler(deps: AppDeps, options: HttpOptions = {}) {
       const info = requestInfo(req, headers, tenant, requestId);
       // JSON lines, not one JSON document: streamed outside the REST adapter.
       if (path === AUDIT_EXPORT_PATH && method === 'GET') return await exportAuditEvents(createContext(deps, info), url, res);
-      if (path.startsWith('/trpc/')) return await handleTrpc(req, res, info, path.slice('/trpc/'.length));
+      if (path.startsWith('/trpc/')) return await handleTrpc(req, res, info, path.slice('/trpc/'.length), url);
       return await handleRest(req, res, info, method, url);
     } catch (error) {
       const appError = toAppError(error);

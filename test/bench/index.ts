@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startTarget, type Fixture, type TargetHandle } from './lib/ipc.ts';
 import { runLoad, type LoadResult } from './lib/load.ts';
-import { SCENARIOS, targetArgs, targetFile, type ScenarioName, type TargetName } from './scenarios.ts';
+import { DEFAULT_SCENARIOS, SCENARIOS, targetArgs, targetFile, type ScenarioName, type TargetName } from './scenarios.ts';
 
 const { values } = parseArgs({
   options: {
@@ -42,7 +42,7 @@ const quick = values.quick!;
 const seconds = Number(values.seconds ?? (quick ? 3 : 7));
 const warmSeconds = quick ? 1 : 2;
 const connections = Number(values.connections);
-const scenarioNames = (values.only ? values.only.split(',') : Object.keys(SCENARIOS)) as ScenarioName[];
+const scenarioNames = (values.only ? values.only.split(',') : DEFAULT_SCENARIOS) as ScenarioName[];
 for (const name of scenarioNames) if (!SCENARIOS[name]) throw new Error(`--only: unknown scenario ${name}`);
 const TARGETS = values.targets!.split(',') as TargetName[];
 /** More than one round alternates the targets again and reports each one's median run (for A/B work; the bench is one round). */

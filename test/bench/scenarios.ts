@@ -1,3 +1,6 @@
+/** What `npm run bench` runs; the others on demand (`--only`). */
+export const DEFAULT_SCENARIOS: ScenarioName[] = ['verify-wrong', 'verify-right', 'send', 'login'];
+
 /**
  * The bench's scenarios and, for each, what every target is asked and must answer. The Aldero
  * API and its floor take the same requests (the floor serves the same paths and bodies);
@@ -6,7 +9,7 @@
 import type { Expectation } from './lib/load.ts';
 
 export type TargetName = 'aldero' | 'floor' | 'better-auth';
-export type ScenarioName = 'verify-wrong' | 'verify-right' | 'send' | 'login';
+export type ScenarioName = 'verify-wrong' | 'verify-right' | 'send' | 'login' | 'verify-wrong-trpc';
 
 export interface TargetSpec {
   path: string;
@@ -48,6 +51,15 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
     targets: {
       aldero: pooled(ALDERO_VERIFY, 5, { status: 400, contains: '"MFA_INVALID_CODE"' }),
       floor: pooled(ALDERO_VERIFY, 5, { status: 400, contains: '"MFA_INVALID_CODE"' }),
+      'better-auth': pooled(`${BA}/two-factor/verify-otp`, 5, { status: 401, contains: '"INVALID_CODE"' }),
+    },
+  },
+  'verify-wrong-trpc': {
+    name: 'verify-wrong-trpc',
+    title: 'verify, wrong code, over tRPC (what the components call)',
+    targets: {
+      aldero: pooled('/trpc/auth.mfa.verify', 5, { status: 400, contains: '"MFA_INVALID_CODE"' }),
+      floor: pooled('/trpc/auth.mfa.verify', 5, { status: 400, contains: '"MFA_INVALID_CODE"' }),
       'better-auth': pooled(`${BA}/two-factor/verify-otp`, 5, { status: 401, contains: '"INVALID_CODE"' }),
     },
   },

@@ -82,7 +82,7 @@ serveTarget(
   mode === 'floor' ? floorUrl! : server.url,
   {
     async fixtures(params) {
-      const scenario = params.scenario as ChallengeScenario | 'login';
+      const scenario = (params.scenario === 'verify-wrong-trpc' ? 'verify-wrong' : params.scenario) as ChallengeScenario | 'login';
       if (scenario === 'login') return loginFixtures(world, Number(params.count));
       return challengeFixtures(world, scenario, Number(params.count));
     },

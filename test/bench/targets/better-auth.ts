@@ -129,7 +129,7 @@ async function fixtures(scenario: string, count: number): Promise<Fixture[]> {
 serveTarget(
   baseURL,
   {
-    fixtures: (params) => fixtures(String(params.scenario), Number(params.count)),
+    fixtures: (params) => fixtures(params.scenario === 'verify-wrong-trpc' ? 'verify-wrong' : String(params.scenario), Number(params.count)),
     async profileStart() {
       await startProfiling();
       return true;

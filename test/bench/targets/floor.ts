@@ -211,7 +211,7 @@ export function createFloorHandler(world: BenchWorld) {
       const body = await readJson(req);
       const ip = req.socket.remoteAddress ?? 'unknown';
       const [status, answer] =
-        req.url === '/v1/auth/mfa/verify' ? await verify(body)
+        req.url === '/v1/auth/mfa/verify' || req.url === '/trpc/auth.mfa.verify' ? await verify(body)
         : req.url === '/v1/auth/mfa/challenge' ? await challenge(body, ip)
         : req.url === '/v1/auth/login' ? await login(body, ip)
         : ([404, { error: 'NOT_FOUND' }] as [number, unknown]);
