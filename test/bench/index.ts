@@ -4,9 +4,12 @@
  * OTP (its MongoDB adapter on the same engine, same driver), one run, ratios printed; then the
  * engine and delivery benches (`--quick`) and the 100,000-challenge memory check.
  *
- *   npm run bench                      # ~3–4 min on 2 cores
+ *   npm run bench                      # ~4 min on 2 cores (a third of it the delivery bench and the memory check)
  *   npm run bench -- --quick           # ~1.5 min: shorter runs, 20,000 challenges in the memory check
  *   npm run bench -- --only verify-wrong,verify-right --no-extra --no-memory
+ *   npm run bench -- --only verify-wrong-trpc          # the verify route over tRPC (what the components call)
+ *   npm run bench -- --targets floor,aldero --rounds 3 # A/B work: each target's median of 3 alternated runs
+ *   node --import tsx test/bench/profile.ts --scenario verify-wrong   # CPU profile of a route under load
  *
  * Each target is its own process with its own embedded engine (server and engine in one
  * process, as `npm start` runs them); autocannon runs here, in the bench process. Targets run
@@ -39,7 +42,7 @@ const { values } = parseArgs({
 });
 
 const quick = values.quick!;
-const seconds = Number(values.seconds ?? (quick ? 3 : 7));
+const seconds = Number(values.seconds ?? (quick ? 3 : 6));
 const warmSeconds = quick ? 1 : 2;
 const connections = Number(values.connections);
 const scenarioNames = (values.only ? values.only.split(',') : DEFAULT_SCENARIOS) as ScenarioName[];

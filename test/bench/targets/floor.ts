@@ -81,7 +81,7 @@ export function createFloorHandler(world: BenchWorld) {
     return id;
   }
 
-  /** The send of a challenge: 5 quota counters, the claim, the sandbox inbox, the delivery state (twice, as the route does). */
+  /** The send of a challenge: 5 quota counters, the claim, the sandbox inbox, the delivery state, the audit event. */
   async function sendCode(challenge: ChallengeDoc, ip: string): Promise<ChallengeDoc | null> {
     const now = clock.now();
     const q = tenant.quotas;
@@ -107,7 +107,6 @@ export function createFloorHandler(world: BenchWorld) {
       createdAt: now,
     });
     const delivery = { status: 'delivered' as const, reason: null, messageId: id, updatedAt: now };
-    await store.challenges.updateOne({ _id: challenge._id }, { $set: { delivery } });
     await store.challenges.updateOne({ _id: challenge._id }, { $set: { delivery } });
     await audit('mfa.code.sent', challenge.userId, {
       challengeId: challenge._id,
