@@ -8,18 +8,11 @@ import { createServer } from 'vite';
 import { fileURLToPath } from 'node:url';
 import { startApp } from './app.ts';
 import { loadConfig } from './config.ts';
+import { openDatabase } from './database.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  let mongoUri = config.mongodbUri;
-  let stopEngine: (() => Promise<void>) | undefined;
-  if (!mongoUri) {
-    const { startEmbeddedMongo } = await import('./embedded-mongo/index.ts');
-    const engine = await startEmbeddedMongo();
-    mongoUri = engine.uri;
-    stopEngine = engine.stop;
-    console.log(`Embedded MongoDB engine (in memory, development only) at ${engine.uri}; set MONGODB_URI for a real database.`);
-  }
+  const { mongoUri, stopEngine } = await openDatabase(config.mongodbUri);
   const app = await startApp({ config, mongoUri });
   // The proxy reaches the API over loopback, so /demo-config.json (loopback only) is served to it.
   process.env.ALDERO_API_URL = `http://127.0.0.1:${config.port}`;

@@ -6,19 +6,11 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startApp } from './app.ts';
 import { loadConfig } from './config.ts';
+import { openDatabase } from './database.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  let mongoUri = config.mongodbUri;
-  let stopEngine: (() => Promise<void>) | undefined;
-  if (!mongoUri) {
-    // Only start-up wiring knows the engine exists; everything else sees a connection string.
-    const { startEmbeddedMongo } = await import('./embedded-mongo/index.ts');
-    const engine = await startEmbeddedMongo();
-    mongoUri = engine.uri;
-    stopEngine = engine.stop;
-    console.log(`Embedded MongoDB engine (in memory, development only) at ${engine.uri}; set MONGODB_URI for a real database.`);
-  }
+  const { mongoUri, stopEngine } = await openDatabase(config.mongodbUri);
   // `ALDERO_SMS=telnyx-emulator`: live tenants send through the real Telnyx SDK to the test
   // emulator on this machine, which answers like Telnyx and posts signed delivery receipts back.
   let emulator: Awaited<ReturnType<typeof import('../test/telnyx-emulator/emulator.ts').startTelnyxEmulator>> | undefined;

@@ -1,0 +1,11 @@
+/**
+ * Where the process's data lives: `MONGODB_URI`, or (development) the embedded engine started
+ * here. The one place, besides tests, that knows the engine exists; everything else gets a URI.
+ */
+export async function openDatabase(mongodbUri: string | undefined): Promise<{ mongoUri: string; stopEngine?: () => Promise<void> }> {
+  if (mongodbUri) return { mongoUri: mongodbUri };
+  const { startEmbeddedMongo } = await import('./embedded-mongo/index.ts');
+  const engine = await startEmbeddedMongo();
+  console.log(`Embedded MongoDB engine (in memory, development only) at ${engine.uri}; set MONGODB_URI for a real database.`);
+  return { mongoUri: engine.uri, stopEngine: engine.stop };
+}
