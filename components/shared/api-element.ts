@@ -87,10 +87,10 @@ export abstract class AlderoApiElement<C extends Catalogue> extends AlderoElemen
           ?disabled=${pending || !resend.canResend} aria-busy=${pending} @click=${onResend}>
           ${this.renderLabel(pending, this.message('resend') ?? '')}
         </button>
-        <span part="countdown" id="countdown">
-          ${seconds > 0 && !resend.exhausted ? this.message('resendIn', { time: formatDuration(seconds) }) : nothing}
-          ${left ? this.message('sendsLeft', { count: left }) : nothing}
-        </span>
+        <span part="countdown" id="countdown">${[
+          seconds > 0 && !resend.exhausted ? this.message('resendIn', { time: formatDuration(seconds) }) : '',
+          left ? this.message('sendsLeft', { count: left }) : '',
+        ].filter(Boolean).join(' · ')}</span>
       </div>
     `;
   }

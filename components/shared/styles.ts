@@ -10,12 +10,13 @@ export const baseStyles = css`
   :host([hidden]) { display: none; }
   [part~='base'], form, .field { display: grid; gap: var(--aldero-spacing, 1rem); }
   [part~='base'] { padding: var(--aldero-spacing, 1rem); background: var(--aldero-color-background, #fff); border: 1px solid var(--aldero-color-border, #d1d5db); border-radius: var(--aldero-radius, 0.5rem); }
-  .field { gap: 0.375em; }
+  .field { gap: 0.375em; align-content: start; }
   .row { display: flex; flex-wrap: wrap; gap: 0.5em; align-items: center; }
   h2, p { margin: 0; outline: none; }
   h2 { font-size: 1.25em; }
   [part~='label'] { font-weight: 600; }
   [part~='hint'] { color: var(--aldero-color-muted, #4b5563); font-size: 0.875em; }
+  [part~='input'] { box-sizing: border-box; width: 100%; }
   [part~='input'], button { font: inherit; color: inherit; min-height: 2.75em; padding: 0.5em 0.75em; background: var(--aldero-color-background, #fff); border: 1px solid var(--aldero-color-border, #d1d5db); border-radius: var(--aldero-radius, 0.5rem); }
   button { display: inline-flex; align-items: center; justify-content: center; gap: 0.5em; font-weight: 600; cursor: pointer; }
   [part~='primary-button'] { background: var(--aldero-color-primary, #4338ca); border-color: transparent; color: var(--aldero-color-primary-contrast, #fff); }
