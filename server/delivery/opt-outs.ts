@@ -34,13 +34,14 @@ export async function isOptedOut(optOuts: Collection<OptOutDoc>, sender: string,
 /**
  * Sets the pair's state as of `at`, unless a later event already set it: replies and their
  * webhooks can arrive out of order, and the newest one must win. One conditional upsert.
+ * Answers whether this event was applied (false: a newer one already holds the pair).
  */
 export async function recordOptOutState(
   optOuts: Collection<OptOutDoc>,
   input: { sender: string; phone: string; optedOut: boolean; source: string; at: Date; now: Date },
-): Promise<void> {
+): Promise<boolean> {
   try {
-    await optOuts.updateOne(
+    const result = await optOuts.updateOne(
       { _id: optOutId(input.sender, input.phone), lastEventAt: { $lte: input.at } },
       {
         $set: { sender: input.sender, phone: input.phone, optedOut: input.optedOut, source: input.source, lastEventAt: input.at, updatedAt: input.now },
@@ -48,9 +49,11 @@ export async function recordOptOutState(
       },
       { upsert: true },
     );
+    return result.matchedCount + result.upsertedCount > 0;
   } catch (error) {
     // A newer event holds the pair: the filter missed and the upsert hit the existing _id.
     if (!isDuplicateKey(error)) throw error;
+    return false;
   }
 }
 

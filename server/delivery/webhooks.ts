@@ -4,6 +4,7 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { DeliveryState, DeliveryStatus } from '../store/documents.ts';
 import type { Store } from '../store/index.ts';
+import { advanceDelivery, auditOptOut } from './audit.ts';
 import { recordHelpRequest, recordOptOutState, replyKeyword } from './opt-outs.ts';
 import { bodyHashOf, Outbox } from './outbox.ts';
 import { byoAccountKey, SHARED_ACCOUNT } from './senders.ts';
@@ -108,9 +109,11 @@ export async function handleTelnyxWebhook(deps: WebhookDeps, input: WebhookInput
       const { matched, updated } = await outbox.applyReceipt({ accountKey: account.accountKey, providerMessageId: receipt.data.id, bodyHash, status, reason, now: new Date() });
       if (updated) {
         const state: DeliveryState = { status: updated.status, reason: updated.reason, messageId: updated._id, updatedAt: deps.clock.now() };
-        await outbox.advanceOnChallenge(updated.challengeId, state);
+        await advanceDelivery(deps, outbox, updated, state);
         if (reason === 'opted_out') {
-          await recordOptOutState(outbox.optOuts, { sender: updated.from, phone: updated.to, optedOut: true, source: 'provider_40300', at: occurredAt, now: new Date() });
+          if (await recordOptOutState(outbox.optOuts, { sender: updated.from, phone: updated.to, optedOut: true, source: 'provider_40300', at: occurredAt, now: new Date() })) {
+            await auditOptOut(deps, outbox, { sender: updated.from, phone: updated.to, optedOut: true, keyword: 'provider_40300', message: updated });
+          }
         }
       }
       // A receipt for no known message (another system on the account, or long gone) stays unapplied, for the record.
@@ -127,7 +130,7 @@ export async function handleTelnyxWebhook(deps: WebhookDeps, input: WebhookInput
       const keyword = replyKeyword(inbound.data.text ?? '');
       const now = new Date();
       if (keyword?.kind === 'opt_out' || keyword?.kind === 'opt_in') {
-        await recordOptOutState(outbox.optOuts, {
+        const applied = await recordOptOutState(outbox.optOuts, {
           sender: ourNumber,
           phone: handset,
           optedOut: keyword.kind === 'opt_out',
@@ -135,6 +138,7 @@ export async function handleTelnyxWebhook(deps: WebhookDeps, input: WebhookInput
           at: occurredAt,
           now,
         });
+        if (applied) await auditOptOut(deps, outbox, { sender: ourNumber, phone: handset, optedOut: keyword.kind === 'opt_out', keyword: keyword.word });
         deps.log.info('sms reply recorded', { keyword: keyword.word, account: account.accountKey });
       } else if (keyword?.kind === 'help') {
         await recordHelpRequest(outbox.optOuts, { sender: ourNumber, phone: handset, at: occurredAt, now });

@@ -4,6 +4,7 @@ import { decrypt, randomToken } from '../crypto.ts';
 import type { Logger } from '../log.ts';
 import type { DeliveryState } from '../store/documents.ts';
 import type { Store } from '../store/index.ts';
+import { advanceDelivery, auditOptOut } from './audit.ts';
 import { isOptedOut, recordOptOutState } from './opt-outs.ts';
 import type { Outbox } from './outbox.ts';
 import type { ProviderDirectory } from './senders.ts';
@@ -335,7 +336,7 @@ export class OutboxWorker {
       const providerMessageId = outcome.providerMessageId || null;
       if (await this.outbox.markSent(message._id, this.id, providerMessageId)) {
         this.stats.sent += 1;
-        await this.outbox.advanceOnChallenge(message.challengeId, this.state(message, 'sent', null));
+        await advanceDelivery(this.deps, this.outbox, message, this.state(message, 'sent', null));
       }
       return;
     }
@@ -345,7 +346,9 @@ export class OutboxWorker {
       if (outcome.reason === 'opted_out') {
         // The carrier blocks this pair (STOP we never heard of): remember it so the next send fails fast.
         const now = new Date();
-        await recordOptOutState(this.outbox.optOuts, { sender: message.from, phone: message.to, optedOut: true, source: 'provider_40300', at: now, now });
+        if (await recordOptOutState(this.outbox.optOuts, { sender: message.from, phone: message.to, optedOut: true, source: 'provider_40300', at: now, now })) {
+          await auditOptOut(this.deps, this.outbox, { sender: message.from, phone: message.to, optedOut: true, keyword: 'provider_40300', message });
+        }
       }
       if (outcome.reason === 'provider_auth_failed') {
         this.deps.log.error('sms outbox: the provider refused our credentials', { messageId: message._id, account: message.accountKey });
@@ -374,7 +377,7 @@ export class OutboxWorker {
     if (!(await this.outbox.finish(message._id, this.id, status, reason, error))) return;
     this.stats[status] += 1;
     if (releaseDailySlotOf) await this.throughput.releaseDailySlot(message.from, releaseDailySlotOf);
-    await this.outbox.advanceOnChallenge(message.challengeId, this.state(message, status, reason));
+    await advanceDelivery(this.deps, this.outbox, message, this.state(message, status, reason));
     this.deps.log.info('sms outbox: message ended', { messageId: message._id, realm: message.realm, status, reason, error });
   }
 

@@ -51,7 +51,8 @@ async function liveUserWithSms() {
   assert.equal(text, `Your Acme verification code is ${code}. Sent via Aldero. Reply STOP to opt out, HELP for help.`);
   const confirm = await call(server.url, 'POST', '/v1/auth/mfa/sms/confirm', { body: { code }, token: user.accessToken, tenant: 'acme' });
   assert.equal(confirm.status, 200, JSON.stringify(confirm.body));
-  return { ...user, phone };
+  const me = await call(server.url, 'GET', '/v1/auth/me', { token: user.accessToken, tenant: 'acme' });
+  return { ...user, phone, id: me.body.id as string };
 }
 
 describe('delivery through the API (live tenant, Telnyx emulator)', () => {
@@ -97,6 +98,28 @@ describe('delivery through the API (live tenant, Telnyx emulator)', () => {
     assert.equal(again.status, 200, JSON.stringify(again.body));
     assert.equal((again.body as { delivery: { status: string } }).delivery.status, 'queued');
     await codeTextedTo(user.phone, 1); // the enrollment code, then this one: nothing went out while opted out
+
+    // The tenant's audit trail shows the reply and the lift, masked (issue 9).
+    const audit = await call(server.url, 'GET', `/v1/admin/audit?userId=${encodeURIComponent(user.id)}&type=sms.opted_out,sms.opted_in`, { token: server.adminKey, tenant: 'acme' });
+    assert.equal(audit.status, 200, JSON.stringify(audit.body));
+    const types = (audit.body.events as { type: string; payload: { keyword: string; maskedPhone: string } }[]).map((e) => `${e.type}:${e.payload.keyword}`);
+    assert.deepEqual(types, ['sms.opted_in:START', 'sms.opted_out:STOP']);
+    assert.ok(!JSON.stringify(audit.body).includes(user.phone), 'no full phone number in the events');
+  });
+
+  test('the worker and the receipts write each message\'s delivery states to the audit trail', async () => {
+    emulator.autoDeliver = true;
+    try {
+      const user = await liveUserWithSms();
+      const states = await waitFor(async () => {
+        const audit = await call(server.url, 'GET', `/v1/admin/audit?userId=${encodeURIComponent(user.id)}&type=mfa.code.delivery_updated`, { token: server.adminKey, tenant: 'acme' });
+        const seen = (audit.body.events as { payload: { deliveryStatus: string } }[]).map((e) => e.payload.deliveryStatus);
+        return seen.includes('delivered') ? seen : undefined;
+      }, 5000, 'a delivered receipt in the audit trail');
+      assert.ok(states.includes('sent'), JSON.stringify(states));
+    } finally {
+      emulator.autoDeliver = false;
+    }
   });
 
   test('forged, stale and tampered webhooks → 400 at the route; an unknown BYO slug → 404', async () => {
