@@ -142,7 +142,7 @@ export class AlderoSmsEnroll extends AlderoApiElement<EnrollCatalogue> {
   private readonly sendTask = new Task(this, {
     autoRun: false,
     task: async ([phone]: readonly [string]) =>
-      this.api.auth.mfa.sms.setup({ phone, disclosureVersion: DISCLOSURE_VERSION }),
+      this.api.auth.mfa.sms.setup({ phone, disclosureVersion: DISCLOSURE_VERSION, disclosureLanguage: this.language }),
     onComplete: (sent) => this.applyCodeSent(sent),
     onError: (error) => this.fail(error),
   });

@@ -287,6 +287,21 @@ describe('<aldero-sms-enroll>', () => {
     await expect(element).to.be.accessible();
   });
 
+  it('records as consent the disclosure exactly as shown, in the language shown', async () => {
+    const user = await signUp();
+    const element = await mountEnroll({ lang: 'es', accessToken: user.accessToken });
+    const shown = part(element, '[part~="disclosure"]').textContent;
+    const phone = uniquePhone();
+    await sendCode(element, phone);
+    const response = await fetch(`/v1/admin/consents?phone=${encodeURIComponent(phone)}`, {
+      headers: { authorization: `Bearer ${await adminKey()}`, 'x-aldero-tenant': 'acme-sandbox' },
+    });
+    const { consents } = (await response.json()) as { consents: { disclosureText: string; disclosureVersion: string; disclosureLanguage: string; source: string }[] };
+    expect(consents.length).to.equal(1);
+    expect(consents[0]!.disclosureText).to.equal(shown);
+    expect([consents[0]!.disclosureVersion, consents[0]!.disclosureLanguage, consents[0]!.source]).to.deep.equal([DISCLOSURE_VERSION, 'es', 'component']);
+  });
+
   it('is themed through ::part and --aldero-* custom properties', async () => {
     const wrapper = await fixture<HTMLDivElement>(html`
       <div>
