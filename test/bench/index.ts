@@ -5,7 +5,7 @@
  * engine and delivery benches (`--quick`) and the 100,000-challenge memory check.
  *
  *   npm run bench                      # ~4 min on 2 cores (a third of it the delivery bench and the memory check)
- *   npm run bench -- --quick           # ~1.5 min: shorter runs, 20,000 challenges in the memory check
+ *   npm run bench -- --quick           # ~2 min: 3 s runs, 20,000 challenges in the memory check
  *   npm run bench -- --only verify-wrong,verify-right --no-extra --no-memory
  *   npm run bench -- --only verify-wrong-trpc          # the verify route over tRPC (what the components call)
  *   npm run bench -- --targets floor,aldero --rounds 3 # A/B work: each target's median of 3 alternated runs
