@@ -54,7 +54,12 @@ export class AppError extends Error {
   readonly retryAfterSeconds: number | undefined;
 
   constructor(code: AppErrorCode, context: ErrorContext = {}, message?: string) {
+    // An AppError is an answer, not a fault: its stack is never shown or logged, and capturing
+    // one (then formatting it through source maps in tRPC) cost ~100 µs per refused request.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message ?? ERROR_CODES[code].message);
+    Error.stackTraceLimit = limit;
     this.name = 'AppError';
     this.code = code;
     this.status = ERROR_CODES[code].status;
