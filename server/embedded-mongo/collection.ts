@@ -28,6 +28,13 @@ export class Collection {
   readonly entries = new Map<string, StoredEntry>();
   readonly indexes: SecondaryIndex[] = [];
   private nextSeq = 0;
+  /**
+   * TTL deadlines, soonest first, so a sweep touches only what is due instead of every document.
+   * Lazy: an updated document pushes its new deadline and the old item is skipped when popped
+   * (the sweep always re-reads the document). Rebuilt by a full scan after a TTL index appears.
+   */
+  private readonly deadlines = new DeadlineHeap();
+  private deadlinesStale = true;
 
   constructor(database: string, name: string) {
     this.database = database;
@@ -53,6 +60,7 @@ export class Collection {
     const entry: StoredEntry = { doc, idKey, seq: this.nextSeq++ };
     this.entries.set(idKey, entry);
     for (const index of this.indexes) index.add(doc, idKey);
+    this.trackDeadline(doc, idKey, null);
     return entry;
   }
 
@@ -61,6 +69,7 @@ export class Collection {
     this.checkIndexes(doc, entry.idKey);
     for (const index of this.indexes) index.remove(entry.doc, entry.idKey);
     for (const index of this.indexes) index.add(doc, entry.idKey);
+    this.trackDeadline(doc, entry.idKey, entry.doc);
     entry.doc = doc;
   }
 
@@ -100,11 +109,13 @@ export class Collection {
       throw error;
     }
     this.indexes.push(index);
+    if (index.expireAfterSeconds !== undefined) this.deadlinesStale = true;
   }
 
   dropIndex(index: SecondaryIndex): void {
     const position = this.indexes.indexOf(index);
     if (position >= 0) this.indexes.splice(position, 1);
+    if (index.expireAfterSeconds !== undefined) this.deadlinesStale = true;
   }
 
   /**
@@ -165,21 +176,42 @@ export class Collection {
     return entries;
   }
 
-  /** Removes documents whose TTL date has passed; returns how many. */
-  expire(nowMs: number): number {
-    let removed = 0;
+  /** When a document expires under the TTL indexes (the earliest of them), or null. */
+  private deadlineOf(doc: Document): number | null {
+    let soonest: number | null = null;
     for (const index of this.indexes) {
       if (index.expireAfterSeconds === undefined || index.fields.length !== 1) continue;
-      const parts = index.fields[0].parts;
-      const lifetimeMs = index.expireAfterSeconds * 1000;
-      for (const entry of [...this.entries.values()]) {
-        const dates = valuesAtPath(entry.doc, parts).filter((value): value is Date => value instanceof Date);
-        if (dates.length === 0) continue;
-        const earliest = Math.min(...dates.map((date) => date.getTime()));
-        if (earliest + lifetimeMs <= nowMs) {
-          this.delete(entry);
-          removed++;
-        }
+      for (const value of valuesAtPath(doc, index.fields[0].parts)) {
+        if (!(value instanceof Date)) continue;
+        const at = value.getTime() + index.expireAfterSeconds * 1000;
+        if (soonest === null || at < soonest) soonest = at;
+      }
+    }
+    return soonest;
+  }
+
+  private trackDeadline(doc: Document, idKey: string, previous: Document | null): void {
+    if (this.deadlinesStale) return;
+    const at = this.deadlineOf(doc);
+    if (at !== null && (previous === null || this.deadlineOf(previous) !== at)) this.deadlines.push(at, idKey);
+  }
+
+  /** Removes documents whose TTL date has passed, at most `budget` of them; returns how many. */
+  expire(nowMs: number, budget = Number.POSITIVE_INFINITY): number {
+    if (!this.indexes.some((index) => index.expireAfterSeconds !== undefined)) return 0;
+    if (this.deadlinesStale) {
+      this.deadlines.clear();
+      this.deadlinesStale = false;
+      for (const entry of this.entries.values()) this.trackDeadline(entry.doc, entry.idKey, null);
+    }
+    let removed = 0;
+    for (let due = removed < budget ? this.deadlines.popDue(nowMs) : null; due !== null; due = removed < budget ? this.deadlines.popDue(nowMs) : null) {
+      const entry = this.entries.get(due);
+      if (!entry) continue;
+      const at = this.deadlineOf(entry.doc);
+      if (at !== null && at <= nowMs) {
+        this.delete(entry);
+        removed++;
       }
     }
     return removed;
@@ -191,11 +223,13 @@ export class Collection {
     for (const [idKey, entry] of this.entries) moved.entries.set(idKey, entry);
     moved.indexes.push(...this.indexes);
     moved.nextSeq = this.nextSeq;
+    moved.deadlinesStale = true;
     return moved;
   }
 
   clear(): void {
     this.entries.clear();
+    this.deadlines.clear();
     for (const index of this.indexes) index.clear();
   }
 }
@@ -238,4 +272,56 @@ function collectEqualityConstraints(filter: Document, constraints: Map<string, u
 
 function isIndexableValue(value: unknown): boolean {
   return value !== null && value !== undefined && !Array.isArray(value) && !isRegex(value) && !isOperatorObject(value);
+}
+
+/** A binary min-heap of (time, document key). */
+class DeadlineHeap {
+  private times: number[] = [];
+  private keys: string[] = [];
+
+  clear(): void {
+    this.times = [];
+    this.keys = [];
+  }
+
+  push(time: number, key: string): void {
+    let i = this.times.length;
+    this.times.push(time);
+    this.keys.push(key);
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (this.times[parent]! <= time) break;
+      this.swap(i, parent);
+      i = parent;
+    }
+  }
+
+  /** The key of the soonest item if it is due by `now` (removing it), else null. */
+  popDue(now: number): string | null {
+    if (this.times.length === 0 || this.times[0]! > now) return null;
+    const key = this.keys[0]!;
+    const lastTime = this.times.pop()!;
+    const lastKey = this.keys.pop()!;
+    if (this.times.length > 0) {
+      this.times[0] = lastTime;
+      this.keys[0] = lastKey;
+      let i = 0;
+      for (;;) {
+        const left = 2 * i + 1;
+        const right = left + 1;
+        let smallest = i;
+        if (left < this.times.length && this.times[left]! < this.times[smallest]!) smallest = left;
+        if (right < this.times.length && this.times[right]! < this.times[smallest]!) smallest = right;
+        if (smallest === i) break;
+        this.swap(i, smallest);
+        i = smallest;
+      }
+    }
+    return key;
+  }
+
+  private swap(a: number, b: number): void {
+    [this.times[a], this.times[b]] = [this.times[b]!, this.times[a]!];
+    [this.keys[a], this.keys[b]] = [this.keys[b]!, this.keys[a]!];
+  }
 }

@@ -28,6 +28,9 @@ export interface EmbeddedMongo {
   stop(): Promise<void>;
 }
 
+/** Documents a TTL sweep removes before yielding to the connections. */
+const TTL_BATCH = 2_000;
+
 export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Promise<EmbeddedMongo> {
   const host = options.host ?? '127.0.0.1';
   const storage = new Storage();
@@ -56,7 +59,13 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
   });
   const port = (server.address() as AddressInfo).port;
 
-  const sweeper = setInterval(() => storage.sweepExpired(Date.now()), options.ttlSweepMs ?? 1000);
+  // Like MongoDB's TTL monitor, expired documents go in batches: a large expiry is spread over
+  // several turns of the event loop instead of stalling every connection at once.
+  let sweeping = true;
+  const sweep = () => {
+    if (sweeping && storage.sweepExpired(Date.now(), TTL_BATCH) >= TTL_BATCH) setImmediate(sweep).unref();
+  };
+  const sweeper = setInterval(sweep, options.ttlSweepMs ?? 1000);
   sweeper.unref();
 
   let stopped: Promise<void> | undefined;
@@ -65,6 +74,7 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
     port,
     stop() {
       stopped ??= new Promise<void>((resolve) => {
+        sweeping = false;
         clearInterval(sweeper);
         server.close(() => resolve());
         for (const socket of sockets) socket.destroy();

@@ -70,11 +70,12 @@ export class Storage {
   }
 
   /** Deletes documents past their TTL index expiry; returns how many went. */
-  sweepExpired(nowMs: number): number {
+  sweepExpired(nowMs: number, budget = Number.POSITIVE_INFINITY): number {
     let removed = 0;
     for (const collections of this.databases.values()) {
       for (const collection of collections.values()) {
-        if (collection.indexes.some((index) => index.expireAfterSeconds !== undefined)) removed += collection.expire(nowMs);
+        if (removed >= budget) break;
+        if (collection.indexes.some((index) => index.expireAfterSeconds !== undefined)) removed += collection.expire(nowMs, budget - removed);
       }
     }
     this.cursors.expireIdle(nowMs);

@@ -94,6 +94,31 @@ describe('embedded engine internals', () => {
     assert.deepEqual([...collection.entries.values()].map((entry) => entry.doc._id), ['new']);
   });
 
+  it('TTL sweeps follow updates and touch only what is due', () => {
+    const collection = new Collection('db', 'ttl-moves');
+    collection.addIndex(new SecondaryIndex({ key: { at: 1 }, name: 'at_1', expireAfterSeconds: 0 }));
+    assert.equal(collection.expire(0), 0, 'the first sweep builds the deadlines');
+    collection.insert({ _id: 'moved-later', at: new Date(1_000) });
+    collection.insert({ _id: 'moved-sooner', at: new Date(90_000) });
+    collection.insert({ _id: 'stays', at: new Date(5_000) });
+    const entry = (id: string) => collection.entries.get([...collection.entries.keys()].find((key) => collection.entries.get(key)!.doc._id === id)!)!;
+    collection.replace(entry('moved-later'), { _id: 'moved-later', at: new Date(60_000) });
+    collection.replace(entry('moved-sooner'), { _id: 'moved-sooner', at: new Date(2_000) });
+    assert.equal(collection.expire(3_000), 1);
+    assert.deepEqual([...collection.entries.values()].map((e) => e.doc._id).sort(), ['moved-later', 'stays']);
+    assert.equal(collection.expire(10_000), 1);
+    assert.equal(collection.expire(59_999), 0, 'the old deadline of an updated document removes nothing');
+    assert.equal(collection.expire(60_000), 1);
+    assert.equal(collection.size, 0);
+    // A second TTL index makes the next sweep rebuild its deadlines from every document.
+    collection.insert({ _id: 'two-clocks', at: new Date(100_000), other: new Date(1_000) });
+    collection.addIndex(new SecondaryIndex({ key: { other: 1 }, name: 'other_1', expireAfterSeconds: 0 }));
+    assert.equal(collection.expire(2_000), 1);
+    // A budget spreads a large expiry over several sweeps.
+    for (let i = 0; i < 5; i++) collection.insert({ _id: `batch-${i}`, at: new Date(1_000) });
+    assert.deepEqual([collection.expire(3_000, 2), collection.expire(3_000, 2), collection.expire(3_000, 2), collection.expire(3_000, 2)], [2, 2, 1, 0]);
+  });
+
   it('keeps an indexed lookup through the driver flat as the collection grows', async () => {
     const engine = await startEmbeddedMongo();
     const client = new MongoClient(engine.uri);
