@@ -112,7 +112,7 @@ export class TenantService {
     return found;
   }
 
-  async updateSettings(tenant: TenantDoc, patch: Partial<Pick<TenantDoc, 'brand' | 'allowedOrigins' | 'allowedCountries' | 'quotas' | 'senderModel' | 'webOtpHost'>>): Promise<TenantDoc> {
+  async updateSettings(tenant: TenantDoc, patch: Partial<Pick<TenantDoc, 'brand' | 'allowedOrigins' | 'allowedCountries' | 'quotas' | 'senderModel' | 'webOtpHost' | 'byo'>>): Promise<TenantDoc> {
     const set: Record<string, unknown> = { updatedAt: this.clock.now() };
     for (const [field, value] of Object.entries(patch)) if (value !== undefined) set[field] = value;
     const updated = await this.store.tenants.findOneAndUpdate({ _id: tenant._id }, { $set: set }, { returnDocument: 'after' });

@@ -122,6 +122,35 @@ describe('delivery through the API (live tenant, Telnyx emulator)', () => {
     }
   });
 
+  test('a tenant switches to its own sender (BYO) through the admin API: its number, its key, its STOP/HELP line', async () => {
+    const apiKey = `KEY_byo_acme_${Date.now()}`;
+    const account = emulator.addAccount(apiKey);
+    const byo = { fromNumber: '+18885550142', apiKey, publicKey: account.publicKey, helpLine: 'Reply STOP to opt out of Acme texts, HELP for help.', verified: true };
+    const patch = await call(server.url, 'PATCH', '/v1/admin/tenant', { token: server.adminKey, tenant: 'acme', body: { senderModel: 'byo', byo } });
+    assert.equal(patch.status, 200, JSON.stringify(patch.body));
+    assert.equal(patch.body.senderModel, 'byo');
+    assert.equal(patch.body.byo.apiKeySet, true);
+    assert.ok(!JSON.stringify(patch.body).includes(apiKey), 'the API key is never answered back');
+    const stored = await server.store.tenants.findOne({ slug: 'acme' });
+    assert.ok(stored?.byo && !JSON.stringify(stored).includes(apiKey), 'the API key is stored sealed');
+    try {
+      const user = await signUp(server.url, 'acme');
+      const phone = uniqueHandset();
+      const setup = await call(server.url, 'POST', '/v1/auth/mfa/sms/setup', { body: { phone }, token: user.accessToken, tenant: 'acme' });
+      assert.equal(setup.status, 200, JSON.stringify(setup.body));
+      const message = await waitFor(async () => emulator.messages.find((m) => m.to === phone), 5000, 'the BYO message');
+      assert.equal(message.from, byo.fromNumber);
+      assert.equal(message.apiKey, apiKey);
+      assert.match(message.text, /^Your Acme verification code is \d{6}\. Reply STOP to opt out of Acme texts, HELP for help\.$/);
+      assert.ok(!/Aldero/.test(message.text), 'no Aldero mention on a BYO sender');
+      const refused = await call(server.url, 'PATCH', '/v1/admin/tenant', { token: server.adminKey, tenant: 'acme', body: { byo: { ...byo, helpLine: 'Thanks for using Acme today!' } } });
+      assert.equal(refused.status, 400, 'a help line without STOP is refused');
+    } finally {
+      const back = await call(server.url, 'PATCH', '/v1/admin/tenant', { token: server.adminKey, tenant: 'acme', body: { byo: null } });
+      assert.equal(back.body.senderModel, 'shared');
+    }
+  });
+
   test('forged, stale and tampered webhooks → 400 at the route; an unknown BYO slug → 404', async () => {
     const phone = uniqueHandset();
     const post = (body: string, headers: Record<string, string>, path = '/v1/webhooks/telnyx') =>
