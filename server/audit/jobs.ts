@@ -1,3 +1,4 @@
+import { PollingWorker } from '../polling-worker.ts';
 import { hostname } from 'node:os';
 import type { Collection } from 'mongodb';
 import { randomToken } from '../crypto.ts';
@@ -177,43 +178,19 @@ export function nudgeJobWorker(store: Store): void {
 }
 
 /** Runs the handlers of the job kinds it knows, in every process that starts one. */
-export class JobWorker {
+export class JobWorker extends PollingWorker {
   readonly id = `jw_${hostname()}_${process.pid}_${randomToken(4)}`;
-  private running = false;
-  private loop: Promise<void> | null = null;
-  private readonly inFlight = new Set<Promise<void>>();
-  private wake: (() => void) | null = null;
-  private nudged = false;
 
   constructor(
     private readonly queue: JobQueue,
     private readonly handlers: Record<string, JobHandler>,
     private readonly settings: JobSettings,
     private readonly log: Logger,
-  ) {}
-
-  start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
+  ) {
+    super();
   }
 
-  /** A job was queued by this process: look now rather than at the next poll. */
-  nudge(): void {
-    this.nudged = true;
-    this.wake?.();
-  }
-
-  /** Stops claiming and lets running jobs finish. */
-  async stop(): Promise<void> {
-    if (!this.running) return;
-    this.running = false;
-    this.wake?.();
-    await this.loop;
-    await Promise.allSettled([...this.inFlight]);
-  }
-
-  private async run(): Promise<void> {
+  protected async run(): Promise<void> {
     const kinds = Object.keys(this.handlers);
     while (this.running) {
       if (this.inFlight.size >= this.settings.concurrency) {
@@ -225,11 +202,11 @@ export class JobWorker {
         job = await this.queue.claimNext(this.id, kinds, this.settings.leaseMs);
       } catch (error) {
         if (this.running) this.log.error('jobs: claim failed', { error: String(error), worker: this.id });
-        await this.idle();
+        await this.idle(this.settings.pollMs);
         continue;
       }
       if (!job) {
-        await this.idle();
+        await this.idle(this.settings.pollMs);
         continue;
       }
       const claimed = job;
@@ -238,23 +215,6 @@ export class JobWorker {
         .finally(() => this.inFlight.delete(work));
       this.inFlight.add(work);
     }
-  }
-
-  private async idle(): Promise<void> {
-    if (this.nudged) {
-      this.nudged = false;
-      return;
-    }
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, this.settings.pollMs);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = done;
-    });
-    this.wake = null;
-    this.nudged = false;
   }
 
   private async attempt(job: JobDoc): Promise<void> {

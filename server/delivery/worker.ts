@@ -4,6 +4,7 @@ import { decrypt, randomToken } from '../crypto.ts';
 import type { Logger } from '../log.ts';
 import type { DeliveryState } from '../store/documents.ts';
 import type { Store } from '../store/index.ts';
+import { PollingWorker } from '../polling-worker.ts';
 import { advanceDelivery, auditOptOut } from './audit.ts';
 import { isOptedOut, recordOptOutState } from './opt-outs.ts';
 import type { Outbox } from './outbox.ts';
@@ -64,16 +65,10 @@ export interface WorkerStats {
  * (`Outbox.applyReceipt`), so a duplicate needs a crash or lost answer and a receipt that is
  * late or lost; at worst one per message whose call was in flight (`workerConcurrency`).
  */
-export class OutboxWorker {
+export class OutboxWorker extends PollingWorker {
   readonly id = `wrk_${hostname()}_${process.pid}_${randomToken(4)}`;
   readonly stats: WorkerStats = { claimed: 0, calls: 0, sent: 0, retried: 0, failed: 0, dropped: 0 };
-  private running = false;
-  private loop: Promise<void> | null = null;
-  /** One entry per message from its claim until its outcome is recorded. */
-  private readonly inFlight = new Set<Promise<void>>();
   private readonly pumps = new Map<string, ReadyMessage[]>();
-  private wake: (() => void) | null = null;
-  private nudged = false;
 
   constructor(
     private readonly deps: { store: Store; clock: Clock; log: Logger; secret: string },
@@ -81,30 +76,12 @@ export class OutboxWorker {
     private readonly throughput: Throughput,
     private readonly providers: ProviderDirectory,
     private readonly settings: DeliverySettings,
-  ) {}
-
-  start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
+  ) {
+    super();
   }
 
-  /** A message was queued by this process: look now rather than at the next poll. */
-  nudge(): void {
-    this.nudged = true;
-    this.wake?.();
-  }
-
-  /** Stops claiming and lets the messages it holds go out (each waits at most for its slot). */
-  async stop(): Promise<void> {
-    if (!this.running) return;
-    this.running = false;
-    this.wake?.();
-    await this.loop;
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
-  }
-
-  private async run(): Promise<void> {
+  // stop() lets the messages it holds go out: each waits at most for its throughput slot.
+  protected async run(): Promise<void> {
     while (this.running) {
       if (this.inFlight.size >= this.settings.workerConcurrency) {
         await Promise.race(this.inFlight);
@@ -143,23 +120,6 @@ export class OutboxWorker {
         await this.idle(this.settings.pollMs);
       }
     }
-  }
-
-  private async idle(ms: number): Promise<void> {
-    if (this.nudged) {
-      this.nudged = false;
-      return;
-    }
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = done;
-    });
-    this.wake = null;
-    this.nudged = false;
   }
 
   /**
