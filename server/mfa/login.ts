@@ -51,7 +51,6 @@ export async function completeLogin(ctx: Context, user: UserDoc, firstFactor: st
   throw new AppError('mfa_required', {
     mfa_token: mfaToken,
     available_methods: methods,
-    firstFactor,
     codeSent,
     sendError,
   });
