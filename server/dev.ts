@@ -8,9 +8,9 @@ import { createServer } from 'vite';
 import { fileURLToPath } from 'node:url';
 import { startApp } from './app.ts';
 import { loadConfig } from './config.ts';
-import { openDatabase } from './database.ts';
+import { openDatabase, runUntilSignalled } from './database.ts';
 
-async function main(): Promise<void> {
+async function main(): Promise<() => Promise<void>> {
   const config = loadConfig();
   const { mongoUri, stopEngine } = await openDatabase(config.mongodbUri);
   const app = await startApp({ config, mongoUri });
@@ -28,17 +28,11 @@ async function main(): Promise<void> {
   if (app.demoAdminKey) console.log(`Demo tenant "acme" admin key: ${app.demoAdminKey}`);
   console.log(`Demo (Vite dev server, hot reload; API proxied): ${demoUrl}`);
 
-  const shutdown = async () => {
+  return async () => {
     await vite.close();
     await app.stop();
     await stopEngine?.();
-    process.exit(0);
   };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+runUntilSignalled(main);

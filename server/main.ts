@@ -6,9 +6,9 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startApp } from './app.ts';
 import { loadConfig } from './config.ts';
-import { openDatabase } from './database.ts';
+import { openDatabase, runUntilSignalled } from './database.ts';
 
-async function main(): Promise<void> {
+async function main(): Promise<() => Promise<void>> {
   const config = loadConfig();
   const { mongoUri, stopEngine } = await openDatabase(config.mongodbUri);
   // `ALDERO_SMS=telnyx-emulator`: live tenants send through the real Telnyx SDK to the test
@@ -31,17 +31,11 @@ async function main(): Promise<void> {
   }
   if (!existsSync(demoDir)) console.log('The demo is not built (npm run build); the API is served alone.');
 
-  const shutdown = async () => {
+  return async () => {
     await app.stop();
     await emulator?.stop();
     await stopEngine?.();
-    process.exit(0);
   };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+runUntilSignalled(main);
