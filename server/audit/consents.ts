@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Collection } from 'mongodb';
-import { DISCLOSURE_VERSION, disclosureLanguageOf, disclosureText, type DisclosureLanguage } from '../../components/shared/disclosure.ts';
+import { DISCLOSURE_VERSION, disclosureLanguageOf, disclosureText, type DisclosureLanguage } from '../contract/disclosure.ts';
 import type { Context } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { maskPhone } from '../mfa/phone.ts';
