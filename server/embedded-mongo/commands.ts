@@ -10,6 +10,8 @@ import { compilePipeline, leadingMatch, runPipeline } from './aggregate.ts';
 import type { Collection, StoredEntry } from './collection.ts';
 import { idIndexSpec } from './collection.ts';
 import { CommandError, badValue, notImplemented } from './errors.ts';
+import { newScope } from './expressions.ts';
+import { checkFields, commandFields, deleteStatementFields, updateStatementFields } from './fields.ts';
 import { SecondaryIndex } from './indexes.ts';
 import { compileFilter } from './matcher.ts';
 import { splitPath, valuesAtPath } from './paths.ts';
@@ -46,7 +48,10 @@ export function runCommand(context: CommandContext, command: Document): Document
     refuseTransactions(command, name);
     const handler = Object.hasOwn(handlers, name) ? handlers[name] : undefined;
     if (!handler) throw new CommandError('CommandNotFound', `no such command: '${name}'`);
-    refuseUnsupportedOptions(command);
+    const canonical = canonicalNames[name] ?? name;
+    const fieldList = Object.hasOwn(commandFields, canonical) ? commandFields[canonical] : undefined;
+    if (fieldList) checkFields(command, fieldList, canonical, { skipFirst: true, generic: true });
+    if (command.collation !== undefined) refuseCollation(command.collation);
     return handler(context, command, name);
   } catch (error) {
     if (error instanceof CommandError) return error.toReply();
@@ -71,17 +76,42 @@ function refuseTransactions(command: Document, name: string): void {
   }
 }
 
-function refuseUnsupportedOptions(command: Document): void {
-  if (command.collation !== undefined) refuseCollation(command.collation);
-  if (command.let !== undefined) throw notImplemented("the 'let' option");
-}
+/** Aliases MongoDB answers under one IDL name ('BSON field 'findAndModify.foo' ...'). */
+const canonicalNames: Record<string, string> = { findandmodify: 'findAndModify', deleteIndexes: 'dropIndexes' };
 
 function refuseCollation(collation: unknown): void {
   if (!(isDocument(collation) && collation.locale === 'simple')) throw notImplemented('collation');
 }
 
+/**
+ * A hint must name an index that exists (by name or key pattern), else MongoDB answers BadValue.
+ * A sparse or partial index would make MongoDB answer from that index only (fewer documents):
+ * the engine does not emulate that and refuses it.
+ */
+function checkHint(collection: Collection | undefined, hint: unknown): void {
+  if (hint === undefined || hint === null) return;
+  if (typeof hint !== 'string' && !isDocument(hint)) {
+    throw new CommandError('FailedToParse', 'Hint must be a string or an object');
+  }
+  if (isDocument(hint) && (Object.keys(hint).length === 0 || Object.hasOwn(hint, '$natural'))) return;
+  if (!collection) return; // a missing collection answers nothing whatever the hint
+  if (typeof hint === 'string' ? hint === '_id_' : encodeKey(hint) === encodeKey({ _id: 1 })) return;
+  const index = collection.indexes.find((candidate) =>
+    typeof hint === 'string' ? candidate.name === hint : encodeKey(candidate.keyPattern) === encodeKey(hint),
+  );
+  if (!index) throw badValue('hint provided does not correspond to an existing index');
+  if (index.sparse || index.isPartial) throw notImplemented('a hint to a sparse or partial index');
+}
+
 function collectionName(command: Document, name: string): string {
   return validateCollectionName(command[name]);
+}
+
+function checkStatements(statements: unknown[], list: Parameters<typeof checkFields>[1], path: string): asserts statements is Document[] {
+  for (const statement of statements) {
+    if (!isDocument(statement)) throw new CommandError('TypeMismatch', `BSON field '${path}' is the wrong type, expected type 'object'`);
+    checkFields(statement, list, path, { skipFirst: false, generic: false });
+  }
 }
 
 function optionalDocument(value: unknown, field: string): Document | undefined {
@@ -148,9 +178,6 @@ function nonNegative(value: unknown, field: string): number {
 
 function find(context: CommandContext, command: Document, name: string): Document {
   const collection = collectionName(command, name);
-  for (const option of ['tailable', 'awaitData', 'min', 'max', 'returnKey', 'showRecordId', 'oplogReplay']) {
-    if (command[option] !== undefined && command[option] !== false) throw notImplemented(`the find option '${option}'`);
-  }
   const filter = optionalDocument(command.filter, 'filter');
   const sort = parseSort(command.sort);
   const project = compileProjection(optionalDocument(command.projection, 'projection'));
@@ -163,7 +190,9 @@ function find(context: CommandContext, command: Document, name: string): Documen
     singleBatch = true;
   }
   const batchSize = command.batchSize === undefined ? undefined : nonNegative(command.batchSize, 'batchSize');
-  const entries = query(context.storage.getCollection(context.database, collection), filter, { sort, skip, limit });
+  const source = context.storage.getCollection(context.database, collection);
+  checkHint(source, command.hint);
+  const entries = query(source, filter, { sort, skip, limit });
   return context.storage.cursors.open(
     `${context.database}.${collection}`,
     entries.map((entry) => entry.doc),
@@ -212,7 +241,10 @@ function insert(context: CommandContext, command: Document, name: string): Docum
 function update(context: CommandContext, command: Document, name: string): Document {
   const statements = requireArray(command.updates, 'update.updates');
   const collectionNameValue = collectionName(command, name);
+  // MongoDB parses every statement before running any: an unknown field fails the whole command.
+  checkStatements(statements, updateStatementFields, 'update.updates');
   const ordered = command.ordered !== false;
+  const scope = newScope();
   const writeErrors: Document[] = [];
   const upserted: Document[] = [];
   let matched = 0;
@@ -220,8 +252,6 @@ function update(context: CommandContext, command: Document, name: string): Docum
   for (let i = 0; i < statements.length; i++) {
     const statement = statements[i];
     try {
-      if (!isDocument(statement)) throw badValue('the update statements must be objects');
-      if (statement.arrayFilters !== undefined) throw notImplemented('arrayFilters');
       if (statement.collation !== undefined) refuseCollation(statement.collation);
       const filter = optionalDocument(statement.q, 'q') ?? {};
       const predicate = compileFilter(filter);
@@ -231,17 +261,18 @@ function update(context: CommandContext, command: Document, name: string): Docum
         throw new CommandError('FailedToParse', 'multi update is not supported for replacement-style update');
       }
       const existing = context.storage.getCollection(context.database, collectionNameValue);
+      checkHint(existing, statement.hint);
       const entries = existing ? existing.find(filter, predicate, multi ? Infinity : 1) : [];
       if (entries.length === 0) {
         if (statement.upsert === true) {
-          const doc = buildUpsertDocument(filter, compiled);
+          const doc = buildUpsertDocument(filter, compiled, scope);
           context.storage.ensureCollection(context.database, collectionNameValue).insert(doc);
           upserted.push({ index: i, _id: doc._id });
         }
         continue;
       }
       for (const entry of entries) {
-        const outcome = applyUpdate(entry.doc, compiled, false);
+        const outcome = applyUpdate(entry.doc, compiled, false, scope);
         if (outcome.changed) {
           existing!.replace(entry, outcome.doc);
           modified++;
@@ -264,13 +295,13 @@ function update(context: CommandContext, command: Document, name: string): Docum
 function deleteCommand(context: CommandContext, command: Document, name: string): Document {
   const statements = requireArray(command.deletes, 'delete.deletes');
   const collectionNameValue = collectionName(command, name);
+  checkStatements(statements, deleteStatementFields, 'delete.deletes');
   const ordered = command.ordered !== false;
   const writeErrors: Document[] = [];
   let deleted = 0;
   for (let i = 0; i < statements.length; i++) {
     const statement = statements[i];
     try {
-      if (!isDocument(statement)) throw badValue('the delete statements must be objects');
       if (statement.collation !== undefined) refuseCollation(statement.collation);
       const limit = toInteger(statement.limit, -1);
       if (limit !== 0 && limit !== 1) {
@@ -279,6 +310,7 @@ function deleteCommand(context: CommandContext, command: Document, name: string)
       const filter = optionalDocument(statement.q, 'q') ?? {};
       const predicate = compileFilter(filter);
       const collection = context.storage.getCollection(context.database, collectionNameValue);
+      checkHint(collection, statement.hint);
       if (!collection) continue;
       for (const entry of collection.find(filter, predicate, limit === 1 ? 1 : Infinity)) {
         collection.delete(entry);
@@ -301,7 +333,6 @@ function findAndModify(context: CommandContext, command: Document, name: string)
   const remove = command.remove === true;
   const upsert = command.upsert === true;
   const returnNew = command.new === true;
-  if (command.arrayFilters !== undefined) throw notImplemented('arrayFilters');
   if (remove && command.update !== undefined) throw new CommandError('FailedToParse', 'Cannot specify both an update and remove=true');
   if (!remove && command.update === undefined) throw new CommandError('FailedToParse', 'Either an update or remove=true must be specified');
   if (remove && upsert) throw new CommandError('FailedToParse', 'Cannot specify both upsert=true and remove=true');
@@ -313,7 +344,9 @@ function findAndModify(context: CommandContext, command: Document, name: string)
   const project = compileProjection(optionalDocument(command.fields, 'fields'));
   const compiled = remove ? undefined : compileUpdate(command.update);
   const existing = context.storage.getCollection(context.database, collectionNameValue);
+  checkHint(existing, command.hint);
   const [entry] = query(existing, filter, { sort, limit: 1 });
+  const scope = newScope();
 
   if (remove) {
     if (!entry) return { lastErrorObject: { n: 0 }, value: null, ok: 1 };
@@ -322,7 +355,7 @@ function findAndModify(context: CommandContext, command: Document, name: string)
   }
   if (entry) {
     const before = entry.doc;
-    const outcome = applyUpdate(before, compiled!, false);
+    const outcome = applyUpdate(before, compiled!, false, scope);
     if (outcome.changed) existing!.replace(entry, outcome.doc);
     return {
       lastErrorObject: { n: 1, updatedExisting: true },
@@ -331,7 +364,7 @@ function findAndModify(context: CommandContext, command: Document, name: string)
     };
   }
   if (!upsert) return { lastErrorObject: { n: 0, updatedExisting: false }, value: null, ok: 1 };
-  const doc = buildUpsertDocument(filter, compiled!);
+  const doc = buildUpsertDocument(filter, compiled!, scope);
   context.storage.ensureCollection(context.database, collectionNameValue).insert(doc);
   return {
     lastErrorObject: { n: 1, updatedExisting: false, upserted: doc._id },
@@ -345,7 +378,9 @@ function count(context: CommandContext, command: Document, name: string): Docume
   const filter = optionalDocument(command.query, 'query');
   const skip = nonNegative(command.skip, 'skip');
   const limit = Math.abs(toInteger(command.limit, 0));
-  const entries = query(context.storage.getCollection(context.database, collection), filter, { skip, limit });
+  const source = context.storage.getCollection(context.database, collection);
+  checkHint(source, command.hint);
+  const entries = query(source, filter, { skip, limit });
   return { n: entries.length, ok: 1 };
 }
 
@@ -367,19 +402,16 @@ function distinct(context: CommandContext, command: Document, name: string): Doc
 }
 
 function aggregate(context: CommandContext, command: Document, name: string): Document {
-  if (command.explain !== undefined && command.explain !== false) throw notImplemented('explain');
   if (command[name] === 1 || isNumeric(command[name])) throw notImplemented('a collection-less aggregate');
   const collection = collectionName(command, name);
   const cursorOptions = optionalDocument(command.cursor, 'cursor');
   if (!cursorOptions) {
     throw new CommandError('FailedToParse', "The 'cursor' option is required, except for aggregate with the explain argument");
   }
-  for (const stage of requireArray(command.pipeline, 'aggregate.pipeline')) {
-    if (isDocument(stage) && (stage.$out !== undefined || stage.$merge !== undefined)) throw notImplemented('$out/$merge');
-  }
-  const stages = compilePipeline(command.pipeline);
+  const stages = compilePipeline(requireArray(command.pipeline, 'aggregate.pipeline'));
   const firstMatch = leadingMatch(command.pipeline);
   const source = context.storage.getCollection(context.database, collection);
+  checkHint(source, command.hint);
   let input: Document[];
   if (!source) input = [];
   else if (firstMatch) {
@@ -387,7 +419,7 @@ function aggregate(context: CommandContext, command: Document, name: string): Do
     input = source.find(firstMatch, compileFilter(firstMatch)).map((entry) => entry.doc);
     stages.shift();
   } else input = [...source.entries.values()].map((entry) => entry.doc);
-  const output = runPipeline(stages, input);
+  const output = runPipeline(stages, input, newScope());
   const batchSize = cursorOptions.batchSize === undefined ? undefined : nonNegative(cursorOptions.batchSize, 'batchSize');
   return context.storage.cursors.open(`${context.database}.${collection}`, output, { batchSize });
 }
@@ -505,9 +537,6 @@ function listDatabases(context: CommandContext, command: Document): Document {
 
 function create(context: CommandContext, command: Document, name: string): Document {
   const collectionNameValue = collectionName(command, name);
-  for (const option of ['capped', 'timeseries', 'validator', 'viewOn', 'clusteredIndex', 'changeStreamPreAndPostImages', 'encryptedFields']) {
-    if (command[option] !== undefined && command[option] !== false) throw notImplemented(`the collection option '${option}'`);
-  }
   if (context.storage.getCollection(context.database, collectionNameValue)) {
     throw new CommandError('NamespaceExists', `Collection ${context.database}.${collectionNameValue} already exists.`);
   }

@@ -23,12 +23,14 @@ export const ErrorCode = {
   CannotCreateIndex: 67,
   IndexOptionsConflict: 85,
   IndexKeySpecsConflict: 86,
+  InvalidPipelineOperator: 168,
   NotImplemented: 238,
+  ConversionFailure: 241,
   DuplicateKey: 11000,
-  UnrecognizedPipelineStage: 40324,
 } as const;
 
-export type ErrorCodeName = keyof typeof ErrorCode;
+/** A named code, or an assertion location MongoDB answers as `Location<n>` (e.g. 40415 unknown field). */
+export type ErrorCodeName = keyof typeof ErrorCode | `Location${number}`;
 
 /** A command failure, answered as `{ok: 0, errmsg, code, codeName, ...extra}`. */
 export class CommandError extends Error {
@@ -38,8 +40,8 @@ export class CommandError extends Error {
 
   constructor(codeName: ErrorCodeName, message: string, extra: Document = {}) {
     super(message);
-    this.code = ErrorCode[codeName];
-    this.codeName = codeName === 'UnrecognizedPipelineStage' ? 'Location40324' : codeName;
+    this.code = codeName.startsWith('Location') ? Number(codeName.slice('Location'.length)) : ErrorCode[codeName as keyof typeof ErrorCode];
+    this.codeName = codeName;
     this.extra = extra;
   }
 
@@ -60,4 +62,9 @@ export function badValue(message: string): CommandError {
 /** For features MongoDB has but this engine deliberately does not implement. */
 export function notImplemented(feature: string): CommandError {
   return new CommandError('NotImplemented', `${feature} is not supported by the embedded MongoDB engine`);
+}
+
+/** MongoDB's IDL parser refusing a field the command does not define (code 40415). */
+export function unknownField(path: string): CommandError {
+  return new CommandError('Location40415', `BSON field '${path}' is an unknown field.`);
 }

@@ -5,11 +5,16 @@
  */
 import { Long, ObjectId, Timestamp } from 'mongodb';
 import type { Document } from 'mongodb';
+import { compileUpdatePipeline } from './aggregate.ts';
+import type { DocumentStage } from './aggregate.ts';
 import { CommandError, badValue, notImplemented } from './errors.ts';
+import { newScope } from './expressions.ts';
+import type { ExpressionScope } from './expressions.ts';
 import { compileFilter, isOperatorObject } from './matcher.ts';
 import { getExact, isArrayIndex, splitPath } from './paths.ts';
 import { compileSort } from './sort.ts';
 import {
+  addNumbers,
   bsonTypeName,
   compareValues,
   deepCopy,
@@ -20,11 +25,10 @@ import {
   isLong,
   isNumeric,
   isRegex,
-  numericValue,
+  multiplyNumbers,
   setField,
   toInteger,
   toNumber,
-  typeRank,
   valuesEqual,
   withIdFirst,
 } from './values.ts';
@@ -73,10 +77,11 @@ interface FieldUpdate {
 
 export type CompiledUpdate =
   | { kind: 'replacement'; replacement: Document }
-  | { kind: 'operators'; updates: FieldUpdate[] };
+  | { kind: 'operators'; updates: FieldUpdate[] }
+  | { kind: 'pipeline'; stages: DocumentStage[] };
 
 export function compileUpdate(update: unknown): CompiledUpdate {
-  if (Array.isArray(update)) throw notImplemented('a pipeline-style update');
+  if (Array.isArray(update)) return { kind: 'pipeline', stages: compileUpdatePipeline(update) };
   if (!isDocument(update)) throw new CommandError('FailedToParse', 'Update argument must be either an object or an array');
   const keys = Object.keys(update);
   if (keys.length === 0 || !keys[0].startsWith('$')) {
@@ -215,8 +220,20 @@ export interface UpdateOutcome {
   changed: boolean;
 }
 
-/** Applies an update to a copy of `original`; the result always keeps the original `_id` first. */
-export function applyUpdate(original: Document, update: CompiledUpdate, isInsert: boolean): UpdateOutcome {
+/**
+ * Applies an update to a copy of `original`; the result always keeps the original `_id` first.
+ * `scope` fixes `$$NOW` for a pipeline update (one instant per command).
+ */
+export function applyUpdate(original: Document, update: CompiledUpdate, isInsert: boolean, scope: ExpressionScope = newScope()): UpdateOutcome {
+  if (update.kind === 'pipeline') {
+    let doc = original;
+    for (const stage of update.stages) doc = stage(doc, scope);
+    // A pipeline that drops `_id` keeps the original one; one that changes it is refused.
+    if (!Object.hasOwn(doc, '_id') && Object.hasOwn(original, '_id')) doc = { _id: original._id, ...doc };
+    else if (Object.hasOwn(original, '_id') && !identical(doc._id, original._id)) throw immutableIdError(original);
+    const result = withIdFirst(doc === original ? deepCopy(original) : doc);
+    return { doc: result, changed: !identicalDocuments(original, result) };
+  }
   if (update.kind === 'replacement') {
     const replacement = update.replacement;
     if (Object.hasOwn(replacement, '_id') && Object.hasOwn(original, '_id') && !valuesEqual(replacement._id, original._id)) {
@@ -481,34 +498,6 @@ function push(doc: Document, update: FieldUpdate): boolean {
   return true;
 }
 
-function addNumbers(a: unknown, b: unknown): unknown {
-  return arithmetic(a, b, (x, y) => x + y, (x, y) => x.add(y));
-}
-
-function multiplyNumbers(a: unknown, b: unknown): unknown {
-  return arithmetic(a, b, (x, y) => x * y, (x, y) => x.multiply(y));
-}
-
-/** int op int stays a number; anything with a Long stays a Long unless a double is involved. */
-function arithmetic(
-  a: unknown,
-  b: unknown,
-  onNumbers: (x: number, y: number) => number,
-  onLongs: (x: Long, y: Long) => Long,
-): unknown {
-  if (typeRank(a) !== 10 || typeRank(b) !== 10) throw badValue('arithmetic on non-numbers');
-  if (bsonTypeName(a) === 'decimal' || bsonTypeName(b) === 'decimal') throw notImplemented('Decimal128 arithmetic');
-  if (isLong(a) || isLong(b)) {
-    const other = isLong(a) ? b : a;
-    if (isLong(other) || (typeof other === 'number' && Number.isInteger(other)) || bsonTypeName(other) === 'int') {
-      const x = isLong(a) ? a : Long.fromNumber(toNumber(a));
-      const y = isLong(b) ? b : Long.fromNumber(toNumber(b));
-      return onLongs(x, y);
-    }
-  }
-  return onNumbers(Number(numericValue(a)), Number(numericValue(b)));
-}
-
 /**
  * The document an upsert inserts before the update applies: the filter's equality fields
  * (`{a: 1}`, `{a: {$eq: 1}}`, also inside `$and`).
@@ -541,14 +530,14 @@ function collectEqualities(filter: Document, seed: Document): void {
 }
 
 /** The document inserted by an upsert that matched nothing. */
-export function buildUpsertDocument(filter: Document | undefined, update: CompiledUpdate): Document {
+export function buildUpsertDocument(filter: Document | undefined, update: CompiledUpdate, scope: ExpressionScope = newScope()): Document {
   const seed = seedFromFilter(filter);
   let doc: Document;
   if (update.kind === 'replacement') {
     doc = deepCopy(update.replacement);
     if (!Object.hasOwn(doc, '_id') && Object.hasOwn(seed, '_id')) doc._id = seed._id;
   } else {
-    doc = applyUpdate(seed, update, true).doc;
+    doc = applyUpdate(seed, update, true, scope).doc;
   }
   if (!Object.hasOwn(doc, '_id')) doc._id = new ObjectId();
   return withIdFirst(doc);

@@ -4,6 +4,7 @@
  * distinct) and deep copies of documents.
  */
 import { Long, Timestamp } from 'mongodb';
+import { badValue, notImplemented } from './errors.ts';
 import type {
   Binary,
   BSONRegExp,
@@ -469,3 +470,35 @@ export function toInteger(value: unknown, fallback: number): number {
 }
 
 export { Long };
+
+export function addNumbers(a: unknown, b: unknown): unknown {
+  return arithmetic(a, b, (x, y) => x + y, (x, y) => x.add(y));
+}
+
+export function subtractNumbers(a: unknown, b: unknown): unknown {
+  return arithmetic(a, b, (x, y) => x - y, (x, y) => x.subtract(y));
+}
+
+export function multiplyNumbers(a: unknown, b: unknown): unknown {
+  return arithmetic(a, b, (x, y) => x * y, (x, y) => x.multiply(y));
+}
+
+/** int op int stays a number; anything with a Long stays a Long unless a double is involved. */
+function arithmetic(
+  a: unknown,
+  b: unknown,
+  onNumbers: (x: number, y: number) => number,
+  onLongs: (x: Long, y: Long) => Long,
+): unknown {
+  if (typeRank(a) !== 10 || typeRank(b) !== 10) throw badValue('arithmetic on non-numbers');
+  if (bsonTypeName(a) === 'decimal' || bsonTypeName(b) === 'decimal') throw notImplemented('Decimal128 arithmetic');
+  if (isLong(a) || isLong(b)) {
+    const other = isLong(a) ? b : a;
+    if (isLong(other) || (typeof other === 'number' && Number.isInteger(other)) || bsonTypeName(other) === 'int') {
+      const x = isLong(a) ? a : Long.fromNumber(toNumber(a));
+      const y = isLong(b) ? b : Long.fromNumber(toNumber(b));
+      return onLongs(x, y);
+    }
+  }
+  return onNumbers(Number(numericValue(a)), Number(numericValue(b)));
+}

@@ -164,7 +164,7 @@ describeStoreContract(import.meta.url, (context) => {
     assert.deepEqual(await tagged.distinct('tags', { n: 2 }), ['c']);
   });
 
-  it('aggregates with $match $group $sort $limit $skip $project $count', async () => {
+  it('aggregates with $match $group ($sum) $sort $limit $skip $project $addFields', async () => {
     const sales = context.db.collection('sales');
     await sales.insertMany([
       { shop: 'a', amount: 5, item: 'x' },
@@ -176,24 +176,13 @@ describeStoreContract(import.meta.url, (context) => {
     const grouped = await sales
       .aggregate([
         { $match: { amount: { $gte: 2 } } },
-        {
-          $group: {
-            _id: '$shop',
-            total: { $sum: '$amount' },
-            count: { $sum: 1 },
-            low: { $min: '$amount' },
-            high: { $max: '$amount' },
-            first: { $first: '$item' },
-            last: { $last: '$item' },
-            items: { $push: '$item' },
-          },
-        },
+        { $group: { _id: '$shop', total: { $sum: '$amount' }, count: { $sum: 1 } } },
         { $sort: { total: -1 } },
       ])
       .toArray();
     assert.deepEqual(grouped, [
-      { _id: 'a', total: 18, count: 3, low: 3, high: 10, first: 'x', last: 'y', items: ['x', 'z', 'y'] },
-      { _id: 'b', total: 7, count: 1, low: 7, high: 7, first: 'y', last: 'y', items: ['y'] },
+      { _id: 'a', total: 18, count: 3 },
+      { _id: 'b', total: 7, count: 1 },
     ]);
     const overall = await sales.aggregate([{ $group: { _id: null, total: { $sum: '$amount' } } }]).toArray();
     assert.deepEqual(overall, [{ _id: null, total: 26 }]);
@@ -201,10 +190,10 @@ describeStoreContract(import.meta.url, (context) => {
       .aggregate([{ $sort: { amount: 1 } }, { $skip: 1 }, { $limit: 2 }, { $project: { _id: 0, amount: 1 } }])
       .toArray();
     assert.deepEqual(paged, [{ amount: 3 }, { amount: 5 }]);
-    const computed = await sales.aggregate([{ $match: { shop: 'b' } }, { $project: { _id: 0, shop: 1, value: '$amount' } }]).toArray();
-    assert.deepEqual(computed, [{ shop: 'b', value: 7 }]);
-    assert.deepEqual(await sales.aggregate([{ $match: { shop: 'a' } }, { $count: 'n' }]).toArray(), [{ n: 3 }]);
-    assert.deepEqual(await sales.aggregate([{ $match: { shop: 'zzz' } }, { $count: 'n' }]).toArray(), []);
+    const computed = await sales
+      .aggregate([{ $match: { shop: 'b' } }, { $project: { _id: 0, shop: 1, value: '$amount' } }, { $addFields: { double: { $add: ['$value', '$value'] } } }])
+      .toArray();
+    assert.deepEqual(computed, [{ shop: 'b', value: 7, double: 14 }]);
     // The exact pipeline countDocuments sends.
     const counted = await sales.aggregate([{ $match: { shop: 'a' } }, { $group: { _id: 1, n: { $sum: 1 } } }]).toArray();
     assert.deepEqual(counted, [{ _id: 1, n: 3 }]);

@@ -50,6 +50,66 @@ describeStoreContract(import.meta.url, (context) => {
     assert.equal((await expectServerError(() => context.db.command({ find: 'malformed', filter: 'x' }))).code, 14);
   });
 
+  it('refuses unknown command fields with 40415 (BSON field ... is an unknown field)', async () => {
+    const c = context.db.collection('strict');
+    await c.insertOne({ _id: 1, a: 1 });
+    const attempts: [string, Document][] = [
+      ['find.foo', { find: 'strict', filter: {}, foo: 1 }],
+      ['insert.foo', { insert: 'strict', documents: [{ _id: 2 }], foo: 1 }],
+      ['update.foo', { update: 'strict', updates: [{ q: {}, u: { $set: { a: 2 } } }], foo: 1 }],
+      ['update.updates.foo', { update: 'strict', updates: [{ q: {}, u: { $set: { a: 2 } }, foo: 1 }] }],
+      ['delete.deletes.foo', { delete: 'strict', deletes: [{ q: {}, limit: 1, foo: 1 }] }],
+      ['findAndModify.foo', { findAndModify: 'strict', query: {}, update: { $set: { a: 2 } }, foo: 1 }],
+      ['aggregate.foo', { aggregate: 'strict', pipeline: [], cursor: {}, foo: 1 }],
+      ['count.foo', { count: 'strict', foo: 1 }],
+      ['distinct.foo', { distinct: 'strict', key: 'a', foo: 1 }],
+    ];
+    for (const [field, command] of attempts) {
+      const error = await expectServerError(() => context.db.command(command));
+      assert.equal(error.code, 40415, field);
+      assert.equal(error.codeName, 'Location40415', field);
+      assert.match(error.message, new RegExp(`BSON field '${field.replace(/\./g, '\\.')}' is an unknown field`), field);
+    }
+    assert.deepEqual(await c.find().toArray(), [{ _id: 1, a: 1 }], 'nothing was written');
+  });
+
+  it('refuses sort on updateOne/replaceOne/bulkWrite as MongoDB 7.0 does (40415)', async (t) => {
+    const version = String((await context.db.admin().command({ buildInfo: 1 })).version);
+    if (Number(version.split('.')[0]) >= 8) return t.skip(`MongoDB ${version} implements sort on updates`);
+    const c = context.db.collection('sortedUpdates');
+    await c.insertMany([{ _id: 1, x: 1 }, { _id: 2, x: 2 }]);
+    const attempts: (() => Promise<unknown>)[] = [
+      () => c.updateOne({}, { $inc: { x: 1 } }, { sort: { _id: -1 } } as never),
+      () => c.replaceOne({}, { x: 9 }, { sort: { _id: -1 } } as never),
+      () => c.bulkWrite([{ updateOne: { filter: {}, update: { $inc: { x: 1 } }, sort: { _id: -1 } } as never }]),
+    ];
+    for (const attempt of attempts) assert.equal((await expectServerError(attempt)).code, 40415);
+    assert.deepEqual(await c.find().toArray(), [{ _id: 1, x: 1 }, { _id: 2, x: 2 }], 'nothing was updated');
+  });
+
+  it('refuses a hint that names no index with BadValue (2)', async () => {
+    const c = context.db.collection('hinted');
+    await c.insertOne({ _id: 1, a: 1 });
+    await c.createIndex({ a: 1 }, { name: 'a_1' });
+    assert.deepEqual(await c.find({}, { hint: 'a_1' }).toArray(), [{ _id: 1, a: 1 }]);
+    assert.deepEqual(await c.find({}, { hint: { a: 1 } }).toArray(), [{ _id: 1, a: 1 }]);
+    assert.deepEqual(await c.find({}, { hint: { _id: 1 } }).toArray(), [{ _id: 1, a: 1 }]);
+    const attempts: (() => Promise<unknown>)[] = [
+      () => c.find({}, { hint: 'nope_1' }).toArray(),
+      () => c.find({}, { hint: { b: 1 } }).toArray(),
+      () => c.updateOne({}, { $set: { a: 2 } }, { hint: 'nope_1' }),
+      () => c.deleteOne({}, { hint: { b: 1 } }),
+      () => c.findOneAndUpdate({}, { $set: { a: 2 } }, { hint: 'nope_1' }),
+      () => c.countDocuments({}, { hint: 'nope_1' }),
+    ];
+    for (const attempt of attempts) {
+      const error = await expectServerError(attempt);
+      assert.equal(error.code, 2);
+      assert.match(error.message, /hint provided does not correspond to an existing index/);
+    }
+    assert.deepEqual(await c.find().toArray(), [{ _id: 1, a: 1 }]);
+  });
+
   it('refuses features it does not implement with NotImplemented (238) rather than wrong answers', { skip: !context.target.embedded && 'a real MongoDB implements them' }, async () => {
     const c = context.db.collection('unsupported');
     await c.insertOne({ a: 1 });
@@ -57,7 +117,12 @@ describeStoreContract(import.meta.url, (context) => {
       ['$lookup', () => c.aggregate([{ $lookup: { from: 'x', localField: 'a', foreignField: 'b', as: 'y' } }]).toArray()],
       ['$where', () => c.findOne({ $where: 'true' })],
       ['$expr', () => c.findOne({ $expr: { $eq: ['$a', 1] } })],
-      ['pipeline update', () => c.updateOne({}, [{ $set: { b: 1 } }])],
+      ['$count stage', () => c.aggregate([{ $count: 'n' }]).toArray()],
+      ['$unwind stage', () => c.aggregate([{ $unwind: '$a' }]).toArray()],
+      ['$group accumulator other than $sum', () => c.aggregate([{ $group: { _id: null, m: { $min: '$a' } } }]).toArray()],
+      ['expression operator', () => c.updateOne({}, [{ $set: { b: { $arrayElemAt: ['$a', 0] } } }])],
+      ['let', () => c.find({}, { let: { x: 1 } }).toArray()],
+      ['find option min', () => context.db.command({ find: 'unsupported', min: { a: 1 } })],
       ['arrayFilters', () => c.updateOne({}, { $set: { 'a.$[x]': 1 } }, { arrayFilters: [{ x: 1 }] })],
       ['positional $', () => c.updateOne({ a: 1 }, { $set: { 'a.$': 2 } })],
       ['collation', () => c.find({}, { collation: { locale: 'fr' } }).toArray()],

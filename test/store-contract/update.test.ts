@@ -164,6 +164,76 @@ describeStoreContract(import.meta.url, (context) => {
     assert.equal(await c.countDocuments(), 2);
   });
 
+  it('pipeline updates judge a code and count a failure in one findOneAndUpdate ($cond, $eq, $add, $$NOW)', async () => {
+    const c = await seeded([{ _id: 1, codeHash: 'h1', failedAttempts: 0, status: 'pending' }]);
+    const verify = (hash: string) => {
+      const right = { $eq: ['$codeHash', hash] };
+      return c.findOneAndUpdate(
+        { _id: 1, status: 'pending', failedAttempts: { $lt: 5 } },
+        [
+          {
+            $set: {
+              failedAttempts: { $cond: [right, '$failedAttempts', { $add: ['$failedAttempts', 1] }] },
+              status: { $cond: { if: right, then: 'verified', else: '$status' } },
+              verifiedAt: { $cond: [right, '$$NOW', '$$REMOVE'] },
+            },
+          },
+        ],
+        { returnDocument: 'after' },
+      );
+    };
+    const wrong = await verify('nope');
+    assert.deepEqual(wrong, { _id: 1, codeHash: 'h1', failedAttempts: 1, status: 'pending' });
+    const right = await verify('h1');
+    assert.equal(right!.status, 'verified');
+    assert.equal(right!.failedAttempts, 1);
+    assert.ok(right!.verifiedAt instanceof Date);
+    assert.equal(await verify('h1'), null, 'a verified challenge no longer matches');
+  });
+
+  it('pipeline updates: $set/$addFields, $unset, $project, $replaceWith, upsert, and the expression operators', async () => {
+    const c = await seeded([{ _id: 1, a: 2, b: 3, sub: { x: 1 }, tags: ['p', 'q'], name: 'n' }]);
+    const result = await c.updateOne({ _id: 1 }, [
+      {
+        $set: {
+          sum: { $add: ['$a', '$b', 1] },
+          diff: { $subtract: ['$b', '$a'] },
+          both: { $and: [{ $gt: ['$b', '$a'] }, { $lte: ['$a', 2] }, { $not: [{ $ne: ['$a', 2] }] }] },
+          either: { $or: [{ $lt: ['$b', 0] }, { $gte: ['$b', 3] }] },
+          fallback: { $ifNull: ['$missing', 'dflt'] },
+          high: { $max: ['$a', '$b', null] },
+          low: { $min: ['$a', '$b'] },
+          label: { $concat: ['$name', '-', { $toString: '$a' }] },
+          member: { $in: ['q', '$tags'] },
+          count: { $size: '$tags' },
+          merged: { $mergeObjects: ['$sub', { y: 2 }] },
+          literal: { $literal: '$notAPath' },
+          'sub.z': 9,
+        },
+      },
+      { $unset: ['name'] },
+      { $addFields: { root: '$$ROOT.a' } },
+    ]);
+    assert.equal(result.modifiedCount, 1);
+    assert.deepEqual(await c.findOne({ _id: 1 }), {
+      _id: 1, a: 2, b: 3, sub: { x: 1, z: 9 }, tags: ['p', 'q'],
+      sum: 6, diff: 1, both: true, either: true, fallback: 'dflt', high: 3, low: 2, label: 'n-2', member: true, count: 2,
+      merged: { x: 1, y: 2 }, literal: '$notAPath', root: 2,
+    });
+    assert.equal((await c.updateOne({ _id: 1 }, [{ $set: { a: '$a' } }])).modifiedCount, 0, 'the same value modifies nothing');
+    await c.updateOne({ _id: 1 }, [{ $project: { a: 1, total: { $add: ['$a', '$b'] } } }]);
+    assert.deepEqual(await c.findOne({ _id: 1 }), { _id: 1, a: 2, total: 5 });
+    await c.updateOne({ _id: 1 }, [{ $replaceWith: { kept: '$a' } }]);
+    assert.deepEqual(await c.findOne({ _id: 1 }), { _id: 1, kept: 2 }, '$replaceWith keeps _id');
+    const upsert = await c.updateOne({ _id: 2 }, [{ $set: { n: { $add: [{ $ifNull: ['$n', 0] }, 1] } } }], { upsert: true });
+    assert.equal(upsert.upsertedId, 2);
+    assert.deepEqual(await c.findOne({ _id: 2 }), { _id: 2, n: 1 });
+    await assert.rejects(c.updateOne({ _id: 1 }, [{ $set: { _id: 5 } }]), (error: Document) => error.code === 66);
+    await assert.rejects(c.updateOne({ _id: 1 }, [{ $set: { x: { $frobnicate: 1 } } }]), (error: Document) => error.code === 168);
+    await assert.rejects(c.updateOne({ _id: 1 }, [{ $match: {} }]), (error: Document) => error.code === 72);
+    assert.deepEqual(await c.findOne({ _id: 1 }), { _id: 1, kept: 2 }, 'refused updates changed nothing');
+  });
+
   it('rejects malformed updates without changing anything', async () => {
     const c = await seeded([{ _id: 1, a: 1 }]);
     await assert.rejects(context.db.command({ update: c.collectionName, updates: [{ q: { _id: 1 }, u: { $bogus: { a: 1 } } }] }).then((reply) => {
