@@ -1,26 +1,20 @@
 import { Task, TaskStatus, initialState } from '@lit/task';
-import { css, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property } from 'lit/decorators/property.js';
 import { state } from 'lit/decorators/state.js';
+// The contract's files one by one, not its index: a bundler keeps the index's whole error table.
+import { CODE_DIGITS, CODE_PATTERN, RECOVERY_CODE_PATTERN } from '../server/contract/formats.ts';
+import { MFA_METHODS } from '../server/contract/methods.ts';
+import { TRUSTED_DEVICE_DAYS } from '../server/contract/rules.ts';
+import styles from './aldero-mfa-challenge.styles.ts';
 import type { CodeSent, MfaMethod, MfaStatus } from './client/api.ts';
 import { AlderoError } from './client/errors.ts';
-import { AlderoApiElement, codeDigits } from './shared/api-element.ts';
-import { defineElement } from './shared/element.ts';
-import { emit } from './shared/events.ts';
-import * as challenge from './shared/messages/challenge.ts';
-import * as code from './shared/messages/code.ts';
-import * as errors from './shared/messages/errors.ts';
+import { AlderoApiElement, codeDigits, recoveryCodeInput } from './shared/api-element.ts';
+import componentStyles from './shared/component.styles.ts';
+import { challenge, code, errors, type ChallengeMessages, type CodeMessages, type ErrorMessages } from './shared/messages/en.ts';
 import { ResendController } from './shared/resend.ts';
-import { baseStyles } from './shared/styles.ts';
 
-export type ChallengeCatalogue = errors.ErrorMessages & code.CodeMessages & challenge.ChallengeMessages;
-
-const catalogues: Record<string, ChallengeCatalogue> = {
-  en: { ...errors.en, ...code.en, ...challenge.en },
-  es: { ...errors.es, ...code.es, ...challenge.es },
-  fr: { ...errors.fr, ...code.fr, ...challenge.fr },
-  de: { ...errors.de, ...code.de, ...challenge.de },
-};
+export type ChallengeCatalogue = ErrorMessages & CodeMessages & ChallengeMessages;
 
 /** How many times the element asks again while an SMS is still on its way, to explain a failed delivery. */
 const DELIVERY_CHECKS = 5;
@@ -35,12 +29,6 @@ interface OtpCredential extends Credential {
  * @summary The second step of a sign-in: the SMS code (or an authenticator or recovery code) for an `mfa_token`.
  * @tag aldero-mfa-challenge
  *
- * @fires aldero-code-sent - A code was sent again. `{ maskedPhone, sendsRemaining, retryAfterSeconds, expiresAt }`
- * @fires aldero-verified - The code was right: the session. `{ accessToken, refreshToken, expiresIn, trustedDevice }`
- * @fires aldero-error - A call failed. `{ code, message, retryAfterSeconds? }`
- * @fires aldero-challenge-expired - The challenge can no longer be answered (expired, or too many wrong codes). `{}`
- * @fires aldero-start-over - The user pressed "Start over": sign them in again from the start. `{}`
- *
  * @csspart base - The wrapper of the element.
  * @csspart label - Field labels.
  * @csspart hint - Helper texts.
@@ -52,7 +40,7 @@ interface OtpCredential extends Credential {
  * @csspart secondary-button - Resend and the method switches.
  * @csspart resend-button - The "Resend code" button.
  * @csspart countdown - The time before a resend is possible, and the resends left.
- * @csspart trust-device - The "Trust this device for 30 days" checkbox with its label.
+ * @csspart trust-device - The "Trust this device" checkbox with its label.
  * @csspart spinner - The pending indicator.
  *
  * @cssprop --aldero-color-primary - Buttons and links.
@@ -67,15 +55,15 @@ interface OtpCredential extends Credential {
  * @cssprop --aldero-radius - Corner radius.
  * @cssprop --aldero-focus-ring - Box shadow of the focused control.
  * @cssprop --aldero-spacing - Space between the parts.
+ *
+ * @fires aldero-code-sent - A code was sent again. `{ maskedPhone, sendsRemaining, retryAfterSeconds, expiresAt }`
+ * @fires aldero-verified - The code was right: the session. `{ accessToken, refreshToken, expiresIn, trustedDevice }`
+ * @fires aldero-error - A call failed. `{ code, message, retryAfterSeconds? }`
+ * @fires aldero-challenge-expired - The challenge can no longer be answered (expired, or too many wrong codes). `{}`
+ * @fires aldero-start-over - The user pressed "Start over": sign them in again from the start. `{}`
  */
 export class AlderoMfaChallenge extends AlderoApiElement<ChallengeCatalogue> {
-  static override styles = [
-    baseStyles,
-    css`
-      [part~='trust-device'] { display: flex; gap: 0.5em; align-items: center; accent-color: var(--aldero-color-primary, #4338ca); }
-      [part~='code-input'] { font-size: 1.25em; letter-spacing: 0.25em; }
-    `,
-  ];
+  static override styles = [componentStyles, styles];
 
   /** The `mfa_token` of the `mfa_required` answer to the login (attribute `mfa-token`). */
   @property({ attribute: 'mfa-token' }) mfaToken = '';
@@ -94,7 +82,7 @@ export class AlderoMfaChallenge extends AlderoApiElement<ChallengeCatalogue> {
   @state() private errorMessage?: string;
   @state() private notice?: string;
 
-  protected readonly catalogues = catalogues;
+  protected readonly english = { errors, code, challenge };
   private readonly resend = new ResendController(this);
   private deliveryChecks = 0;
   private deliveryTimer?: ReturnType<typeof setTimeout>;
@@ -121,7 +109,7 @@ export class AlderoMfaChallenge extends AlderoApiElement<ChallengeCatalogue> {
     onComplete: ({ accessToken, refreshToken, expiresIn, trustedDevice }) => {
       this.phase = 'verified';
       this.errorMessage = undefined;
-      emit(this, 'aldero-verified', { accessToken, refreshToken, expiresIn, trustedDevice });
+      this.emit('aldero-verified', { accessToken, refreshToken, expiresIn, trustedDevice });
       void this.focusOn('#verified');
     },
     onError: (error) => this.fail(error),
@@ -191,7 +179,7 @@ export class AlderoMfaChallenge extends AlderoApiElement<ChallengeCatalogue> {
             hint: recovery
               ? this.t('recoveryHint')
               : sms && this.codeSent
-                ? this.t('codeSentTo', { phone: this.maskedPhone })
+                ? this.t('codeSentTo', { phone: this.maskedPhone, digits: CODE_DIGITS })
                 : '',
             value: this.code,
             disabled: verifying,
@@ -202,7 +190,7 @@ export class AlderoMfaChallenge extends AlderoApiElement<ChallengeCatalogue> {
         </div>
         <label part="trust-device">
           <input type="checkbox" .checked=${this.trustDevice} @change=${this.onTrustDeviceChange} />
-          ${this.t('trustDevice')}
+          ${this.t('trustDevice', { days: TRUSTED_DEVICE_DAYS })}
         </label>
         <button type="submit" part="button primary-button" id="verify" ?disabled=${verifying} aria-busy=${verifying}>
           ${this.renderLabel(verifying, this.t('verify'))}
@@ -212,7 +200,7 @@ export class AlderoMfaChallenge extends AlderoApiElement<ChallengeCatalogue> {
       ${sms && this.resend.exhausted ? html`<p part="hint">${this.t('sendLimitReached')}</p>` : nothing}
       ${this.notice ? html`<p part="hint" role="status">${this.notice}</p>` : nothing}
       <div class="row">
-        ${(['sms', 'totp', 'recovery_code'] as const)
+        ${MFA_METHODS
           .filter((other) => other !== method && (other === 'recovery_code' || this.methods.includes(other)))
           .map(
             (other) => html`
@@ -254,7 +242,7 @@ export class AlderoMfaChallenge extends AlderoApiElement<ChallengeCatalogue> {
     this.resend.wait(Math.max(this.resendDelay, retryAfterSeconds));
     this.errorMessage = undefined;
     this.deliveryChecks = 0;
-    emit(this, 'aldero-code-sent', { maskedPhone, sendsRemaining, retryAfterSeconds, expiresAt });
+    this.emit('aldero-code-sent', { maskedPhone, sendsRemaining, retryAfterSeconds, expiresAt });
     this.followDelivery(delivery);
     void this.focusOn('#code');
   }
@@ -262,12 +250,11 @@ export class AlderoMfaChallenge extends AlderoApiElement<ChallengeCatalogue> {
   /** Explains a failed delivery and the way out; while the SMS is on its way, asks again a few times. */
   private followDelivery(delivery: CodeSent['delivery']): void {
     clearTimeout(this.deliveryTimer);
-    if (delivery.status === 'failed' || delivery.status === 'dropped') {
+    const undelivered = this.reportUndelivered(delivery);
+    if (undelivered) {
       this.stopListeningForSms();
       this.notice = undefined;
-      this.errorMessage = this.reportError(
-        new AlderoError('MFA_DELIVERY_FAILED', this.deliveryMessage(delivery.reason), 422, { delivery }),
-      );
+      this.errorMessage = undelivered;
     } else if (delivery.status !== 'delivered' && this.deliveryChecks++ < DELIVERY_CHECKS) {
       this.deliveryTimer = setTimeout(() => void this.statusTask.run(), DELIVERY_CHECK_INTERVAL_MS);
     }
@@ -288,7 +275,7 @@ export class AlderoMfaChallenge extends AlderoApiElement<ChallengeCatalogue> {
       this.phase = 'expired';
       this.stopListeningForSms();
       clearTimeout(this.deliveryTimer);
-      emit(this, 'aldero-challenge-expired', {});
+      this.emit('aldero-challenge-expired', {});
       void this.focusOn('#start-over');
     } else if (code === 'MFA_INVALID_CODE' || code === 'VALIDATION_ERROR') {
       this.code = '';
@@ -299,7 +286,7 @@ export class AlderoMfaChallenge extends AlderoApiElement<ChallengeCatalogue> {
   private submit(): void {
     if (this.verifyTask.status === TaskStatus.PENDING) return;
     const { code, method } = this;
-    if (!(method === 'recovery_code' ? /^[0-9a-f]{4}-[0-9a-f]{4}$/ : /^\d{6}$/).test(code)) {
+    if (!(method === 'recovery_code' ? RECOVERY_CODE_PATTERN : CODE_PATTERN).test(code)) {
       this.errorMessage = this.t('errors.VALIDATION_ERROR');
       void this.focusOn('#code');
       return;
@@ -354,13 +341,11 @@ export class AlderoMfaChallenge extends AlderoApiElement<ChallengeCatalogue> {
 
   private onCodeInput(event: InputEvent): void {
     this.code = codeDigits(event.target as HTMLInputElement);
-    if (this.code.length === 6) this.submit();
+    if (this.code.length === CODE_DIGITS) this.submit();
   }
 
   private onRecoveryInput(event: InputEvent): void {
-    const input = event.target as HTMLInputElement;
-    const code = input.value.toLowerCase().replace(/[^0-9a-f]/g, '').slice(0, 8);
-    input.value = this.code = code.length > 4 ? `${code.slice(0, 4)}-${code.slice(4)}` : code;
+    this.code = recoveryCodeInput(event.target as HTMLInputElement);
   }
 
   private onTrustDeviceChange(event: Event): void {
@@ -373,11 +358,11 @@ export class AlderoMfaChallenge extends AlderoApiElement<ChallengeCatalogue> {
   }
 
   private onStartOver(): void {
-    emit(this, 'aldero-start-over', {});
+    this.emit('aldero-start-over', {});
   }
 }
 
-defineElement('aldero-mfa-challenge', AlderoMfaChallenge);
+AlderoMfaChallenge.define('aldero-mfa-challenge');
 
 declare global {
   interface HTMLElementTagNameMap {

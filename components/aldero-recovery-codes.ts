@@ -1,14 +1,12 @@
-import { css, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property } from 'lit/decorators/property.js';
 import { state } from 'lit/decorators/state.js';
-import { AlderoElement, defineElement } from './shared/element.ts';
-import { emit } from './shared/events.ts';
-import * as messages from './shared/messages/recovery-codes.ts';
-import { baseStyles } from './shared/styles.ts';
+import styles from './aldero-recovery-codes.styles.ts';
+import componentStyles from './shared/component.styles.ts';
+import { AlderoElement } from './shared/element.ts';
+import { recoveryCodes, type RecoveryCodesMessages } from './shared/messages/en.ts';
 
-export type RecoveryCodesCatalogue = messages.RecoveryCodesMessages;
-
-const catalogues: Record<string, RecoveryCodesCatalogue> = messages;
+export type RecoveryCodesCatalogue = RecoveryCodesMessages;
 
 const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -19,8 +17,6 @@ const escapeHtml = (text: string) =>
  *
  * The codes are never written to storage, attributes or the console. After "I have saved these
  * codes" they leave the DOM and the `codes` property is emptied.
- *
- * @fires aldero-recovery-codes-saved - The user acknowledged saving the codes; they are gone from the element. `{}`
  *
  * @csspart base - The wrapper of the element.
  * @csspart hint - The explanation, the copy status and the confirmation.
@@ -46,15 +42,14 @@ const escapeHtml = (text: string) =>
  * @cssprop --aldero-radius - Corner radius.
  * @cssprop --aldero-focus-ring - Box shadow of the focused control.
  * @cssprop --aldero-spacing - Space between the parts.
+ *
+ * @fires aldero-recovery-codes-saved - The user acknowledged saving the codes; they are gone from the element. `{}`
  */
 export class AlderoRecoveryCodes extends AlderoElement<RecoveryCodesCatalogue> {
-  static override styles = [
-    baseStyles,
-    css`
-      [part~='code-list'] { display: grid; grid-template-columns: repeat(auto-fill, minmax(8em, 1fr)); gap: 0.5em 1em; margin: 0; padding: 0.75em 0.75em 0.75em 2.5em; background: var(--aldero-color-surface, #f3f4f6); border-radius: var(--aldero-radius, 0.5rem); }
-      [part~='code'] { font-family: var(--aldero-font-family-code, ui-monospace, 'SFMono-Regular', Menlo, Consolas, monospace); font-size: 1.05em; letter-spacing: 0.05em; }
-    `,
-  ];
+  static override styles = [componentStyles, styles];
+
+  /** The tenant's brand, as users know it: the title of the saved and printed codes. */
+  @property() brand = '';
 
   /** The codes to show, once (from `auth.mfa.sms.confirm` or `auth.mfa.recoveryCodes.regenerate`). */
   @property({ attribute: false }) codes: string[] = [];
@@ -62,7 +57,7 @@ export class AlderoRecoveryCodes extends AlderoElement<RecoveryCodesCatalogue> {
   @state() private copyStatus?: string;
   @state() private saved = false;
 
-  protected readonly catalogues = catalogues;
+  protected readonly english = { recoveryCodes };
   private printFrame?: HTMLIFrameElement;
 
   /** Moves focus to the heading of the codes (or to the confirmation once they are saved). */
@@ -120,7 +115,7 @@ export class AlderoRecoveryCodes extends AlderoElement<RecoveryCodesCatalogue> {
   }
 
   private get brandName(): string {
-    return this.brand || this.tenant || 'Aldero';
+    return this.brand || 'Aldero';
   }
 
   /** The text of the .txt file and of the printed page. */
@@ -183,12 +178,12 @@ export class AlderoRecoveryCodes extends AlderoElement<RecoveryCodesCatalogue> {
     this.codes = [];
     this.copyStatus = undefined;
     this.saved = true;
-    emit(this, 'aldero-recovery-codes-saved', {});
+    this.emit('aldero-recovery-codes-saved', {});
     this.focus();
   }
 }
 
-defineElement('aldero-recovery-codes', AlderoRecoveryCodes);
+AlderoRecoveryCodes.define('aldero-recovery-codes');
 
 declare global {
   interface HTMLElementTagNameMap {

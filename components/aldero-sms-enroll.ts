@@ -1,37 +1,31 @@
 import { Task, TaskStatus } from '@lit/task';
 import { AsYouType, getCountries, getCountryCallingCode } from 'libphonenumber-js/min';
 import type { CountryCode } from 'libphonenumber-js/min';
-import { css, html, nothing, type TemplateResult } from 'lit';
+import { html, nothing, type TemplateResult } from 'lit';
 import { property } from 'lit/decorators/property.js';
 import { state } from 'lit/decorators/state.js';
+import { DISCLOSURE_VERSION, disclosureText } from '../server/contract/disclosure.ts';
+import { CODE_DIGITS, CODE_PATTERN } from '../server/contract/formats.ts';
 import './aldero-recovery-codes.ts';
+import styles from './aldero-sms-enroll.styles.ts';
 import type { AlderoClient } from './client/index.ts';
 import type { CodeSent } from './client/api.ts';
 import { AlderoError } from './client/errors.ts';
 import { AlderoApiElement, codeDigits } from './shared/api-element.ts';
-import { DISCLOSURE_VERSION, disclosureText, type DisclosureLanguage } from './shared/disclosure.ts';
-import { defineElement } from './shared/element.ts';
-import { emit } from './shared/events.ts';
-import { mergeSections } from './shared/i18n.ts';
-import * as code from './shared/messages/code.ts';
-import * as enroll from './shared/messages/enroll.ts';
-import * as errors from './shared/messages/errors.ts';
-import * as recoveryCodes from './shared/messages/recovery-codes.ts';
+import componentStyles from './shared/component.styles.ts';
+import {
+  code,
+  enroll,
+  errors,
+  recoveryCodes,
+  type CodeMessages,
+  type EnrollMessages,
+  type ErrorMessages,
+  type RecoveryCodesMessages,
+} from './shared/messages/en.ts';
 import { ResendController } from './shared/resend.ts';
-import { baseStyles } from './shared/styles.ts';
 
-export type EnrollCatalogue = errors.ErrorMessages &
-  code.CodeMessages &
-  enroll.EnrollMessages &
-  recoveryCodes.RecoveryCodesMessages;
-
-/** The recovery-codes step's messages ride along, so one `strings` object can override the whole flow. */
-const catalogues: Record<string, EnrollCatalogue> = {
-  en: mergeSections(errors.en, code.en, enroll.en, recoveryCodes.en),
-  es: mergeSections(errors.es, code.es, enroll.es, recoveryCodes.es),
-  fr: mergeSections(errors.fr, code.fr, enroll.fr, recoveryCodes.fr),
-  de: mergeSections(errors.de, code.de, enroll.de, recoveryCodes.de),
-};
+export type EnrollCatalogue = ErrorMessages & CodeMessages & EnrollMessages & RecoveryCodesMessages;
 
 /** The version of the disclosure the element shows; sent with the setup so the server records the consent. */
 export { DISCLOSURE_VERSION };
@@ -59,7 +53,6 @@ function asCountry(value: string | undefined): CountryCode | undefined {
   return getCountries().find((code) => code === upper);
 }
 
-
 /**
  * @summary Enrolls a signed-in user's phone for SMS verification: number with opt-in disclosure, code, recovery codes.
  * @tag aldero-sms-enroll
@@ -69,11 +62,6 @@ function asCountry(value: string | undefined): CountryCode | undefined {
  *
  * Every message can be overridden through `strings` except the opt-in disclosure, which is shown
  * in exactly the words of its version (`DISCLOSURE_VERSION`), with the brand filled in.
- *
- * @fires aldero-code-sent - A code was sent to the number. `{ maskedPhone, sendsRemaining, retryAfterSeconds, expiresAt }`
- * @fires aldero-enrolled - The number is verified and the SMS factor is on. `{ phone }`
- * @fires aldero-recovery-codes-saved - The user acknowledged saving the recovery codes. `{}`
- * @fires aldero-error - A call failed. `{ code, message, retryAfterSeconds? }`
  *
  * @csspart base - The wrapper of the element.
  * @csspart label - Field labels.
@@ -104,17 +92,17 @@ function asCountry(value: string | undefined): CountryCode | undefined {
  * @cssprop --aldero-radius - Corner radius.
  * @cssprop --aldero-focus-ring - Box shadow of the focused control.
  * @cssprop --aldero-spacing - Space between the parts.
+ *
+ * @fires aldero-code-sent - A code was sent to the number. `{ maskedPhone, sendsRemaining, retryAfterSeconds, expiresAt }`
+ * @fires aldero-enrolled - The number is verified and the SMS factor is on. `{ phone }`
+ * @fires aldero-recovery-codes-saved - The user acknowledged saving the recovery codes. `{}`
+ * @fires aldero-error - A call failed. `{ code, message, retryAfterSeconds? }`
  */
 export class AlderoSmsEnroll extends AlderoApiElement<EnrollCatalogue> {
-  static override styles = [
-    baseStyles,
-    css`
-      .phone { display: grid; grid-template-columns: minmax(0, 2fr) minmax(0, 3fr); gap: 0.75em; }
-      [part~='disclosure'] { font-size: 0.875em; color: var(--aldero-color-muted, #4b5563); background: var(--aldero-color-surface, #f3f4f6); padding: 0.75em; border-radius: var(--aldero-radius, 0.5rem); }
-      [part~='code-input'] { font-size: 1.25em; letter-spacing: 0.25em; font-variant-numeric: tabular-nums; }
-      aldero-recovery-codes::part(base) { padding: 0; border: 0; }
-    `,
-  ];
+  static override styles = [componentStyles, styles];
+
+  /** The tenant's brand, as users know it (in the SMS opt-in disclosure and on the saved codes); by default the tenant. */
+  @property() brand = '';
 
   /** The signed-in user's access token. A property only: it never appears in the DOM. */
   @property({ attribute: false }) accessToken?: string | null;
@@ -135,7 +123,8 @@ export class AlderoSmsEnroll extends AlderoApiElement<EnrollCatalogue> {
   @state() private notice?: string;
   @state() private recoveryCodes: string[] = [];
 
-  protected readonly catalogues = catalogues;
+  /** The recovery-codes step's messages ride along, so one `strings` object can override the whole flow. */
+  protected readonly english = { errors, code, enroll, recoveryCodes };
   private readonly resend = new ResendController(this);
   private tokenClient?: AlderoClient;
 
@@ -155,7 +144,7 @@ export class AlderoSmsEnroll extends AlderoApiElement<EnrollCatalogue> {
       this.notice = undefined;
       this.recoveryCodes = recoveryCodes;
       this.step = 'codes';
-      emit(this, 'aldero-enrolled', { phone: this.phone });
+      this.emit('aldero-enrolled', { phone: this.phone });
       void this.updateComplete.then(() => this.renderRoot.querySelector('aldero-recovery-codes')?.focus());
     },
     onError: (error) => this.fail(error),
@@ -250,7 +239,7 @@ export class AlderoSmsEnroll extends AlderoApiElement<EnrollCatalogue> {
       <form novalidate @submit=${this.onCodeSubmit}>
         <div class="field">${this.renderCodeInput({
             label: this.t('codeLabel'),
-            hint: this.t('codeSentTo', { phone: this.maskedPhone }),
+            hint: this.t('codeSentTo', { phone: this.maskedPhone, digits: CODE_DIGITS }),
             value: this.code,
             disabled: confirming,
             invalid: this.errorMessage !== undefined,
@@ -276,7 +265,7 @@ export class AlderoSmsEnroll extends AlderoApiElement<EnrollCatalogue> {
 
   /** The opt-in disclosure of the language, with the brand: deliberately not overridable by `strings`. */
   private get disclosure(): string {
-    return disclosureText(this.brandName, this.language as DisclosureLanguage);
+    return disclosureText(this.brandName, this.language);
   }
 
   private get selectedCountry(): CountryCode {
@@ -292,17 +281,13 @@ export class AlderoSmsEnroll extends AlderoApiElement<EnrollCatalogue> {
     this.errorMessage = undefined;
     this.notice = resent ? this.t('codeResent') : undefined;
     this.step = 'code';
-    emit(this, 'aldero-code-sent', {
+    this.emit('aldero-code-sent', {
       maskedPhone: sent.maskedPhone,
       sendsRemaining: sent.sendsRemaining,
       retryAfterSeconds: sent.retryAfterSeconds,
       expiresAt: sent.expiresAt,
     });
-    if (sent.delivery?.status === 'failed') {
-      this.errorMessage = this.reportError(
-        new AlderoError('MFA_DELIVERY_FAILED', this.deliveryMessage(sent.delivery.reason), 422, { delivery: sent.delivery }),
-      );
-    }
+    this.errorMessage = this.reportUndelivered(sent.delivery);
     void this.focusOn('#code');
   }
 
@@ -366,7 +351,7 @@ export class AlderoSmsEnroll extends AlderoApiElement<EnrollCatalogue> {
 
   private onCodeInput(event: InputEvent): void {
     this.code = codeDigits(event.target as HTMLInputElement);
-    if (this.code.length === 6) this.confirm();
+    if (this.code.length === CODE_DIGITS) this.confirm();
   }
 
   private onCodeSubmit(event: SubmitEvent): void {
@@ -376,7 +361,7 @@ export class AlderoSmsEnroll extends AlderoApiElement<EnrollCatalogue> {
 
   private confirm(): void {
     if (this.confirmTask.status === TaskStatus.PENDING) return;
-    if (!/^\d{6}$/.test(this.code)) {
+    if (!CODE_PATTERN.test(this.code)) {
       this.errorMessage = this.t('errors.VALIDATION_ERROR');
       void this.focusOn('#code');
       return;
@@ -406,7 +391,7 @@ export class AlderoSmsEnroll extends AlderoApiElement<EnrollCatalogue> {
   }
 }
 
-defineElement('aldero-sms-enroll', AlderoSmsEnroll);
+AlderoSmsEnroll.define('aldero-sms-enroll');
 
 declare global {
   interface HTMLElementTagNameMap {

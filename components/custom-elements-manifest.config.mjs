@@ -8,6 +8,7 @@
  */
 export default {
   globs: ['components/aldero-*.ts', 'components/shared/element.ts', 'components/shared/api-element.ts'],
+  exclude: ['components/*.styles.ts'],
   outdir: 'dist/components',
   litelement: true,
   plugins: [

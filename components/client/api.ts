@@ -8,7 +8,8 @@ import type { AppRouter } from '../../server/router.ts';
 export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
 
-export type MfaMethod = RouterInputs['auth']['mfa']['verify']['method'];
+/** The factors and delivery states, named by the contract the server answers with. */
+export type { DeliveryStatus, MfaMethod } from '../../server/contract/methods.ts';
 
 export type Tokens = RouterOutputs['auth']['signup'];
 
@@ -17,7 +18,6 @@ export type CodeSent = Omit<RouterOutputs['auth']['mfa']['challenge'], 'challeng
 
 /** Where the SMS is: `queued` … `delivered`, or `failed` with a reason (`opted_out`: the number replied STOP). */
 export type Delivery = CodeSent['delivery'];
-export type DeliveryStatus = Delivery['status'];
 
 /** The login challenge as the challenge element first sees it. */
 export type MfaStatus = RouterOutputs['auth']['mfa']['status'];

@@ -1,21 +1,7 @@
-import type { AppErrorCode } from '../../server/errors.ts';
+import type { AppErrorCode, ClientErrorCode, RateLimitReason } from '../../server/contract/errors.ts';
 import type { CodeSent, Delivery, MfaMethod } from './api.ts';
 
-/** Codes the SDK itself produces when no server answer could be read. */
-export type ClientErrorCode = 'NETWORK_ERROR' | 'CLIENT_NOT_CONFIGURED';
-
-/** Why the server refused a send or an attempt (`MFA_RATE_LIMITED.reason`). */
-export type RateLimitReason =
-  | 'challenge_send_limit'
-  | 'challenge_attempt_limit'
-  | 'phone_hourly'
-  | 'phone_daily'
-  | 'user_hourly'
-  | 'ip_hourly'
-  | 'tenant_daily_budget'
-  | 'country_not_allowed'
-  | 'min_interval'
-  | 'login_attempts';
+export type { ClientErrorCode, RateLimitReason };
 
 /** Context the server sends next to an error code. */
 export interface AlderoErrorContext {
@@ -24,7 +10,7 @@ export interface AlderoErrorContext {
   retryAfterSeconds?: number;
   /** ISO 8601 */
   expiresAt?: string;
-  reason?: RateLimitReason | (string & {});
+  reason?: RateLimitReason;
   delivery?: Delivery;
   issues?: { path: string; message: string }[];
   /** `mfa_required` (login): the token for the challenge and what the user can answer with. */
@@ -36,7 +22,7 @@ export interface AlderoErrorContext {
 
 /** The one error the SDK throws: a stable code, a human message, the HTTP status and context. */
 export class AlderoError extends Error {
-  readonly code: AppErrorCode | ClientErrorCode | (string & {});
+  readonly code: AppErrorCode | ClientErrorCode;
   /** HTTP status; 0 when the server could not be reached. */
   readonly status: number;
   readonly context: AlderoErrorContext;
@@ -65,17 +51,30 @@ interface TrpcErrorBody {
   error?: {
     message?: string;
     code?: number;
-    data?: { appCode?: string; code?: string; httpStatus?: number; context?: AlderoErrorContext };
+    data?: { appCode?: AppErrorCode; httpStatus?: number; context?: AlderoErrorContext };
   };
 }
+
+/** The code of an error answer without one of ours (a proxy, a gateway): the server's fault or the way there. */
+const unreadableCode = (httpStatus: number) => (httpStatus >= 500 ? 'INTERNAL_ERROR' : 'NETWORK_ERROR');
+const unreadableMessage = (httpStatus: number) => `The server answered ${httpStatus}.`;
 
 /** Builds the AlderoError of a tRPC error response (`error.data.appCode` / `error.data.context`). */
 export function errorFromTrpcBody(body: unknown, httpStatus: number): AlderoError {
   const error = (body as TrpcErrorBody | undefined)?.error;
   const data = error?.data;
-  const code = data?.appCode ?? data?.code ?? (httpStatus >= 500 ? 'INTERNAL_ERROR' : 'NETWORK_ERROR');
-  const message = error?.message ?? `The server answered ${httpStatus}.`;
-  return new AlderoError(code, message, data?.httpStatus ?? httpStatus, data?.context ?? {});
+  return new AlderoError(
+    data?.appCode ?? unreadableCode(httpStatus),
+    error?.message ?? unreadableMessage(httpStatus),
+    data?.httpStatus ?? httpStatus,
+    data?.context ?? {},
+  );
+}
+
+/** Builds the AlderoError of a REST error answer (`{ error, message, ...context }`, the guide's shape). */
+export function errorFromRestBody(body: unknown, httpStatus: number): AlderoError {
+  const { error, message, ...context } = (body ?? {}) as { error?: AppErrorCode; message?: string } & AlderoErrorContext;
+  return new AlderoError(error ?? unreadableCode(httpStatus), message ?? unreadableMessage(httpStatus), httpStatus, context);
 }
 
 export function isAlderoError(value: unknown): value is AlderoError {

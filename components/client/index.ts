@@ -2,7 +2,7 @@ import type { AuthQueryPath, MfaMethod, RouterInputs as In, RouterOutputs as Out
 import { AlderoError, errorFromTrpcBody } from './errors.ts';
 
 export type * from './api.ts';
-export { AlderoError, isAlderoError } from './errors.ts';
+export { AlderoError, errorFromRestBody, isAlderoError } from './errors.ts';
 export type { AlderoErrorContext, ClientErrorCode, RateLimitReason } from './errors.ts';
 
 export interface AlderoClientOptions {

@@ -1,68 +1,71 @@
-import { html, LitElement, type TemplateResult } from 'lit';
+import { LitElement } from 'lit';
 import { property } from 'lit/decorators/property.js';
-import type { AlderoClient } from '../client/index.ts';
+import type { AlderoEvent, AlderoEventMap } from './events.ts';
 import {
   DEFAULT_LANG,
   format,
+  loadLocale,
+  localeOf,
   lookup,
-  resolveLang,
+  resolveLanguage,
   type Catalogue,
+  type Language,
   type Message,
   type Params,
   type StringOverrides,
 } from './i18n.ts';
+import type { Locale } from './messages/en.ts';
 
 /** A key of a catalogue: a message (`verify`) or an entry of a map (`errors.MFA_INVALID_CODE`). */
 export type MessageKey<C extends Catalogue> = {
   [K in keyof C & string]: C[K] extends Message ? K : `${K}.${keyof C[K] & string}`;
 }[keyof C & string];
 
-/** Defines a custom element once, so two bundles of the components on one page do not clash. */
-export function defineElement(tag: string, constructor: CustomElementConstructor): void {
-  if (!customElements.get(tag)) customElements.define(tag, constructor);
-}
-
 /**
- * What every Aldero element shares: where the API is (`tenant`, `domain` or `api-base`,
- * `sandbox`, or a ready `client`), the brand, and the language with its overridable strings.
- * Elements that call the API extend `AlderoApiElement`, which adds the client and error handling.
+ * What every Aldero element shares: its language with the overridable strings, and typed events.
+ * Elements that call the API extend `AlderoApiElement`, which adds where the API is and errors.
  */
 export abstract class AlderoElement<C extends Catalogue> extends LitElement {
-  /** The tenant's slug, e.g. `acme`. */
-  @property() tenant = '';
-
-  /** Where tenants live (`aldero.io`, or `localhost:3000` in development). */
-  @property() domain = '';
+  /** Defines the element once, so two bundles of the components on one page do not clash. */
+  static define(this: CustomElementConstructor, tag: string): void {
+    if (!customElements.get(tag)) customElements.define(tag, this);
+  }
 
   /**
-   * A fixed API base URL instead of the tenant subdomain (a reverse proxy, the page's own origin);
-   * the tenant then travels in the `X-Aldero-Tenant` header. With neither `domain` nor `api-base`,
-   * the API is expected on the page's own origin.
+   * The language (`en`, `es`, `fr`, `de`); by default the nearest `lang` of the page, then the
+   * browser's. English is built in; another language is shown once its messages have loaded.
    */
-  @property({ attribute: 'api-base' }) apiBase?: string;
-
-  /** The tenant's brand, as users know it (shown in the SMS opt-in disclosure and on saved codes). */
-  @property() brand = '';
-
-  /** Talk to the tenant's sandbox: no real SMS, codes in the sandbox inbox. */
-  @property({ type: Boolean }) sandbox = false;
-
-  /** The language (`en`, `es`, `fr`, `de`); by default the nearest `lang` of the page, then the browser's. */
   @property() override lang = '';
-
-  /** A configured `AlderoClient`; when set, `tenant`, `domain`, `api-base` and `sandbox` are not used. */
-  @property({ attribute: false }) client?: AlderoClient;
 
   /** Overrides of any built-in message (`{ verify: 'Continue', errors: { MFA_INVALID_CODE: '…' } }`). */
   @property({ attribute: false }) strings: StringOverrides<C> = {};
 
-  /** The element's messages per language; English is the fallback for anything missing. */
-  protected abstract readonly catalogues: Readonly<Record<string, C>>;
+  /** The English sections this element shows (bundled); the same sections of other languages load on demand. */
+  protected abstract readonly english: Partial<Locale>;
 
-  /** The language shown: the resolved `lang` when it is built in, else English. */
-  protected get language(): string {
-    const lang = resolveLang(this);
-    return lang in this.catalogues ? lang : DEFAULT_LANG;
+  private localeLoading?: Promise<void>;
+
+  /** The language shown: the resolved `lang` once its messages are in, English until then (or when it has none). */
+  protected get language(): Language {
+    const lang = resolveLanguage(this);
+    const pending = loadLocale(lang);
+    if (pending && !this.localeLoading) {
+      this.localeLoading = pending.then(() => {
+        this.localeLoading = undefined;
+        this.requestUpdate();
+      });
+    }
+    return lang === DEFAULT_LANG || localeOf(lang) ? lang : DEFAULT_LANG;
+  }
+
+  /** `updateComplete` also waits for the language to arrive and be rendered. */
+  protected override async getUpdateComplete(): Promise<boolean> {
+    let complete = await super.getUpdateComplete();
+    while (this.localeLoading) {
+      await this.localeLoading;
+      complete = await super.getUpdateComplete();
+    }
+    return complete;
   }
 
   /** A message in the element's language, with the `strings` overrides applied. */
@@ -73,8 +76,18 @@ export abstract class AlderoElement<C extends Catalogue> extends LitElement {
   /** Like `t`, for keys known only at run time (`errors.${code}`); undefined when there is none. */
   protected message(key: string, params?: Params): string | undefined {
     const lang = this.language;
-    const found = lookup([this.strings, this.catalogues[lang], this.catalogues[DEFAULT_LANG]], key);
+    const found = lookup(
+      [this.strings, ...(lang === DEFAULT_LANG ? [] : this.sections(localeOf(lang))), ...this.sections(this.english)],
+      key,
+    );
     return found === undefined ? undefined : format(found, params, lang);
+  }
+
+  /** Fires one of the Aldero events: bubbles, crosses shadow roots, typed by name. */
+  protected emit<K extends keyof AlderoEventMap>(name: K, detail: AlderoEventMap[K]): AlderoEvent<K> {
+    const event = new CustomEvent(name, { bubbles: true, composed: true, detail });
+    this.dispatchEvent(event);
+    return event;
   }
 
   /** Moves focus to the element matching `selector` once the current render is on screen. */
@@ -83,7 +96,8 @@ export abstract class AlderoElement<C extends Catalogue> extends LitElement {
     this.renderRoot.querySelector<HTMLElement>(selector)?.focus();
   }
 
-  protected renderSpinner(): TemplateResult {
-    return html`<span part="spinner" aria-hidden="true"></span>`;
+  /** This element's sections of a locale, in the order of `english`. */
+  private sections(locale: Partial<Locale> | undefined): (Catalogue | undefined)[] {
+    return Object.keys(this.english).map((section) => locale?.[section as keyof Locale]);
   }
 }

@@ -1,3 +1,5 @@
+import type { AppErrorCode, ClientErrorCode } from '../../server/contract/errors.ts';
+
 /** Every event the elements fire, with its detail. All bubble and cross shadow roots. */
 export interface AlderoEventMap {
   /** A code was sent (enrollment setup, login challenge, resend). */
@@ -8,8 +10,8 @@ export interface AlderoEventMap {
   'aldero-verified': { accessToken: string; refreshToken: string; expiresIn: number; trustedDevice: boolean };
   /** The user acknowledged saving the recovery codes; the codes are gone from the element. */
   'aldero-recovery-codes-saved': Record<string, never>;
-  /** A call failed: the server's code, the message shown to the user. */
-  'aldero-error': { code: string; message: string; retryAfterSeconds?: number };
+  /** A call failed: the error code, the message shown to the user. */
+  'aldero-error': { code: AppErrorCode | ClientErrorCode; message: string; retryAfterSeconds?: number };
   /** The login challenge can no longer be answered (expired, or too many wrong codes). */
   'aldero-challenge-expired': Record<string, never>;
   /** The user asked to start the sign-in over. */
@@ -28,15 +30,4 @@ declare global {
     'aldero-challenge-expired': AlderoEvent<'aldero-challenge-expired'>;
     'aldero-start-over': AlderoEvent<'aldero-start-over'>;
   }
-}
-
-/** Fires one of the Aldero events from `target`: bubbles, composed, typed by name. */
-export function emit<K extends keyof AlderoEventMap>(
-  target: EventTarget,
-  name: K,
-  detail: AlderoEventMap[K],
-): AlderoEvent<K> {
-  const event = new CustomEvent(name, { bubbles: true, composed: true, detail });
-  target.dispatchEvent(event);
-  return event;
 }

@@ -1,8 +1,12 @@
 /**
- * The message machinery. The catalogue itself lives in `messages/{section}.ts`, one file per section
- * (`errors`, `code`, `challenge`, `enroll`, `recovery-codes`), each in every language, so an element's
- * bundle carries only the sections it shows.
+ * The message machinery. The messages themselves live in `messages/{lang}.ts`, one section per
+ * part of the UI. English is bundled (each element imports only the English sections it shows);
+ * every other language is its own module, imported the first time an element needs it, so a new
+ * language costs an English page nothing (lit-localize's runtime mode: render the source
+ * language, re-render when the locale arrives).
  */
+import type { DisclosureLanguage } from '../../server/contract/disclosure.ts';
+import type { Locale } from './messages/en.ts';
 
 /** A message with `{name}` placeholders, or plural forms chosen by the `count` parameter. */
 export type Message = string | PluralMessage;
@@ -20,15 +24,57 @@ export type StringOverrides<C extends Catalogue> = {
 
 export const DEFAULT_LANG = 'en';
 
-/** The primary language subtag of the nearest `lang` (element, ancestors, document, browser). */
-export function resolveLang(element: HTMLElement): string {
+/**
+ * The languages loaded on demand. The elements speak the languages of the opt-in disclosure
+ * (the contract): one missing here fails the typecheck.
+ */
+const LOADERS = {
+  es: () => import('./messages/es.ts'),
+  fr: () => import('./messages/fr.ts'),
+  de: () => import('./messages/de.ts'),
+} satisfies Record<Exclude<DisclosureLanguage, typeof DEFAULT_LANG>, () => Promise<Locale>>;
+
+/** Loaded locales; `null` for one that failed to load (its elements stay in English). */
+const locales = new Map<string, Locale | null>();
+const loading = new Map<string, Promise<void>>();
+
+/** The messages of `lang` once they are loaded (never English, which each element bundles). */
+export function localeOf(lang: string): Locale | undefined {
+  return locales.get(lang) ?? undefined;
+}
+
+/**
+ * Loads `lang`'s messages once; the promise settles when they are in (or failed to load).
+ * Undefined when there is nothing to wait for: English, or a language already settled.
+ */
+export function loadLocale(lang: Language): Promise<void> | undefined {
+  if (lang === DEFAULT_LANG || locales.has(lang)) return undefined;
+  let pending = loading.get(lang);
+  if (!pending) {
+    pending = LOADERS[lang]()
+      .then(
+        (locale) => void locales.set(lang, locale),
+        () => void locales.set(lang, null),
+      )
+      .finally(() => loading.delete(lang));
+    loading.set(lang, pending);
+  }
+  return pending;
+}
+
+/** A language the elements speak: English and those loaded on demand. */
+export type Language = typeof DEFAULT_LANG | keyof typeof LOADERS;
+
+/** The language of the nearest `lang` (element, ancestors, document, browser), or English when the elements do not speak it. */
+export function resolveLanguage(element: HTMLElement): Language {
   const lang =
     element.lang ||
     element.closest('[lang]')?.getAttribute('lang') ||
     document.documentElement.lang ||
     navigator.language ||
     DEFAULT_LANG;
-  return lang.toLowerCase().split('-')[0];
+  const primary = lang.toLowerCase().split(/[-_]/)[0];
+  return primary in LOADERS ? (primary as Language) : DEFAULT_LANG;
 }
 
 /** Fills `{name}` placeholders; picks the plural form for `params.count` in `lang`. */
@@ -46,7 +92,7 @@ export function format(message: Message, params: Params = {}, lang = DEFAULT_LAN
   });
 }
 
-/** Looks a key (`verify`, or `errors.MFA_INVALID_CODE`) up in the overrides, then the locale, then English. */
+/** Looks a key (`verify`, or `errors.MFA_INVALID_CODE`) up in each source in turn: the first that has it wins. */
 export function lookup(
   sources: readonly (Catalogue | StringOverrides<Catalogue> | undefined)[],
   key: string,
@@ -58,19 +104,6 @@ export function lookup(
     if (typeof message === 'string' || (message && 'other' in message)) return message as Message;
   }
   return undefined;
-}
-
-/** Joins catalogue sections into an element's catalogue; maps present in several (`errors`) are merged. */
-export function mergeSections<C extends Catalogue>(...sections: Catalogue[]): C {
-  const merged: Catalogue = {};
-  for (const section of sections) {
-    for (const [key, value] of Object.entries(section)) {
-      const previous = merged[key];
-      merged[key] =
-        typeof value === 'object' && !('other' in value) && previous ? { ...(previous as object), ...value } : value;
-    }
-  }
-  return merged as C;
 }
 
 /** `125` → `2:05` */

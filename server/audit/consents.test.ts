@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { DISCLOSURE_VERSION, disclosureText } from '../../components/shared/disclosure.ts';
+import { DISCLOSURE_VERSION, disclosureText } from '../contract/index.ts';
 import { call, signUp, uniquePhone } from '../../test/helpers/http.ts';
 import { startTestServer, type TestServer } from '../../test/helpers/server.ts';
 import { SANDBOX_FROM } from '../delivery/sandbox.ts';

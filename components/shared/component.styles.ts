@@ -5,7 +5,7 @@ import { css } from 'lit';
  * by default, and a dark theme is the same properties with dark values. The shared parts (base,
  * label, hint, input, error, button, primary-button, secondary-button, spinner) style it further.
  */
-export const baseStyles = css`
+export default css`
   :host { display: block; font: var(--aldero-font-size, 1rem) / 1.5 var(--aldero-font-family, system-ui, sans-serif); color: var(--aldero-color-text, #1f2937); }
   :host([hidden]) { display: none; }
   [part~='base'], form, .field { display: grid; gap: var(--aldero-spacing, 1rem); }
