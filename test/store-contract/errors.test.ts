@@ -51,7 +51,7 @@ describeStoreContract(import.meta.url, (context) => {
   });
 
   it('refuses unknown command fields with 40415 (BSON field ... is an unknown field)', async () => {
-    const c = context.db.collection('strict');
+    const c = context.db.collection<{ _id: number; a?: number }>('strict');
     await c.insertOne({ _id: 1, a: 1 });
     const attempts: [string, Document][] = [
       ['find.foo', { find: 'strict', filter: {}, foo: 1 }],
@@ -76,7 +76,7 @@ describeStoreContract(import.meta.url, (context) => {
   it('refuses sort on updateOne/replaceOne/bulkWrite as MongoDB 7.0 does (40415)', async (t) => {
     const version = String((await context.db.admin().command({ buildInfo: 1 })).version);
     if (Number(version.split('.')[0]) >= 8) return t.skip(`MongoDB ${version} implements sort on updates`);
-    const c = context.db.collection('sortedUpdates');
+    const c = context.db.collection<{ _id: number; x: number }>('sortedUpdates');
     await c.insertMany([{ _id: 1, x: 1 }, { _id: 2, x: 2 }]);
     const attempts: (() => Promise<unknown>)[] = [
       () => c.updateOne({}, { $inc: { x: 1 } }, { sort: { _id: -1 } } as never),
@@ -88,7 +88,7 @@ describeStoreContract(import.meta.url, (context) => {
   });
 
   it('refuses a hint that names no index with BadValue (2)', async () => {
-    const c = context.db.collection('hinted');
+    const c = context.db.collection<{ _id: number; a: number }>('hinted');
     await c.insertOne({ _id: 1, a: 1 });
     await c.createIndex({ a: 1 }, { name: 'a_1' });
     assert.deepEqual(await c.find({}, { hint: 'a_1' }).toArray(), [{ _id: 1, a: 1 }]);
@@ -99,7 +99,7 @@ describeStoreContract(import.meta.url, (context) => {
       () => c.find({}, { hint: { b: 1 } }).toArray(),
       () => c.updateOne({}, { $set: { a: 2 } }, { hint: 'nope_1' }),
       () => c.deleteOne({}, { hint: { b: 1 } }),
-      () => c.findOneAndUpdate({}, { $set: { a: 2 } }, { hint: 'nope_1' }),
+      () => c.findOneAndUpdate({}, { $set: { a: 2 } }, { hint: { nope: 1 } }),
       () => c.countDocuments({}, { hint: 'nope_1' }),
     ];
     for (const attempt of attempts) {
