@@ -3,7 +3,7 @@ import { ERROR_CODES, type AppErrorCode } from './contract/errors.ts';
 export { ERROR_CODES, type AppErrorCode };
 
 /** Context carried next to an error code, e.g. `{ attemptsRemaining: 3 }`. JSON-serialisable. */
-export type ErrorContext = Record<string, unknown>;
+type ErrorContext = Record<string, unknown>;
 
 /** An application error: a stable code, a human message and context. Safe to show to clients. */
 export class AppError extends Error {
@@ -37,8 +37,4 @@ export class AppError extends Error {
     if (this.retryAfterSeconds !== undefined) body.retryAfterSeconds = this.retryAfterSeconds;
     return body;
   }
-}
-
-export function isAppError(value: unknown): value is AppError {
-  return value instanceof AppError;
 }

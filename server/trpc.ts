@@ -58,10 +58,4 @@ const t = initTRPC
 
 export const router = t.router;
 export const middleware = t.middleware;
-export const createCallerFactory = t.createCallerFactory;
 export const publicProcedure = t.procedure;
-
-/** Throws an AppError through tRPC, keeping it as the cause so both adapters can read it. */
-export function fail(code: AppErrorCode, context?: AppError['context'], message?: string): never {
-  throw new AppError(code, context, message);
-}

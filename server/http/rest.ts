@@ -1,16 +1,17 @@
-import { callTRPCProcedure, type AnyProcedure } from '@trpc/server';
-import type { Context } from '../context.ts';
+import { createContext, type RequestInfo } from '../context.ts';
+import type { AppDeps } from '../deps.ts';
 import { AppError } from '../errors.ts';
-import type { Meta } from '../trpc.ts';
-import { toAppError } from '../trpc.ts';
-import { appRouter } from '../router.ts';
+import { callProcedure, procedures, type ProcedureType } from './dispatch.ts';
+import { parseJsonObject, readBody } from './request.ts';
+import { sendError, sendJson, type ResponseHeaders } from './respond.ts';
+import type { Exchange } from './route.ts';
 
-interface Route {
+export interface RestRoute {
   method: string;
   pattern: RegExp;
   params: string[];
   procedurePath: string;
-  procedureType: 'query' | 'mutation';
+  procedureType: ProcedureType;
   successStatus: number;
 }
 
@@ -19,11 +20,9 @@ interface Route {
  * tRPC, so every rule has one implementation. Only the envelope differs: REST answers with the
  * guide's bodies and statuses (`{ "error": CODE, "message", ...context }`).
  */
-function buildRoutes(): Route[] {
-  const routes: Route[] = [];
-  const procedures = appRouter._def.procedures as unknown as Record<string, AnyProcedure>;
-  for (const [procedurePath, procedure] of Object.entries(procedures)) {
-    const meta = procedure._def.meta as Meta | undefined;
+function buildRoutes(): RestRoute[] {
+  const routes: RestRoute[] = [];
+  for (const { path: procedurePath, type, meta } of procedures.values()) {
     if (!meta?.openapi) continue;
     const params: string[] = [];
     const source = meta.openapi.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{(\w+)\\?\}/g, (_match, name: string) => {
@@ -35,17 +34,22 @@ function buildRoutes(): Route[] {
       pattern: new RegExp(`^${source}$`),
       params,
       procedurePath,
-      procedureType: procedure._def.type === 'query' ? 'query' : 'mutation',
+      procedureType: type === 'query' ? 'query' : 'mutation',
       successStatus: meta.successStatus ?? 200,
     });
   }
   return routes;
 }
 
-const routes = buildRoutes();
+const routes: readonly RestRoute[] = buildRoutes();
 
-export interface RestMatch {
-  route: Route;
+/** Every REST route, in the order they are matched. */
+export function restRoutes(): readonly RestRoute[] {
+  return routes;
+}
+
+interface RestMatch {
+  route: RestRoute;
   pathParams: Record<string, string>;
 }
 
@@ -59,7 +63,7 @@ function decodePathParam(name: string, raw: string): string {
 }
 
 /** The route for a method and path; METHOD_NOT_ALLOWED when the path exists under another method. */
-export function matchRoute(method: string, path: string): RestMatch | null {
+function matchRoute(method: string, path: string): RestMatch | null {
   let pathExists = false;
   for (const route of routes) {
     const match = route.pattern.exec(path);
@@ -74,39 +78,21 @@ export function matchRoute(method: string, path: string): RestMatch | null {
   return null;
 }
 
-export interface RestResult {
-  status: number;
-  body: unknown;
-  headers: Record<string, string>;
-}
-
-/** Calls the procedure behind a REST route and shapes its answer. */
-export async function callRoute(ctx: Context, match: RestMatch, input: Record<string, unknown> | undefined): Promise<RestResult> {
+/** A REST call: the procedure behind the route, its input from the JSON body, the query string and the path. */
+export async function serveRest(deps: AppDeps, exchange: Exchange, info: RequestInfo): Promise<void> {
+  const { req, res, method, url } = exchange;
+  const match = matchRoute(method, url.pathname);
+  if (!match) throw new AppError('NOT_FOUND', {}, `No route ${method} ${url.pathname}.`);
+  const text = await readBody(req, deps.config.maxBodyBytes);
+  const body = parseJsonObject(text, info.headers['content-type']);
+  const query = url.search ? Object.fromEntries(url.searchParams) : undefined;
+  const input = body ?? query;
   const merged = input || match.route.params.length > 0 ? { ...input, ...match.pathParams } : undefined;
-  try {
-    // The procedure by its path, as a server-side caller would call it, without building a
-    // caller proxy for every request.
-    const body = await callTRPCProcedure({
-      router: appRouter,
-      path: match.route.procedurePath,
-      getRawInput: async () => merged,
-      ctx,
-      type: match.route.procedureType,
-      signal: undefined,
-      batchIndex: 0,
-    });
-    return { status: match.route.successStatus, body, headers: {} };
-  } catch (error) {
-    return errorResult(toAppError(error));
-  }
-}
-
-export function errorResult(error: AppError): RestResult {
-  const headers: Record<string, string> = {};
-  if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.retryAfterSeconds);
-  return { status: error.status, body: error.toBody(), headers };
-}
-
-export function restRoutes(): readonly Route[] {
-  return routes;
+  const context = createContext(deps, info);
+  const outcome = await callProcedure(match.route.procedurePath, match.route.procedureType, context, async () => merged);
+  const headers: ResponseHeaders = {};
+  if (context.res.cookies.length) headers['set-cookie'] = context.res.cookies;
+  if (outcome.ok) return sendJson(res, match.route.successStatus, outcome.data, headers);
+  if (outcome.error.status >= 500) deps.log.error('route failed', { requestId: info.requestId, path: url.pathname });
+  sendError(res, outcome.error, headers);
 }

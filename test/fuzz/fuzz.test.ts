@@ -16,9 +16,9 @@ import { Agent, request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { createContext } from '../../server/context.ts';
 import { ERROR_CODES } from '../../server/errors.ts';
+import { procedures } from '../../server/http/dispatch.ts';
 import { restRoutes } from '../../server/http/rest.ts';
 import { createChallenge } from '../../server/mfa/challenges.ts';
-import { appRouter } from '../../server/router.ts';
 import { call, enrolledUser, latestCode } from '../helpers/http.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { BodyGenerator, type FuzzBody, type JsonSchema } from './generate.ts';
@@ -225,11 +225,10 @@ before(async () => {
   assert.equal(restTargets.length, restRoutes().length, 'the OpenAPI document lists every REST route');
 
   const routeOf = new Map(restRoutes().map((route) => [route.procedurePath, route]));
-  const procedures = appRouter._def.procedures as unknown as Record<string, { _def: { type: string } }>;
-  const trpcTargets: Target[] = Object.entries(procedures).map(([path, procedure]) => {
+  const trpcTargets: Target[] = [...procedures.values()].map(({ path, type }) => {
     const route = routeOf.get(path);
     const rest = route && restTargets.find((t) => t.method === route.method && route.pattern.test(t.path.replace(/\{\w+\}/g, 'x')));
-    return { surface: 'trpc', method: procedure._def.type === 'query' ? 'GET' : 'POST', path, schema: rest?.schema, queryRoute: procedure._def.type === 'query', pathParams: [] };
+    return { surface: 'trpc', method: type === 'query' ? 'GET' : 'POST', path, schema: rest?.schema, queryRoute: type === 'query', pathParams: [] };
   });
   targets = [...restTargets, ...trpcTargets];
 });

@@ -1,5 +1,5 @@
 /**
- * Plain tRPC calls are answered without tRPC's fetch adapter (server/http/trpc-direct.ts, a
+ * Plain tRPC calls are answered without tRPC's fetch adapter (server/http/trpc-route.ts, a
  * performance path). This holds it to tRPC's own answers: the same generated calls (every
  * procedure, GET and POST, with and without valid auth, valid and broken inputs, odd content
  * types) go to a server taking the direct path and to one sending everything through tRPC's
@@ -12,8 +12,8 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
+import { procedures } from '../../server/http/dispatch.ts';
 import { createHttpHandler } from '../../server/http/handler.ts';
-import { appRouter } from '../../server/router.ts';
 import { call, enrolledUser } from '../helpers/http.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { BodyGenerator, type JsonSchema } from './generate.ts';
@@ -78,15 +78,15 @@ test(`tRPC calls answered directly match tRPC's adapter (${COUNT} generated call
       void path;
     }
   }
-  const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { type: string } }>);
+  const entries = [...procedures.values()];
   const gen = new BodyGenerator(SEED, { mfaToken: () => known.mfaToken, refreshToken: () => known.refreshToken, userId: () => known.userId, phone: () => known.phone }, server.deps.config.maxBodyBytes);
   let compared = 0;
   let comparedSuccesses = 0;
   let skipped = 0;
   const mismatches: string[] = [];
   for (let i = 0; i < COUNT; i++) {
-    const [path, procedure] = gen.pick(procedures);
-    const query = procedure._def.type === 'query';
+    const { path, type } = gen.pick(entries);
+    const query = type === 'query';
     const fuzz = gen.chance(0.6) ? gen.schemaAware(schemas.get(path), query) : gen.randomBody(query);
     const method = gen.chance(0.05) ? (query ? 'POST' : 'GET') : query ? 'GET' : 'POST';
     const headers: Record<string, string> = { 'x-aldero-tenant': 'acme-sandbox' };

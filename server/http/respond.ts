@@ -1,0 +1,27 @@
+import type { ServerResponse } from 'node:http';
+import type { AppError } from '../errors.ts';
+
+export type ResponseHeaders = Record<string, string | string[]>;
+
+/** A JSON answer, never cached unless `headers` say so. */
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: ResponseHeaders = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    ...headers,
+  });
+  res.end(text);
+}
+
+/** `Retry-After` of a refusal that says when to come back. */
+export function retryAfterHeader(error: AppError): Record<string, string> {
+  return error.retryAfterSeconds === undefined ? {} : { 'retry-after': String(error.retryAfterSeconds) };
+}
+
+/** The guide's error answer: the code's status, `{ error, message, ...context }`, `Retry-After`. */
+export function sendError(res: ServerResponse, error: AppError, headers: ResponseHeaders = {}): void {
+  sendJson(res, error.status, error.toBody(), { ...retryAfterHeader(error), ...headers });
+}
