@@ -68,9 +68,6 @@ export class AlderoMfaChallenge extends AlderoApiElement<ChallengeCatalogue> {
   /** The `mfa_token` of the `mfa_required` answer to the login (attribute `mfa-token`). */
   @property({ attribute: 'mfa-token' }) mfaToken = '';
 
-  /** Seconds before "Resend code" is offered again after a send (a courtesy; the server may ask for more). */
-  @property({ type: Number, attribute: 'resend-delay' }) resendDelay = 30;
-
   /** Where the sign-in stands: its status is loading, a code is awaited, it expired, or it is done. */
   @state() private phase: 'loading' | 'answer' | 'expired' | 'verified' = 'loading';
   @state() private method: MfaMethod = 'sms';

@@ -110,9 +110,6 @@ export class AlderoSmsEnroll extends AlderoApiElement<EnrollCatalogue> {
   /** The country selected at first (ISO 3166 alpha-2); by default the region of the browser's language, else US. */
   @property({ attribute: 'default-country' }) defaultCountry = '';
 
-  /** Seconds before "Resend code" is offered again after a send (a courtesy; the server may ask for more). */
-  @property({ type: Number, attribute: 'resend-delay' }) resendDelay = 30;
-
   @state() private step: Step = 'phone';
   @state() private country?: CountryCode;
   @state() private national = '';

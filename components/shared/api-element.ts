@@ -33,6 +33,9 @@ export abstract class AlderoApiElement<C extends Catalogue> extends AlderoElemen
   /** A configured `AlderoClient`; when set, `tenant`, `domain`, `api-base` and `sandbox` are not used. */
   @property({ attribute: false }) client?: AlderoClient;
 
+  /** Seconds before "Resend code" is offered again after a send (a courtesy; the server may ask for more). */
+  @property({ type: Number, attribute: 'resend-delay' }) resendDelay = 30;
+
   private ownClient?: { key: string; client: AlderoClient };
 
   /** The client the element calls: the `client` property, or one made from the attributes. */
