@@ -11,11 +11,11 @@ import { openDatabase, runUntilSignalled } from './database.ts';
 async function main(): Promise<() => Promise<void>> {
   const config = loadConfig();
   const { mongoUri, stopEngine } = await openDatabase(config.mongodbUri);
-  // `ALDERO_SMS=telnyx-emulator`: live tenants send through the real Telnyx SDK to the test
+  // `ALDERO_SMS=telnyx-emulator`: live tenants send through the real Telnyx SDK to the Telnyx
   // emulator on this machine, which answers like Telnyx and posts signed delivery receipts back.
-  let emulator: Awaited<ReturnType<typeof import('../test/telnyx-emulator/emulator.ts').startTelnyxEmulator>> | undefined;
+  let emulator: Awaited<ReturnType<typeof import('./delivery/emulator/emulator.ts').startTelnyxEmulator>> | undefined;
   if (config.smsMode === 'telnyx-emulator') {
-    const { startTelnyxEmulator } = await import('../test/telnyx-emulator/emulator.ts');
+    const { startTelnyxEmulator } = await import('./delivery/emulator/emulator.ts');
     emulator = await startTelnyxEmulator({ autoDeliver: true });
     config.telnyx = { ...config.telnyx, apiKey: emulator.apiKey, baseURL: emulator.baseURL, publicKey: emulator.publicKey };
     console.log(`Telnyx emulator at ${emulator.baseURL}: live tenants' SMS go there (nothing leaves this machine).`);

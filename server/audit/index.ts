@@ -13,7 +13,7 @@ import { maskPhone } from '../mfa/phone.ts';
 import type { DeliveryStatus, Realm } from '../store/documents.ts';
 import type { IndexSpec, Store } from '../store/index.ts';
 import type { AuditEventDoc } from './events.ts';
-import { JOB_INDEXES, JobQueue, JobWorker, loadJobSettings, registerJobWorker, type JobSettings } from './jobs.ts';
+import { JOB_INDEXES, JobQueue, JobWorker, loadJobSettings, registerJobWorker, type JobSettings } from '../queue/jobs.ts';
 import { NOTIFICATION_JOB, notificationHandler } from './notifications.ts';
 import { recordSystemEvent, type SystemEventDeps } from './record.ts';
 

@@ -5,8 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { call, enrolledUser, latestCode, signUp, uniquePhone } from '../../test/helpers/http.ts';
 import { startTestServer, type TestServer } from '../../test/helpers/server.ts';
-import type { JobDoc } from './jobs.ts';
-import { backoffMs } from './jobs.ts';
+import type { JobDoc } from '../queue/jobs.ts';
+import { backoffMs } from '../queue/jobs.ts';
 import { parseWebhookUrl, verifyNotificationSignature } from './notifications.ts';
 
 // Retries come fast in this suite; the defaults are 10 s doubling up to an hour.

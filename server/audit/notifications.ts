@@ -8,7 +8,7 @@ import type { Logger } from '../log.ts';
 import type { Env, NotificationWebhookSettings } from '../store/documents.ts';
 import type { Store } from '../store/index.ts';
 import type { AuditEventDoc } from './events.ts';
-import { JobQueue, nudgeJobWorker, type JobDoc, type JobHandler, type JobOutcome } from './jobs.ts';
+import { JobQueue, nudgeJobWorker, type JobDoc, type JobHandler, type JobOutcome } from '../queue/jobs.ts';
 
 /**
  * Credential-change notifications (OWASP ASVS 5.0 §6.3.7): when a factor is added or removed,

@@ -37,6 +37,7 @@ export const ERROR_CODES = {
   MFA_RATE_LIMITED: { status: 429, message: 'Too many attempts. Try again later.' },
   RATE_LIMITED: { status: 429, message: 'Too many requests. Try again later.' },
   INVALID_SIGNATURE: { status: 400, message: 'The webhook signature is not valid.' },
+  INVALID_PAYLOAD: { status: 400, message: 'The webhook is not a Telnyx event.' },
   INTERNAL_ERROR: { status: 500, message: 'Something went wrong on our side.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

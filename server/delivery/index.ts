@@ -4,28 +4,22 @@
  * shared toll-free number, or the tenant's own), throughput shaped per number across processes,
  * opt-outs honoured before any call, and Telnyx webhooks for receipts and replies.
  */
-import type { Clock } from '../clock.ts';
-import type { Config } from '../config.ts';
 import { encrypt } from '../crypto.ts';
-import type { Logger } from '../log.ts';
 import type { DeliveryState } from '../store/documents.ts';
-import type { IndexSpec, Store } from '../store/index.ts';
+import type { IndexSpec } from '../store/index.ts';
 import { smsBody } from './body.ts';
-import { isOptedOut } from './opt-outs.ts';
 import { bodyHashOf, newMessageId, Outbox } from './outbox.ts';
-import { SANDBOX_FROM, SandboxProvider } from './sandbox.ts';
-import { ProviderDirectory, senderRouteFor } from './senders.ts';
+import { senderModelOf, SmsProviders } from './senders.ts';
 import { loadDeliverySettings, type DeliverySettings } from './settings.ts';
 import { Throughput } from './throttle.ts';
-import type { DeliveryReason, OutboxMessageDoc, SmsDispatcher, SmsRequest } from './types.ts';
+import type { DeliveryDeps, DeliveryReason, OutboxMessageDoc, OutgoingSms, SenderRoute, SendOutcome, SmsDispatcher, SmsRequest } from './types.ts';
 import { OUTBOX_BODY_PURPOSE, OutboxWorker, type WorkerStats } from './worker.ts';
 
-export { smsBody } from './body.ts';
 export { listSandboxMessages, SANDBOX_FROM, SANDBOX_NUMBERS } from './sandbox.ts';
-export { sealByoApiKey } from './senders.ts';
+export { sealByoApiKey, senderNumberFor } from './senders.ts';
 export { DEFAULT_DELIVERY_SETTINGS, DELIVERY_ENV, loadDeliverySettings, type DeliverySettings } from './settings.ts';
 export { handleTelnyxWebhook } from './webhooks.ts';
-export type { DeliveryReason, SmsDispatcher, SmsRequest } from './types.ts';
+export type { DeliveryDeps, DeliveryReason, SmsDispatcher, SmsRequest } from './types.ts';
 
 const WEEK = 7 * 86_400;
 
@@ -43,14 +37,6 @@ export const DELIVERY_INDEXES: IndexSpec[] = [
   ['smsThrottle', { expiresAt: 1 }, { expireAfterSeconds: 0 }],
 ];
 
-export interface DeliveryDeps {
-  store: Store;
-  clock: Clock;
-  log: Logger;
-  config: Config;
-  keys: { secret: string };
-}
-
 export interface Dispatcher extends SmsDispatcher {
   start(): void;
   stop(): Promise<void>;
@@ -63,19 +49,19 @@ export interface Dispatcher extends SmsDispatcher {
 
 /**
  * The dispatcher of one process. `dispatch()` returns as soon as the message is recorded (it
- * does not wait for Telnyx): `queued`, or the final state when it can be told at once (sandbox,
- * an opted-out pair, a tenant that cannot send). `start()` runs this process's outbox worker;
- * settings come from the environment (`DELIVERY_ENV`), `overrides` win (tests, tools).
+ * does not wait for Telnyx): `queued`, or the final state when it can be told at once (an inline
+ * provider such as the sandbox, an opted-out pair, a tenant that cannot send). `start()` runs
+ * this process's outbox worker; settings come from the environment (`DELIVERY_ENV`),
+ * `overrides` win (tests, tools).
  */
 export function createDispatcher(deps: DeliveryDeps, overrides: Partial<DeliverySettings> = {}): Dispatcher {
   const settings = loadDeliverySettings(process.env, overrides);
   const outbox = new Outbox(deps.store);
-  const sandbox = new SandboxProvider(deps.store, deps.clock, deps.keys.secret);
-  const providers = new ProviderDirectory(deps.store, deps.config, deps.keys.secret, settings);
+  const providers = new SmsProviders(deps, settings);
   const worker = new OutboxWorker(
-    { store: deps.store, clock: deps.clock, log: deps.log, secret: deps.keys.secret },
+    { store: deps.store, clock: deps.clock, log: deps.log, secret: deps.keys.secret, audit: deps.audit },
     outbox,
-    new Throughput(outbox.throttle),
+    new Throughput(deps.store),
     providers,
     settings,
   );
@@ -88,49 +74,53 @@ export function createDispatcher(deps: DeliveryDeps, overrides: Partial<Delivery
     updatedAt: deps.clock.now(),
   });
 
-  async function dispatchToSandbox(request: SmsRequest): Promise<DeliveryState> {
-    const id = newMessageId();
-    const outcome = await sandbox.send({
-      id,
+  async function dispatch(request: SmsRequest): Promise<DeliveryState> {
+    const route = providers.routeFor(request.tenant);
+    if (typeof route === 'string') return show(request, state('failed', route, null));
+    const now = new Date();
+    const message: OutgoingSms = {
+      id: newMessageId(now.getTime()),
       realm: request.tenant.realm,
       challengeId: request.challengeId,
-      from: SANDBOX_FROM,
+      from: route.from,
       to: request.to,
       text: smsBody(request.tenant.tenant, request.code),
-      messagingProfileId: null,
-    });
-    const result = outcome.kind === 'accepted' ? state('delivered', null, id) : state('failed', outcome.kind === 'rejected' ? outcome.reason : 'provider_unavailable', id);
-    await outbox.showOnChallenge(request.challengeId, result);
-    return result;
+      messagingProfileId: route.messagingProfileId,
+    };
+    return route.delivery === 'inline' ? sendNow(request, route, message) : enqueue(request, route, message, now);
   }
 
-  async function dispatchToOutbox(request: SmsRequest): Promise<DeliveryState> {
-    const { tenant, realm } = request.tenant;
-    if (deps.config.smsMode === 'sandbox') return finishAtOnce(request, state('failed', 'provider_not_configured', null));
-    const route = senderRouteFor(tenant, deps.config, settings);
-    if (typeof route === 'string') return finishAtOnce(request, state('failed', route, null));
-    if (request.expiresAt.getTime() <= deps.clock.now().getTime()) return finishAtOnce(request, state('dropped', 'challenge_expired', null));
+  /** An inline provider's outcome is the message's final state. */
+  async function sendNow(request: SmsRequest, route: SenderRoute, message: OutgoingSms): Promise<DeliveryState> {
+    const resolved = await providers.resolve(route.provider, request.tenant.tenant._id);
+    const outcome: SendOutcome =
+      typeof resolved === 'string' ? { kind: 'rejected', reason: resolved, error: resolved } : await resolved.provider.send(message);
+    const result =
+      outcome.kind === 'accepted'
+        ? state(outcome.delivered ? 'delivered' : 'sent', null, message.id)
+        : state('failed', outcome.kind === 'rejected' ? outcome.reason : 'provider_unavailable', message.id);
+    return show(request, result);
+  }
 
-    const now = new Date();
-    const id = newMessageId(now.getTime());
-    const text = smsBody(tenant, request.code);
-    // A pair that replied STOP fails here, with its reason, and Telnyx is never called.
-    const optedOut = await isOptedOut(outbox.optOuts, route.from, request.to);
-    const message: OutboxMessageDoc = {
-      _id: id,
-      realm,
-      tenantId: tenant._id,
+  /** Records the message in the outbox for the workers; a pair that replied STOP fails here, and the provider is never called. */
+  async function enqueue(request: SmsRequest, route: SenderRoute, message: OutgoingSms, now: Date): Promise<DeliveryState> {
+    if (request.expiresAt.getTime() <= deps.clock.now().getTime()) return show(request, state('dropped', 'challenge_expired', null));
+    const optedOut = await outbox.optOuts.isOptedOut(route.from, request.to);
+    const doc: OutboxMessageDoc = {
+      _id: message.id,
+      realm: message.realm,
+      tenantId: request.tenant.tenant._id,
       challengeId: request.challengeId,
       userId: request.userId,
       to: request.to,
       from: route.from,
-      senderModel: route.model,
+      senderModel: senderModelOf(route.provider),
       messagingProfileId: route.messagingProfileId,
       accountKey: route.accountKey,
       senderVerified: route.verified,
       // The body holds the code: sealed at rest, and dropped once the message is finished.
-      bodySealed: optedOut ? null : encrypt(deps.keys.secret, OUTBOX_BODY_PURPOSE, text),
-      bodyHash: bodyHashOf(deps.keys.secret, request.to, text),
+      bodySealed: optedOut ? null : encrypt(deps.keys.secret, OUTBOX_BODY_PURPOSE, message.text),
+      bodyHash: bodyHashOf(deps.keys.secret, request.to, message.text),
       status: optedOut ? 'failed' : 'queued',
       reason: optedOut ? 'opted_out' : null,
       availableAt: now,
@@ -145,16 +135,15 @@ export function createDispatcher(deps: DeliveryDeps, overrides: Partial<Delivery
       updatedAt: now,
       sentAt: null,
     };
-    const result = state(message.status, message.reason, id);
     // The challenge names its newest message before a worker can see it, so the worker's
     // progress on it is never overwritten by this first state.
-    await outbox.showOnChallenge(request.challengeId, result);
-    await outbox.messages.insertOne(message);
+    const result = await show(request, state(doc.status, doc.reason, doc._id));
+    await outbox.messages.insert(doc);
     if (!optedOut && started) worker.nudge();
     return result;
   }
 
-  async function finishAtOnce(request: SmsRequest, result: DeliveryState): Promise<DeliveryState> {
+  async function show(request: SmsRequest, result: DeliveryState): Promise<DeliveryState> {
     await outbox.showOnChallenge(request.challengeId, result);
     return result;
   }
@@ -163,9 +152,7 @@ export function createDispatcher(deps: DeliveryDeps, overrides: Partial<Delivery
     settings,
     workerId: worker.id,
     stats: worker.stats,
-    dispatch(request) {
-      return request.tenant.env === 'sandbox' ? dispatchToSandbox(request) : dispatchToOutbox(request);
-    },
+    dispatch,
     start() {
       if (started || !settings.workerEnabled) return;
       started = true;

@@ -1,4 +1,5 @@
 import type { Collection } from 'mongodb';
+import type { Store } from '../store/index.ts';
 import { isDuplicateKey } from './throttle.ts';
 import type { OptOutDoc } from './types.ts';
 
@@ -23,48 +24,54 @@ export function replyKeyword(text: string): ReplyKeyword | null {
   return null;
 }
 
-export function optOutId(sender: string, phone: string): string {
+function optOutId(sender: string, phone: string): string {
   return `${sender}|${phone}`;
 }
 
-export async function isOptedOut(optOuts: Collection<OptOutDoc>, sender: string, phone: string): Promise<boolean> {
-  return (await optOuts.findOne({ _id: optOutId(sender, phone), optedOut: true }, { projection: { _id: 1 } })) !== null;
-}
+/** The opt-out state per pair (`optOuts`): every filter and update on it is here. */
+export class OptOuts {
+  private readonly collection: Collection<OptOutDoc>;
 
-/**
- * Sets the pair's state as of `at`, unless a later event already set it: replies and their
- * webhooks can arrive out of order, and the newest one must win. One conditional upsert.
- * Answers whether this event was applied (false: a newer one already holds the pair).
- */
-export async function recordOptOutState(
-  optOuts: Collection<OptOutDoc>,
-  input: { sender: string; phone: string; optedOut: boolean; source: string; at: Date; now: Date },
-): Promise<boolean> {
-  try {
-    const result = await optOuts.updateOne(
-      { _id: optOutId(input.sender, input.phone), lastEventAt: { $lte: input.at } },
+  constructor(store: Store) {
+    this.collection = store.collection<OptOutDoc>('optOuts');
+  }
+
+  async isOptedOut(sender: string, phone: string): Promise<boolean> {
+    return (await this.collection.findOne({ _id: optOutId(sender, phone), optedOut: true }, { projection: { _id: 1 } })) !== null;
+  }
+
+  /**
+   * Sets the pair's state as of `at`, unless a later event already set it: replies and their
+   * webhooks can arrive out of order, and the newest one must win. One conditional upsert.
+   * Answers whether this event was applied (false: a newer one already holds the pair).
+   */
+  async record(input: { sender: string; phone: string; optedOut: boolean; source: string; at: Date; now: Date }): Promise<boolean> {
+    try {
+      const result = await this.collection.updateOne(
+        { _id: optOutId(input.sender, input.phone), lastEventAt: { $lte: input.at } },
+        {
+          $set: { sender: input.sender, phone: input.phone, optedOut: input.optedOut, source: input.source, lastEventAt: input.at, updatedAt: input.now },
+          $setOnInsert: { lastHelpAt: null },
+        },
+        { upsert: true },
+      );
+      return result.matchedCount + result.upsertedCount > 0;
+    } catch (error) {
+      // A newer event holds the pair: the filter missed and the upsert hit the existing _id.
+      if (!isDuplicateKey(error)) throw error;
+      return false;
+    }
+  }
+
+  /** A HELP reply: recorded (Telnyx answers it with the profile's help text); the state stays. */
+  async recordHelp(input: { sender: string; phone: string; at: Date; now: Date }): Promise<void> {
+    await this.collection.updateOne(
+      { _id: optOutId(input.sender, input.phone) },
       {
-        $set: { sender: input.sender, phone: input.phone, optedOut: input.optedOut, source: input.source, lastEventAt: input.at, updatedAt: input.now },
-        $setOnInsert: { lastHelpAt: null },
+        $set: { lastHelpAt: input.at, updatedAt: input.now },
+        $setOnInsert: { sender: input.sender, phone: input.phone, optedOut: false, source: 'HELP', lastEventAt: new Date(0) },
       },
       { upsert: true },
     );
-    return result.matchedCount + result.upsertedCount > 0;
-  } catch (error) {
-    // A newer event holds the pair: the filter missed and the upsert hit the existing _id.
-    if (!isDuplicateKey(error)) throw error;
-    return false;
   }
-}
-
-/** A HELP reply: recorded (Telnyx answers it with the profile's help text); the state stays. */
-export async function recordHelpRequest(optOuts: Collection<OptOutDoc>, input: { sender: string; phone: string; at: Date; now: Date }): Promise<void> {
-  await optOuts.updateOne(
-    { _id: optOutId(input.sender, input.phone) },
-    {
-      $set: { lastHelpAt: input.at, updatedAt: input.now },
-      $setOnInsert: { sender: input.sender, phone: input.phone, optedOut: false, source: 'HELP', lastEventAt: new Date(0) },
-    },
-    { upsert: true },
-  );
 }

@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import type { Collection } from 'mongodb';
+import type { Collection, Filter, FindOptions, UpdateFilter } from 'mongodb';
+import type { DeliveryStatus } from '../contract/methods.ts';
 import { hmac } from '../crypto.ts';
-import type { ChallengeDoc, DeliveryState, DeliveryStatus } from '../store/documents.ts';
+import { LeasedQueue } from '../queue/leased-queue.ts';
+import type { ChallengeDoc, DeliveryState } from '../store/documents.ts';
 import type { Store } from '../store/index.ts';
-import type { DeliveryReason, OptOutDoc, OutboxMessageDoc, TelnyxEventDoc, ThrottleDoc } from './types.ts';
+import { OptOuts } from './opt-outs.ts';
+import type { DeliveryReason, OutboxMessageDoc } from './types.ts';
 
 /**
  * The durable outbox (`smsOutbox`) and the delivery state it keeps on challenges. Every step of a
@@ -13,9 +16,9 @@ import type { DeliveryReason, OptOutDoc, OutboxMessageDoc, TelnyxEventDoc, Throt
  *      ▲                         │
  *      └──── retry (backoff) ────┘──▶ failed (permanent) | dropped (challenge over)
  *
- * A claim is a lease: `availableAt` is the retry time of a queued message and the lease expiry of
- * one being sent, so a crashed worker's message comes back by itself. Lease and retry times are
- * wall-clock; the message's `expiresAt` is the challenge's and is compared with the domain clock.
+ * The outbox is a `LeasedQueue` (queued = waiting, sending = leased): a crashed worker's message
+ * comes back by itself when its lease runs out. Lease and retry times are wall-clock; the
+ * message's `expiresAt` is the challenge's and is compared with the domain clock.
  */
 
 const STATUS_RANK: Record<DeliveryStatus, number> = { queued: 0, sending: 1, sent: 2, delivered: 3, failed: 3, dropped: 3 };
@@ -23,10 +26,6 @@ const STATUS_RANK: Record<DeliveryStatus, number> = { queued: 0, sending: 1, sen
 /** Statuses a message (or a challenge's delivery) may move from to reach `status`: never backwards. */
 export function statusesBefore(status: DeliveryStatus): DeliveryStatus[] {
   return (Object.keys(STATUS_RANK) as DeliveryStatus[]).filter((s) => STATUS_RANK[s] < STATUS_RANK[status]);
-}
-
-export function isFinal(status: DeliveryStatus): boolean {
-  return STATUS_RANK[status] === 3;
 }
 
 let sequence = 0;
@@ -45,43 +44,36 @@ export function bodyHashOf(secret: string, to: string, text: string): string {
   return hmac(secret, `sms-body:${to}\n${text}`);
 }
 
-export class Outbox {
-  readonly messages: Collection<OutboxMessageDoc>;
-  readonly optOuts: Collection<OptOutDoc>;
-  readonly events: Collection<TelnyxEventDoc>;
-  readonly throttle: Collection<ThrottleDoc>;
-  private readonly challenges: Collection<ChallengeDoc>;
+/** The outbox messages (`smsOutbox`): every filter and update on them is here. */
+export class OutboxMessages {
+  private readonly collection: Collection<OutboxMessageDoc>;
+  private readonly queue: LeasedQueue<OutboxMessageDoc>;
 
   constructor(store: Store) {
-    this.messages = store.collection<OutboxMessageDoc>('smsOutbox');
-    this.optOuts = store.collection<OptOutDoc>('optOuts');
-    this.events = store.collection<TelnyxEventDoc>('telnyxEvents');
-    this.throttle = store.collection<ThrottleDoc>('smsThrottle');
-    this.challenges = store.challenges;
+    this.collection = store.collection<OutboxMessageDoc>('smsOutbox');
+    this.queue = new LeasedQueue(this.collection, { waiting: 'queued', leased: 'sending', order: { createdAt: 1, _id: 1 } });
+  }
+
+  async insert(message: OutboxMessageDoc): Promise<void> {
+    await this.collection.insertOne(message);
+  }
+
+  /** A typed read (the audit bridge's lookup of the newest message to a pair). */
+  findOne(filter: Filter<OutboxMessageDoc>, options?: FindOptions): Promise<OutboxMessageDoc | null> {
+    return this.collection.findOne(filter, options);
   }
 
   /**
    * Takes the oldest message that is due (queued and past its retry time, or sending with an
-   * expired lease) for `leaseMs`, from any sender but `skipSenders`. One findOneAndUpdate: two
-   * workers can never hold one message.
+   * expired lease) for `leaseMs`, from any sender but `skipSenders`.
    */
-  async claimNext(workerId: string, leaseMs: number, skipSenders: string[] = []): Promise<OutboxMessageDoc | null> {
-    const now = Date.now();
-    return this.messages.findOneAndUpdate(
-      {
-        status: { $in: ['queued', 'sending'] },
-        availableAt: { $lte: new Date(now) },
-        ...(skipSenders.length > 0 ? { from: { $nin: skipSenders } } : {}),
-      },
-      { $set: { status: 'sending', leaseOwner: workerId, availableAt: new Date(now + leaseMs), updatedAt: new Date(now) } },
-      { sort: { createdAt: 1, _id: 1 }, returnDocument: 'after' },
-    );
+  claimNext(workerId: string, leaseMs: number, skipSenders: string[] = []): Promise<OutboxMessageDoc | null> {
+    return this.queue.claim(workerId, leaseMs, skipSenders.length > 0 ? { from: { $nin: skipSenders } } : {});
   }
 
   /** Keeps the lease until `until` (the message took a later throughput slot). */
-  async extendLease(id: string, workerId: string, until: number): Promise<boolean> {
-    const result = await this.messages.updateOne({ _id: id, leaseOwner: workerId, status: 'sending' }, { $set: { availableAt: new Date(until) } });
-    return result.matchedCount === 1;
+  extendLease(id: string, workerId: string, until: number): Promise<boolean> {
+    return this.queue.extendLease(id, workerId, until);
   }
 
   /**
@@ -89,60 +81,39 @@ export class Outbox {
    * over the wait for the slot and the whole call (timeout plus margin) so nobody else can take
    * the message mid-call. From here until the outcome is recorded the message is "in doubt".
    */
-  async startCall(id: string, workerId: string, leaseUntil: number, dailySlotDay: string | null): Promise<boolean> {
-    const result = await this.messages.updateOne(
-      { _id: id, leaseOwner: workerId, status: 'sending' },
-      { $set: { availableAt: new Date(leaseUntil), inDoubt: true, dailySlotDay, updatedAt: new Date() }, $inc: { calls: 1 } },
-    );
-    return result.matchedCount === 1;
+  startCall(id: string, workerId: string, leaseUntil: number, dailySlotDay: string | null): Promise<boolean> {
+    return this.queue.whileHeld(id, workerId, {
+      $set: { availableAt: new Date(leaseUntil), inDoubt: true, dailySlotDay, updatedAt: new Date() },
+      $inc: { calls: 1 },
+    });
   }
 
   /** The provider took it. False when a receipt got there first (it recorded the same thing). */
-  async markSent(id: string, workerId: string, providerMessageId: string | null): Promise<boolean> {
-    const now = new Date();
-    const result = await this.messages.updateOne(
-      { _id: id, leaseOwner: workerId, status: 'sending' },
-      {
-        $set: {
-          status: 'sent',
-          providerMessageId,
-          sentAt: now,
-          inDoubt: false,
-          bodySealed: null,
-          leaseOwner: null,
-          reason: null,
-          lastError: null,
-          updatedAt: now,
-        },
-      },
-    );
-    return result.matchedCount === 1;
+  markSent(id: string, workerId: string, providerMessageId: string | null): Promise<boolean> {
+    return this.queue.finish(id, workerId, {
+      status: 'sent',
+      providerMessageId,
+      sentAt: new Date(),
+      inDoubt: false,
+      bodySealed: null,
+      reason: null,
+      lastError: null,
+    });
   }
 
   /** Back to the queue until `availableAt`; `inDoubt` stays set once any call may have been taken. */
-  async retryLater(id: string, workerId: string, availableAt: number, error: string, inDoubt: boolean): Promise<boolean> {
-    const result = await this.messages.updateOne(
-      { _id: id, leaseOwner: workerId, status: 'sending' },
-      { $set: { status: 'queued', availableAt: new Date(availableAt), leaseOwner: null, lastError: error, inDoubt, updatedAt: new Date() } },
-    );
-    return result.matchedCount === 1;
+  retryLater(id: string, workerId: string, availableAt: number, error: string, inDoubt: boolean): Promise<boolean> {
+    return this.queue.retryLater(id, workerId, availableAt, { lastError: error, inDoubt });
   }
 
   /** Failed or dropped for good: the sealed body goes with it. */
-  async finish(id: string, workerId: string, status: 'failed' | 'dropped', reason: DeliveryReason, error: string | null): Promise<boolean> {
-    const result = await this.messages.updateOne(
-      { _id: id, leaseOwner: workerId, status: 'sending' },
-      { $set: { status, reason, bodySealed: null, leaseOwner: null, lastError: error, updatedAt: new Date() } },
-    );
-    return result.matchedCount === 1;
+  finish(id: string, workerId: string, status: 'failed' | 'dropped', reason: DeliveryReason, error: string | null): Promise<boolean> {
+    return this.queue.finish(id, workerId, { status, reason, bodySealed: null, lastError: error });
   }
 
   /** Gives a claimed message back untouched (the worker is stopping before its call). */
-  async release(id: string, workerId: string): Promise<void> {
-    await this.messages.updateOne(
-      { _id: id, leaseOwner: workerId, status: 'sending' },
-      { $set: { status: 'queued', availableAt: new Date(), leaseOwner: null } },
-    );
+  release(id: string, workerId: string): Promise<void> {
+    return this.queue.release(id, workerId);
   }
 
   /**
@@ -159,28 +130,47 @@ export class Outbox {
     reason: DeliveryReason | null;
     now: Date;
   }): Promise<{ matched: boolean; updated: OutboxMessageDoc | null }> {
-    const set: Partial<OutboxMessageDoc> = { status: input.status, reason: input.reason, updatedAt: input.now };
-    const byProviderId = { providerMessageId: input.providerMessageId, accountKey: input.accountKey };
+    const set = { status: input.status, reason: input.reason, updatedAt: input.now } satisfies Partial<OutboxMessageDoc>;
+    const byProviderId: Filter<OutboxMessageDoc> = { providerMessageId: input.providerMessageId, accountKey: input.accountKey };
     // Two rounds: a worker may record the provider's id between our lookups.
     for (let round = 0; round < 2; round++) {
-      const updated = await this.messages.findOneAndUpdate(
+      const updated = await this.collection.findOneAndUpdate(
         { ...byProviderId, status: { $in: statusesBefore(input.status) } },
         { $set: set },
         { returnDocument: 'after' },
       );
       if (updated) return { matched: true, updated };
-      const known = await this.messages.findOne(byProviderId, { projection: { status: 1 } });
+      const known = await this.collection.findOne(byProviderId, { projection: { status: 1 } });
       if (known && STATUS_RANK[known.status] >= STATUS_RANK[input.status]) return { matched: true, updated: null };
       if (known) continue;
       if (!input.bodyHash) return { matched: false, updated: null };
-      const inDoubt = await this.messages.findOneAndUpdate(
+      const settle: UpdateFilter<OutboxMessageDoc> = {
+        $set: { ...set, providerMessageId: input.providerMessageId, sentAt: input.now, inDoubt: false, bodySealed: null, leaseOwner: null },
+      };
+      const inDoubt = await this.collection.findOneAndUpdate(
         { bodyHash: input.bodyHash, accountKey: input.accountKey, providerMessageId: null, calls: { $gt: 0 }, status: { $in: ['queued', 'sending'] } },
-        { $set: { ...set, providerMessageId: input.providerMessageId, sentAt: input.now, inDoubt: false, bodySealed: null, leaseOwner: null } },
+        settle,
         { sort: { createdAt: 1, _id: 1 }, returnDocument: 'after' },
       );
       if (inDoubt) return { matched: true, updated: inDoubt };
     }
     return { matched: false, updated: null };
+  }
+}
+
+/**
+ * The delivery feature's storage: the outbox messages, the opt-outs, and the delivery state the
+ * outbox keeps on challenges (`challenges.delivery`).
+ */
+export class Outbox {
+  readonly messages: OutboxMessages;
+  readonly optOuts: OptOuts;
+  private readonly challenges: Collection<ChallengeDoc>;
+
+  constructor(store: Store) {
+    this.messages = new OutboxMessages(store);
+    this.optOuts = new OptOuts(store);
+    this.challenges = store.challenges;
   }
 
   /** Sets a challenge's delivery to a new message (dispatch): the newest message is the one shown. */

@@ -1,6 +1,8 @@
+import type { Collection } from 'mongodb';
 import type { Clock } from '../clock.ts';
+import type { DeliveryStatus } from '../contract/methods.ts';
 import { decrypt, encrypt } from '../crypto.ts';
-import type { DeliveryStatus, Realm } from '../store/documents.ts';
+import type { Realm, SandboxMessageDoc } from '../store/documents.ts';
 import type { Store } from '../store/index.ts';
 import type { OutgoingSms, SendOutcome, SmsProvider } from './types.ts';
 
@@ -15,35 +17,6 @@ export const SANDBOX_FROM = '+15005550000';
 
 const SANDBOX_BODY_PURPOSE = 'sandbox-body';
 
-/**
- * Sandbox delivery: nothing leaves the process; the message lands in the tenant's sandbox inbox
- * (failed ones too, with their status, so a tenant sees what its magic-number tests did).
- */
-export class SandboxProvider implements SmsProvider {
-  readonly name = 'sandbox' as const;
-
-  constructor(private readonly store: Store, private readonly clock: Clock, private readonly secret: string) {}
-
-  async send(message: OutgoingSms): Promise<SendOutcome> {
-    const failure =
-      message.to === SANDBOX_NUMBERS.invalid ? 'invalid_number' : message.to === SANDBOX_NUMBERS.optedOut ? 'opted_out' : null;
-    await this.store.sandboxMessages.insertOne({
-      _id: message.id,
-      realm: message.realm,
-      to: message.to,
-      from: message.from,
-      // The body holds the code: sealed at rest, opened only for the inbox's reader.
-      body: encrypt(this.secret, SANDBOX_BODY_PURPOSE, message.text),
-      status: failure ? 'failed' : 'delivered',
-      challengeId: message.challengeId,
-      createdAt: this.clock.now(),
-    });
-    return failure
-      ? { kind: 'rejected', reason: failure, error: `sandbox:${failure}` }
-      : { kind: 'accepted', providerMessageId: message.id, delivered: true };
-  }
-}
-
 export interface SandboxInboxMessage {
   id: string;
   to: string;
@@ -53,6 +26,63 @@ export interface SandboxInboxMessage {
   status: DeliveryStatus;
 }
 
+/** The sandbox inbox (`sandboxMessages`): bodies sealed at rest, opened only for the inbox's reader. */
+class SandboxInbox {
+  private readonly collection: Collection<SandboxMessageDoc>;
+
+  constructor(store: Store, private readonly secret: string) {
+    this.collection = store.sandboxMessages;
+  }
+
+  async add(message: OutgoingSms, status: DeliveryStatus, createdAt: Date): Promise<void> {
+    await this.collection.insertOne({
+      _id: message.id,
+      realm: message.realm,
+      to: message.to,
+      from: message.from,
+      body: encrypt(this.secret, SANDBOX_BODY_PURPOSE, message.text),
+      status,
+      challengeId: message.challengeId,
+      createdAt,
+    });
+  }
+
+  /** A phone's messages, newest first (ids are time-ordered, so they break ties within a millisecond). */
+  async list(realm: Realm, phone: string, limit: number): Promise<SandboxInboxMessage[]> {
+    const docs = await this.collection.find({ realm, to: phone }).sort({ createdAt: -1, _id: -1 }).limit(limit).toArray();
+    return docs.map((doc) => ({
+      id: doc._id,
+      to: doc.to,
+      from: doc.from,
+      body: decrypt(this.secret, SANDBOX_BODY_PURPOSE, doc.body),
+      createdAt: doc.createdAt.toISOString(),
+      status: doc.status,
+    }));
+  }
+}
+
+/**
+ * Sandbox delivery: nothing leaves the process; the message lands in the tenant's sandbox inbox
+ * (failed ones too, with their status, so a tenant sees what its magic-number tests did).
+ */
+export class SandboxProvider implements SmsProvider {
+  readonly name = 'sandbox' as const;
+  private readonly inbox: SandboxInbox;
+
+  constructor(store: Store, private readonly clock: Clock, secret: string) {
+    this.inbox = new SandboxInbox(store, secret);
+  }
+
+  async send(message: OutgoingSms): Promise<SendOutcome> {
+    const failure =
+      message.to === SANDBOX_NUMBERS.invalid ? 'invalid_number' : message.to === SANDBOX_NUMBERS.optedOut ? 'opted_out' : null;
+    await this.inbox.add(message, failure ? 'failed' : 'delivered', this.clock.now());
+    return failure
+      ? { kind: 'rejected', reason: failure, error: `sandbox:${failure}` }
+      : { kind: 'accepted', providerMessageId: message.id, delivered: true };
+  }
+}
+
 /** A phone's sandbox inbox, newest first, bodies opened (`GET /v1/sandbox/messages`). */
 export async function listSandboxMessages(
   deps: { store: Store; keys: { secret: string } },
@@ -60,16 +90,5 @@ export async function listSandboxMessages(
   phone: string,
   limit = 20,
 ): Promise<{ messages: SandboxInboxMessage[] }> {
-  // Ids are time-ordered, so they break ties between messages of the same millisecond.
-  const docs = await deps.store.sandboxMessages.find({ realm, to: phone }).sort({ createdAt: -1, _id: -1 }).limit(limit).toArray();
-  return {
-    messages: docs.map((doc) => ({
-      id: doc._id,
-      to: doc.to,
-      from: doc.from,
-      body: decrypt(deps.keys.secret, SANDBOX_BODY_PURPOSE, doc.body),
-      createdAt: doc.createdAt.toISOString(),
-      status: doc.status,
-    })),
-  };
+  return { messages: await new SandboxInbox(deps.store, deps.keys.secret).list(realm, phone, limit) };
 }

@@ -1,10 +1,11 @@
 import type { Config } from '../config.ts';
 import { decrypt, encrypt, hmac, sha256 } from '../crypto.ts';
-import type { TenantDoc } from '../store/documents.ts';
-import type { Store } from '../store/index.ts';
-import type { DeliverySettings } from './settings.ts';
+import type { SenderModel, TenantDoc } from '../store/documents.ts';
+import type { TenantContext } from '../tenants/model.ts';
+import { SANDBOX_FROM, SandboxProvider } from './sandbox.ts';
+import { DEFAULT_DELIVERY_SETTINGS, type DeliverySettings } from './settings.ts';
 import { TelnyxProvider } from './telnyx.ts';
-import type { DeliveryReason, OutboxMessageDoc, SenderRoute, SmsProvider } from './types.ts';
+import type { DeliveryDeps, DeliveryReason, SenderRoute, SmsProvider, SmsProviderName } from './types.ts';
 
 /** The encryption purpose of a BYO tenant's Telnyx API key at rest (`tenant.byo.apiKeyEncrypted`). */
 const BYO_API_KEY_PURPOSE = 'byo-telnyx-api-key';
@@ -14,7 +15,7 @@ export function sealByoApiKey(secret: string, apiKey: string): string {
   return encrypt(secret, BYO_API_KEY_PURPOSE, apiKey);
 }
 
-export function openByoApiKey(secret: string, sealed: string): string {
+function openByoApiKey(secret: string, sealed: string): string {
   return decrypt(secret, BYO_API_KEY_PURPOSE, sealed);
 }
 
@@ -24,16 +25,35 @@ export function byoAccountKey(tenantId: string): string {
   return `byo:${tenantId}`;
 }
 
+/** The sender model an outbox message records for its provider, and back. */
+export function senderModelOf(provider: SmsProviderName): SenderModel {
+  return provider === 'telnyx-byo' ? 'byo' : 'shared';
+}
+
+function providerOf(model: SenderModel): SmsProviderName {
+  return model === 'byo' ? 'telnyx-byo' : 'telnyx-shared';
+}
+
 /**
- * How a live tenant's message leaves (DESIGN.md §7): Aldero's shared toll-free number and
- * messaging profile, or the tenant's own number, profile and account. A reason when the
- * tenant's sender model cannot send (nothing to queue).
+ * How a tenant environment's message leaves (DESIGN.md §7): a sandbox environment's into its
+ * sandbox inbox; a live one's from Aldero's shared toll-free number and messaging profile, or
+ * from the tenant's own number, profile and account (BYO). A reason when the tenant's sender
+ * model cannot send (nothing to queue).
  */
-export function senderRouteFor(tenant: TenantDoc, config: Config, settings: DeliverySettings): SenderRoute | DeliveryReason {
+export function senderRouteFor(
+  context: Pick<TenantContext, 'tenant' | 'env'>,
+  config: Config,
+  settings: Pick<DeliverySettings, 'sharedSenderVerified'>,
+): SenderRoute | DeliveryReason {
+  const { tenant } = context;
+  if (context.env === 'sandbox') {
+    return { provider: 'sandbox', delivery: 'inline', from: SANDBOX_FROM, messagingProfileId: null, accountKey: 'sandbox', verified: true };
+  }
   if (tenant.senderModel === 'byo') {
     if (!tenant.byo) return 'sender_not_configured';
     return {
-      model: 'byo',
+      provider: 'telnyx-byo',
+      delivery: 'outbox',
       from: tenant.byo.fromNumber,
       messagingProfileId: tenant.byo.messagingProfileId,
       accountKey: byoAccountKey(tenant._id),
@@ -42,7 +62,8 @@ export function senderRouteFor(tenant: TenantDoc, config: Config, settings: Deli
   }
   if (!config.telnyx.apiKey) return 'provider_not_configured';
   return {
-    model: 'shared',
+    provider: 'telnyx-shared',
+    delivery: 'outbox',
     from: config.telnyx.sharedFromNumber,
     messagingProfileId: config.telnyx.sharedMessagingProfileId ?? null,
     accountKey: SHARED_ACCOUNT,
@@ -50,9 +71,19 @@ export function senderRouteFor(tenant: TenantDoc, config: Config, settings: Deli
   };
 }
 
+/**
+ * The number this tenant environment's codes leave from: the sandbox's, Aldero's shared
+ * toll-free number, or the tenant's own (BYO). Null when the tenant cannot send (no provider or
+ * sender configured). A pure function of the tenant and the configuration (consent records).
+ */
+export function senderNumberFor(context: Pick<TenantContext, 'tenant' | 'env'>, config: Config): string | null {
+  const route = senderRouteFor(context, config, DEFAULT_DELIVERY_SETTINGS);
+  return typeof route === 'string' ? null : route.from;
+}
+
 const TENANT_CACHE_MS = 5_000;
 
-/** A message's provider, and the Telnyx account whose rate cap it counts against. */
+/** A message's provider, and the account whose rate cap it counts against. */
 export interface ResolvedProvider {
   provider: SmsProvider;
   /**
@@ -62,44 +93,61 @@ export interface ResolvedProvider {
   accountLane: string;
 }
 
+export type ProviderDeps = Pick<DeliveryDeps, 'store' | 'clock' | 'config' | 'keys'>;
+
 /**
- * The provider of each queued message, resolved when it is sent: the shared account from
- * configuration, a BYO tenant's from its (sealed) key, read fresh every few seconds so a
- * rotated key takes effect without a restart. Clients are kept per key.
+ * The one factory of SMS providers. `routeFor` picks, per tenant environment, the provider and
+ * sending identity of a message when it is dispatched; `resolve` gives that provider with the
+ * credentials it sends with now: the sandbox inbox, the shared account from configuration, a
+ * BYO tenant's from its (sealed) key, read fresh every few seconds so a rotated key takes
+ * effect without a restart. Telnyx clients are kept per key.
  */
-export class ProviderDirectory {
-  private readonly providers = new Map<string, TelnyxProvider>();
+export class SmsProviders {
+  private readonly sandbox: SandboxProvider;
+  private readonly telnyx = new Map<string, TelnyxProvider>();
   private readonly tenants = new Map<string, { doc: TenantDoc | null; at: number }>();
 
   constructor(
-    private readonly store: Store,
-    private readonly config: Config,
-    private readonly secret: string,
+    private readonly deps: ProviderDeps,
     private readonly settings: DeliverySettings,
-  ) {}
+  ) {
+    this.sandbox = new SandboxProvider(deps.store, deps.clock, deps.keys.secret);
+  }
 
-  async providerFor(message: Pick<OutboxMessageDoc, 'senderModel' | 'tenantId'>): Promise<ResolvedProvider | DeliveryReason> {
-    if (message.senderModel === 'shared') {
-      const apiKey = this.config.telnyx.apiKey;
-      return apiKey ? { provider: this.client('telnyx-shared', apiKey), accountLane: SHARED_ACCOUNT } : 'provider_not_configured';
+  /** Where a tenant environment's message goes, or why it cannot be sent (`ALDERO_SMS=sandbox` sends no live message). */
+  routeFor(context: Pick<TenantContext, 'tenant' | 'env'>): SenderRoute | DeliveryReason {
+    if (context.env !== 'sandbox' && this.deps.config.smsMode === 'sandbox') return 'provider_not_configured';
+    return senderRouteFor(context, this.deps.config, this.settings);
+  }
+
+  /** The provider of an outbox message, as of now. */
+  forMessage(message: { senderModel: SenderModel; tenantId: string }): Promise<ResolvedProvider | DeliveryReason> {
+    return this.resolve(providerOf(message.senderModel), message.tenantId);
+  }
+
+  async resolve(name: SmsProviderName, tenantId: string): Promise<ResolvedProvider | DeliveryReason> {
+    if (name === 'sandbox') return { provider: this.sandbox, accountLane: 'sandbox' };
+    if (name === 'telnyx-shared') {
+      const apiKey = this.deps.config.telnyx.apiKey;
+      return apiKey ? { provider: this.client(name, apiKey), accountLane: SHARED_ACCOUNT } : 'provider_not_configured';
     }
-    const tenant = await this.tenant(message.tenantId);
+    const tenant = await this.tenant(tenantId);
     if (!tenant?.byo) return 'sender_not_configured';
     let apiKey: string;
     try {
-      apiKey = openByoApiKey(this.secret, tenant.byo.apiKeyEncrypted);
+      apiKey = openByoApiKey(this.deps.keys.secret, tenant.byo.apiKeyEncrypted);
     } catch {
       return 'sender_not_configured';
     }
-    return { provider: this.client('telnyx-byo', apiKey), accountLane: `byo:${hmac(this.secret, `telnyx-account:${apiKey}`).slice(0, 22)}` };
+    return { provider: this.client(name, apiKey), accountLane: `byo:${hmac(this.deps.keys.secret, `telnyx-account:${apiKey}`).slice(0, 22)}` };
   }
 
   private client(name: 'telnyx-shared' | 'telnyx-byo', apiKey: string): TelnyxProvider {
     const id = `${name}:${sha256(apiKey)}`;
-    let provider = this.providers.get(id);
+    let provider = this.telnyx.get(id);
     if (!provider) {
-      provider = new TelnyxProvider(name, { apiKey, baseURL: this.config.telnyx.baseURL, timeoutMs: this.settings.callTimeoutMs });
-      this.providers.set(id, provider);
+      provider = new TelnyxProvider(name, { apiKey, baseURL: this.deps.config.telnyx.baseURL, timeoutMs: this.settings.callTimeoutMs });
+      this.telnyx.set(id, provider);
     }
     return provider;
   }
@@ -107,7 +155,7 @@ export class ProviderDirectory {
   private async tenant(id: string): Promise<TenantDoc | null> {
     const cached = this.tenants.get(id);
     if (cached && Date.now() - cached.at < TENANT_CACHE_MS) return cached.doc;
-    const doc = await this.store.tenants.findOne({ _id: id });
+    const doc = await this.deps.store.tenants.findOne({ _id: id });
     this.tenants.set(id, { doc, at: Date.now() });
     return doc;
   }

@@ -1,3 +1,5 @@
+import { settingsFromEnv } from '../queue/settings.ts';
+
 /**
  * Delivery tuning: throughput, retries, leases. Defaults are Telnyx's published limits for
  * toll-free numbers; each can be overridden by an environment variable (README, configuration).
@@ -63,19 +65,7 @@ export const DELIVERY_ENV: Record<keyof DeliverySettings, string> = {
 };
 
 export function loadDeliverySettings(env: NodeJS.ProcessEnv = process.env, overrides: Partial<DeliverySettings> = {}): DeliverySettings {
-  const settings: DeliverySettings = { ...DEFAULT_DELIVERY_SETTINGS };
-  for (const name of Object.keys(DELIVERY_ENV) as (keyof DeliverySettings)[]) {
-    const raw = env[DELIVERY_ENV[name]];
-    if (raw === undefined || raw === '') continue;
-    if (typeof settings[name] === 'boolean') {
-      (settings as unknown as Record<string, boolean>)[name] = ['1', 'true', 'yes', 'on'].includes(raw.toLowerCase());
-    } else {
-      const value = Number(raw);
-      if (!Number.isFinite(value) || value <= 0) throw new Error(`${DELIVERY_ENV[name]} must be a positive number, got ${raw}`);
-      (settings as unknown as Record<string, number>)[name] = value;
-    }
-  }
-  return validate({ ...settings, ...overrides });
+  return validate(settingsFromEnv(DEFAULT_DELIVERY_SETTINGS, DELIVERY_ENV, env, overrides));
 }
 
 function validate(settings: DeliverySettings): DeliverySettings {

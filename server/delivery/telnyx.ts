@@ -1,11 +1,16 @@
 /**
  * Telnyx, through its official SDK: the one file that imports `telnyx`. Everything the rest of
  * the delivery feature needs from it is here: the provider (shared and BYO senders differ only
- * in credentials), the classification of its errors, and webhook signature verification.
+ * in credentials), the classification of its errors, webhook signature verification, and the
+ * SDK's payload types the development emulator is checked against.
  */
 import Telnyx, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'telnyx';
 import { TelnyxWebhookVerificationError } from 'telnyx/lib/webhooks';
+import type { MessagingInboundMessagePayload, OutboundMessagePayload } from 'telnyx/resources/messages/messages';
+import type { MessagingInboundMessage, OutboundMessage } from 'telnyx/resources/webhooks';
 import type { DeliveryReason, OutgoingSms, SendOutcome, SmsProvider } from './types.ts';
+
+export type { MessagingInboundMessage, MessagingInboundMessagePayload, OutboundMessage, OutboundMessagePayload };
 
 export interface TelnyxClientOptions {
   apiKey: string;

@@ -1,4 +1,5 @@
 import { MongoServerError, type Collection } from 'mongodb';
+import type { Store } from '../store/index.ts';
 import type { ThrottleDoc } from './types.ts';
 
 /**
@@ -20,11 +21,15 @@ export interface Lanes {
   senderRatePerSecond: number;
 }
 
+/** The throughput state (`smsThrottle`): every filter and update on it is here. */
 export class Throughput {
   /** The last `tat` this process saw per lane: a hint for which of the two updates will match. */
   private readonly knownTat = new Map<string, number>();
+  private readonly throttle: Collection<ThrottleDoc>;
 
-  constructor(private readonly throttle: Collection<ThrottleDoc>) {}
+  constructor(store: Store) {
+    this.throttle = store.collection<ThrottleDoc>('smsThrottle');
+  }
 
   /**
    * Reserves a send on the account lane, then on the sender lane no earlier than the account's
@@ -96,10 +101,6 @@ export class Throughput {
   /** Gives a slot back: the provider refused the message, so it was not one of the day's sends. */
   async releaseDailySlot(sender: string, day: string): Promise<void> {
     await this.throttle.updateOne({ _id: dailyCounterId(sender, day), count: { $gt: 0 } }, { $inc: { count: -1 } });
-  }
-
-  async dailyCount(sender: string, day: string): Promise<number> {
-    return (await this.throttle.findOne({ _id: dailyCounterId(sender, day) }))?.count ?? 0;
   }
 }
 

@@ -1,5 +1,29 @@
-import type { DeliveryState, DeliveryStatus, Realm, SenderModel } from '../store/documents.ts';
+import type { AuditSink } from '../audit/sink.ts';
+import type { Clock } from '../clock.ts';
+import type { Config } from '../config.ts';
+import type { DeliveryReason } from '../contract/errors.ts';
+import type { DeliveryStatus } from '../contract/methods.ts';
+import type { Logger } from '../log.ts';
+import type { DeliveryState, Realm, SenderModel } from '../store/documents.ts';
+import type { Store } from '../store/index.ts';
 import type { TenantContext } from '../tenants/model.ts';
+
+/** What the delivery feature is handed: the dispatcher, its workers and the webhook receiver. */
+export interface DeliveryDeps {
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  config: Config;
+  keys: { secret: string };
+  /** Where the delivery states and opt-outs are recorded (the audit trail). */
+  audit: AuditSink;
+}
+
+/**
+ * Why a message did not go out or did not arrive (`opted_out`: "this number replied STOP: reply
+ * START, or use a recovery code"): the contract's list, which the API and the components explain.
+ */
+export type { DeliveryReason };
 
 /** One verification SMS to send for a challenge. */
 export interface SmsRequest {
@@ -26,25 +50,6 @@ export interface SmsDispatcher {
   stop?(): Promise<void>;
 }
 
-/**
- * Why a message did not go out or did not arrive; the API and the components explain each
- * (`opted_out`: "this number replied STOP: reply START, or use a recovery code").
- */
-export type DeliveryReason =
-  | 'invalid_number'
-  | 'opted_out'
-  | 'sender_daily_limit'
-  | 'provider_unavailable'
-  | 'provider_auth_failed'
-  | 'provider_rejected'
-  | 'provider_not_configured'
-  | 'sender_not_configured'
-  | 'challenge_expired'
-  | 'challenge_completed'
-  | 'delivery_failed'
-  | 'sending_failed'
-  | 'delivery_unconfirmed';
-
 /** What a provider is asked to send. `id` is ours (the outbox or inbox id), for the provider's records. */
 export interface OutgoingSms {
   id: string;
@@ -68,22 +73,33 @@ export type SendOutcome =
   | { kind: 'retry'; error: string; retryAfterMs: number | null; inDoubt: boolean }
   | { kind: 'rejected'; reason: DeliveryReason; error: string };
 
-/** One interface for every way an SMS leaves: sandbox inbox, Telnyx shared sender, Telnyx BYO sender. */
+export type SmsProviderName = 'sandbox' | 'telnyx-shared' | 'telnyx-byo';
+
+/**
+ * One interface for every way an SMS leaves: the sandbox inbox, the Telnyx shared sender, the
+ * Telnyx BYO sender; `SmsProviders` picks one per tenant environment.
+ */
 export interface SmsProvider {
-  readonly name: 'sandbox' | 'telnyx-shared' | 'telnyx-byo';
+  readonly name: SmsProviderName;
   send(message: OutgoingSms): Promise<SendOutcome>;
 }
 
 /**
- * The sending identity of a live message, fixed when it is queued: which number, which
- * messaging profile, whose account, and whether the number is verified (unverified toll-free
- * numbers are capped per day). The API key itself is looked up when the message is sent.
+ * The sending identity of a message, fixed when it is dispatched: which provider, which number,
+ * which messaging profile, whose account, and whether the number is verified (unverified
+ * toll-free numbers are capped per day). An API key itself is looked up when the message is sent.
  */
 export interface SenderRoute {
-  model: SenderModel;
+  provider: SmsProviderName;
+  /**
+   * `inline`: sent while the challenge is dispatched, its outcome final at once (the sandbox:
+   * nothing leaves the process). `outbox`: recorded in the outbox and sent by its workers, with
+   * retries, throughput lanes and receipts (Telnyx).
+   */
+  delivery: 'inline' | 'outbox';
   from: string;
   messagingProfileId: string | null;
-  /** `shared`, or `byo:{tenantId}`: whose webhooks may report on the message (see `handleTelnyxWebhook`). */
+  /** `sandbox`, `shared`, or `byo:{tenantId}`: whose webhooks may report on the message (see `handleTelnyxWebhook`). */
   accountKey: string;
   verified: boolean;
 }

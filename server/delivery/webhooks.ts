@@ -1,23 +1,17 @@
+import type { Collection } from 'mongodb';
 import { z } from 'zod';
-import type { Clock } from '../clock.ts';
-import type { Config } from '../config.ts';
-import type { Logger } from '../log.ts';
-import type { DeliveryState, DeliveryStatus } from '../store/documents.ts';
+import type { DeliveryStatus } from '../contract/methods.ts';
+import { AppError } from '../errors.ts';
+import type { DeliveryState } from '../store/documents.ts';
 import type { Store } from '../store/index.ts';
 import { advanceDelivery, auditOptOut } from './audit.ts';
-import { recordHelpRequest, recordOptOutState, replyKeyword } from './opt-outs.ts';
+import { replyKeyword } from './opt-outs.ts';
 import { bodyHashOf, Outbox } from './outbox.ts';
 import { byoAccountKey, SHARED_ACCOUNT } from './senders.ts';
 import { verifyTelnyxWebhook } from './telnyx.ts';
-import type { DeliveryReason } from './types.ts';
+import type { DeliveryDeps, DeliveryReason, TelnyxEventDoc } from './types.ts';
 
-export interface WebhookDeps {
-  store: Store;
-  clock: Clock;
-  log: Logger;
-  config: Config;
-  keys: { secret: string };
-}
+export type WebhookDeps = DeliveryDeps;
 
 export interface WebhookInput {
   /** The body exactly as received: the signature covers its bytes. */
@@ -27,9 +21,11 @@ export interface WebhookInput {
   slug?: string;
 }
 
+/** What a webhook that was taken answers (200): `duplicate` for a redelivery, `ignored` for an event we do not act on. */
 export interface WebhookAnswer {
-  status: number;
-  body: unknown;
+  received: true;
+  duplicate?: true;
+  ignored?: string;
 }
 
 const phoneField = z.object({ phone_number: z.string().min(1) });
@@ -74,28 +70,28 @@ interface WebhookAccount {
  * reply never overrides a newer one), so a delivery that raced a crash is safe to re-apply.
  * Events about numbers or messages of another account are ignored: a BYO tenant's key can
  * never opt a handset in or out of the shared number.
+ *
+ * Answers 200 with the returned body; a refusal throws an `AppError` (404 `NOT_FOUND` for an
+ * address with no webhook, 400 `INVALID_SIGNATURE` / `INVALID_PAYLOAD`), answered by the shared
+ * error path.
  */
 export async function handleTelnyxWebhook(deps: WebhookDeps, input: WebhookInput): Promise<WebhookAnswer> {
   const account = await webhookAccount(deps, input.slug);
-  if (!account) {
-    return { status: 404, body: { error: 'NOT_FOUND', message: 'No Telnyx webhook is configured at this address.' } };
-  }
+  if (!account) throw new AppError('NOT_FOUND', {}, 'No Telnyx webhook is configured at this address.');
   const verified = await verifyTelnyxWebhook(input.rawBody, input.headers, account.publicKey);
   if (!verified.ok) {
     deps.log.info('telnyx webhook refused', { error: verified.error, reason: verified.message, account: account.accountKey });
-    return { status: 400, body: { error: verified.error, message: verified.error === 'INVALID_SIGNATURE' ? `The webhook signature is not valid: ${verified.message}` : verified.message } };
+    throw new AppError(verified.error, {}, verified.error === 'INVALID_SIGNATURE' ? `The webhook signature is not valid: ${verified.message}` : verified.message);
   }
   const envelope = envelopeSchema.safeParse(verified.event);
-  if (!envelope.success) {
-    return { status: 400, body: { error: 'INVALID_PAYLOAD', message: 'The webhook is not a Telnyx event (data.id, data.event_type).' } };
-  }
+  if (!envelope.success) throw new AppError('INVALID_PAYLOAD', {}, 'The webhook is not a Telnyx event (data.id, data.event_type).');
   const event = envelope.data.data;
   const outbox = new Outbox(deps.store);
+  const events = new TelnyxEvents(deps.store);
   const eventId = `${account.accountKey}:${event.id}`;
   const occurredAt = parseTime(event.occurred_at) ?? new Date();
 
-  const seen = await outbox.events.findOne({ _id: eventId }, { projection: { appliedAt: 1 } });
-  if (seen?.appliedAt) return { status: 200, body: { received: true, duplicate: true } };
+  if (await events.isApplied(eventId)) return { received: true, duplicate: true };
 
   switch (event.event_type) {
     case 'message.sent':
@@ -105,20 +101,20 @@ export async function handleTelnyxWebhook(deps: WebhookDeps, input: WebhookInput
       const { status, reason } = receiptState(event.event_type, receipt.data);
       const handset = receipt.data.to[0].phone_number;
       const bodyHash = receipt.data.text ? bodyHashOf(deps.keys.secret, handset, receipt.data.text) : null;
-      await rememberEvent(outbox, eventId, event.event_type, account, occurredAt, { providerMessageId: receipt.data.id, bodyHash, status, reason });
-      const { matched, updated } = await outbox.applyReceipt({ accountKey: account.accountKey, providerMessageId: receipt.data.id, bodyHash, status, reason, now: new Date() });
+      await events.remember(eventId, event.event_type, account.accountKey, occurredAt, { providerMessageId: receipt.data.id, bodyHash, status, reason });
+      const { matched, updated } = await outbox.messages.applyReceipt({ accountKey: account.accountKey, providerMessageId: receipt.data.id, bodyHash, status, reason, now: new Date() });
       if (updated) {
         const state: DeliveryState = { status: updated.status, reason: updated.reason, messageId: updated._id, updatedAt: deps.clock.now() };
         await advanceDelivery(deps, outbox, updated, state);
         if (reason === 'opted_out') {
-          if (await recordOptOutState(outbox.optOuts, { sender: updated.from, phone: updated.to, optedOut: true, source: 'provider_40300', at: occurredAt, now: new Date() })) {
+          if (await outbox.optOuts.record({ sender: updated.from, phone: updated.to, optedOut: true, source: 'provider_40300', at: occurredAt, now: new Date() })) {
             await auditOptOut(deps, outbox, { sender: updated.from, phone: updated.to, optedOut: true, keyword: 'provider_40300', message: updated });
           }
         }
       }
       // A receipt for no known message (another system on the account, or long gone) stays unapplied, for the record.
-      if (matched) await markApplied(outbox, eventId);
-      return { status: 200, body: { received: true } };
+      if (matched) await events.markApplied(eventId);
+      return { received: true };
     }
     case 'message.received': {
       const inbound = inboundSchema.safeParse(event.payload);
@@ -126,11 +122,11 @@ export async function handleTelnyxWebhook(deps: WebhookDeps, input: WebhookInput
       const ourNumber = inbound.data.to[0].phone_number;
       const handset = inbound.data.from.phone_number;
       if (!account.numbers.includes(ourNumber)) return ignored('number of another account');
-      await rememberEvent(outbox, eventId, event.event_type, account, occurredAt, { providerMessageId: null, bodyHash: null, status: null, reason: null });
+      await events.remember(eventId, event.event_type, account.accountKey, occurredAt, { providerMessageId: null, bodyHash: null, status: null, reason: null });
       const keyword = replyKeyword(inbound.data.text ?? '');
       const now = new Date();
       if (keyword?.kind === 'opt_out' || keyword?.kind === 'opt_in') {
-        const applied = await recordOptOutState(outbox.optOuts, {
+        const applied = await outbox.optOuts.record({
           sender: ourNumber,
           phone: handset,
           optedOut: keyword.kind === 'opt_out',
@@ -141,10 +137,10 @@ export async function handleTelnyxWebhook(deps: WebhookDeps, input: WebhookInput
         if (applied) await auditOptOut(deps, outbox, { sender: ourNumber, phone: handset, optedOut: keyword.kind === 'opt_out', keyword: keyword.word });
         deps.log.info('sms reply recorded', { keyword: keyword.word, account: account.accountKey });
       } else if (keyword?.kind === 'help') {
-        await recordHelpRequest(outbox.optOuts, { sender: ourNumber, phone: handset, at: occurredAt, now });
+        await outbox.optOuts.recordHelp({ sender: ourNumber, phone: handset, at: occurredAt, now });
       }
-      await markApplied(outbox, eventId);
-      return { status: 200, body: { received: true } };
+      await events.markApplied(eventId);
+      return { received: true };
     }
     default:
       return ignored(`event type ${event.event_type}`);
@@ -178,28 +174,40 @@ function receiptState(
   return { status: 'sent', reason: null };
 }
 
-async function rememberEvent(
-  outbox: Outbox,
-  eventId: string,
-  type: string,
-  account: WebhookAccount,
-  occurredAt: Date,
-  fields: { providerMessageId: string | null; bodyHash: string | null; status: DeliveryStatus | null; reason: DeliveryReason | null },
-): Promise<void> {
-  await outbox.events.updateOne(
-    { _id: eventId },
-    { $setOnInsert: { type, accountKey: account.accountKey, ...fields, occurredAt, receivedAt: new Date(), appliedAt: null } },
-    { upsert: true },
-  );
-}
+/** The Telnyx events seen (`telnyxEvents`): every filter and update on them is here. */
+class TelnyxEvents {
+  private readonly collection: Collection<TelnyxEventDoc>;
 
-async function markApplied(outbox: Outbox, eventId: string): Promise<void> {
-  await outbox.events.updateOne({ _id: eventId }, { $set: { appliedAt: new Date() } });
+  constructor(store: Store) {
+    this.collection = store.collection<TelnyxEventDoc>('telnyxEvents');
+  }
+
+  async isApplied(id: string): Promise<boolean> {
+    return Boolean((await this.collection.findOne({ _id: id }, { projection: { appliedAt: 1 } }))?.appliedAt);
+  }
+
+  async remember(
+    id: string,
+    type: string,
+    accountKey: string,
+    occurredAt: Date,
+    fields: Pick<TelnyxEventDoc, 'providerMessageId' | 'bodyHash' | 'status' | 'reason'>,
+  ): Promise<void> {
+    await this.collection.updateOne(
+      { _id: id },
+      { $setOnInsert: { type, accountKey, ...fields, occurredAt, receivedAt: new Date(), appliedAt: null } },
+      { upsert: true },
+    );
+  }
+
+  async markApplied(id: string): Promise<void> {
+    await this.collection.updateOne({ _id: id }, { $set: { appliedAt: new Date() } });
+  }
 }
 
 function ignored(why: string): WebhookAnswer {
   // 200 all the same: Telnyx retries anything else, and a verified event we do not act on never becomes actionable.
-  return { status: 200, body: { received: true, ignored: why } };
+  return { received: true, ignored: why };
 }
 
 function parseTime(value: string | undefined): Date | null {

@@ -1,14 +1,15 @@
 import { hostname } from 'node:os';
+import type { AuditSink } from '../audit/sink.ts';
 import type { Clock } from '../clock.ts';
 import { decrypt, randomToken } from '../crypto.ts';
 import type { Logger } from '../log.ts';
 import type { DeliveryState } from '../store/documents.ts';
 import type { Store } from '../store/index.ts';
 import { PollingWorker } from '../polling-worker.ts';
+import { backoffMs } from '../queue/leased-queue.ts';
 import { advanceDelivery, auditOptOut } from './audit.ts';
-import { isOptedOut, recordOptOutState } from './opt-outs.ts';
 import type { Outbox } from './outbox.ts';
-import type { ProviderDirectory } from './senders.ts';
+import type { SmsProviders } from './senders.ts';
 import type { DeliverySettings } from './settings.ts';
 import { utcDay, type Lanes, type Throughput } from './throttle.ts';
 import type { DeliveryReason, OutboxMessageDoc, SendOutcome, SmsProvider } from './types.ts';
@@ -47,7 +48,7 @@ export interface WorkerStats {
 }
 
 /**
- * Drains the outbox. Safe to run in every process: claims are leases (see `Outbox`), so no two
+ * Drains the outbox. Safe to run in every process: claims are leases (see `LeasedQueue`), so no two
  * workers ever hold one message, and throughput slots come from lanes shared through MongoDB.
  *
  * One loop claims due messages oldest first (skipping senders it already holds enough of) and
@@ -62,7 +63,7 @@ export interface WorkerStats {
  * was recorded leaves the message "in doubt"; when its lease runs out another worker sends it
  * again. The same holds for a call that timed out after the provider took it. A delivery receipt
  * for the first send that arrives before the retry settles the message instead
- * (`Outbox.applyReceipt`), so a duplicate needs a crash or lost answer and a receipt that is
+ * (`OutboxMessages.applyReceipt`), so a duplicate needs a crash or lost answer and a receipt that is
  * late or lost; at worst one per message whose call was in flight (`workerConcurrency`).
  */
 export class OutboxWorker extends PollingWorker {
@@ -71,10 +72,10 @@ export class OutboxWorker extends PollingWorker {
   private readonly pumps = new Map<string, ReadyMessage[]>();
 
   constructor(
-    private readonly deps: { store: Store; clock: Clock; log: Logger; secret: string },
+    private readonly deps: { store: Store; clock: Clock; log: Logger; secret: string; audit: AuditSink },
     private readonly outbox: Outbox,
     private readonly throughput: Throughput,
-    private readonly providers: ProviderDirectory,
+    private readonly providers: SmsProviders,
     private readonly settings: DeliverySettings,
   ) {
     super();
@@ -90,7 +91,7 @@ export class OutboxWorker extends PollingWorker {
       const busy = [...this.pumps].filter(([, backlog]) => backlog.length >= SENDER_BACKLOG).map(([sender]) => sender);
       let message: OutboxMessageDoc | null;
       try {
-        message = await this.outbox.claimNext(this.id, this.settings.leaseMs, busy);
+        message = await this.outbox.messages.claimNext(this.id, this.settings.leaseMs, busy);
       } catch (error) {
         this.deps.log.error('sms outbox: claim failed', { error: errorText(error), worker: this.id });
         await this.idle(this.settings.pollMs);
@@ -115,7 +116,7 @@ export class OutboxWorker extends PollingWorker {
         else finished();
       } catch (error) {
         this.deps.log.error('sms outbox: checks before sending failed', { error: errorText(error), messageId: message._id });
-        await this.outbox.release(message._id, this.id).catch(() => undefined);
+        await this.outbox.messages.release(message._id, this.id).catch(() => undefined);
         finished();
         await this.idle(this.settings.pollMs);
       }
@@ -134,8 +135,8 @@ export class OutboxWorker extends PollingWorker {
     // Independent reads, made together: each is a round trip on the claim's critical path.
     const [ended, optedOut, resolved] = await Promise.all([
       this.whyNotSend(message),
-      isOptedOut(this.outbox.optOuts, message.from, message.to),
-      this.providers.providerFor(message),
+      this.outbox.optOuts.isOptedOut(message.from, message.to),
+      this.providers.forMessage(message),
     ]);
     if (ended) {
       await this.end(message, ended.status, ended.reason, null, heldSlot);
@@ -231,7 +232,7 @@ export class OutboxWorker extends PollingWorker {
     // The fence and the first slot reservation are independent: made together.
     ready.leaseUntil = Date.now() + this.settings.leaseMs;
     const [fenced, firstSlot] = await Promise.all([
-      this.outbox.startCall(message._id, this.id, ready.leaseUntil, ready.dailySlotDay),
+      this.outbox.messages.startCall(message._id, this.id, ready.leaseUntil, ready.dailySlotDay),
       this.throughput.reserve(ready.lanes),
     ]);
     if (!fenced) {
@@ -278,7 +279,7 @@ export class OutboxWorker extends PollingWorker {
       const needed = sendAt + this.settings.callTimeoutMs + this.settings.callMarginMs;
       if (needed > ready.leaseUntil) {
         ready.leaseUntil = needed + this.settings.leaseMs;
-        await this.outbox.extendLease(ready.message._id, this.id, ready.leaseUntil);
+        await this.outbox.messages.extendLease(ready.message._id, this.id, ready.leaseUntil);
       }
       const wait = sendAt - Date.now();
       if (wait > 0) await sleep(wait);
@@ -294,7 +295,7 @@ export class OutboxWorker extends PollingWorker {
     const calls = message.calls + 1;
     if (outcome.kind === 'accepted') {
       const providerMessageId = outcome.providerMessageId || null;
-      if (await this.outbox.markSent(message._id, this.id, providerMessageId)) {
+      if (await this.outbox.messages.markSent(message._id, this.id, providerMessageId)) {
         this.stats.sent += 1;
         await advanceDelivery(this.deps, this.outbox, message, this.state(message, 'sent', null));
       }
@@ -306,7 +307,7 @@ export class OutboxWorker extends PollingWorker {
       if (outcome.reason === 'opted_out') {
         // The carrier blocks this pair (STOP we never heard of): remember it so the next send fails fast.
         const now = new Date();
-        if (await recordOptOutState(this.outbox.optOuts, { sender: message.from, phone: message.to, optedOut: true, source: 'provider_40300', at: now, now })) {
+        if (await this.outbox.optOuts.record({ sender: message.from, phone: message.to, optedOut: true, source: 'provider_40300', at: now, now })) {
           await auditOptOut(this.deps, this.outbox, { sender: message.from, phone: message.to, optedOut: true, keyword: 'provider_40300', message });
         }
       }
@@ -320,10 +321,8 @@ export class OutboxWorker extends PollingWorker {
       await this.end(message, 'failed', 'provider_unavailable', outcome.error, inDoubt ? null : ready.dailySlotDay);
       return;
     }
-    const backoff = Math.min(this.settings.retryMaxMs, this.settings.retryBaseMs * 2 ** (calls - 1));
-    // Equal jitter: half fixed, half random, so retries of a burst spread out instead of returning together.
-    const delay = Math.max(backoff / 2 + Math.random() * (backoff / 2), outcome.retryAfterMs ?? 0);
-    if (await this.outbox.retryLater(message._id, this.id, Date.now() + delay, outcome.error, inDoubt)) this.stats.retried += 1;
+    const delay = Math.max(backoffMs(this.settings, calls), outcome.retryAfterMs ?? 0);
+    if (await this.outbox.messages.retryLater(message._id, this.id, Date.now() + delay, outcome.error, inDoubt)) this.stats.retried += 1;
   }
 
   /** Finishes a message as failed or dropped, gives back its day slot when nothing was sent, and tells the challenge. */
@@ -334,14 +333,14 @@ export class OutboxWorker extends PollingWorker {
     error: string | null,
     releaseDailySlotOf: string | null,
   ): Promise<void> {
-    if (!(await this.outbox.finish(message._id, this.id, status, reason, error))) return;
+    if (!(await this.outbox.messages.finish(message._id, this.id, status, reason, error))) return;
     this.stats[status] += 1;
     if (releaseDailySlotOf) await this.throughput.releaseDailySlot(message.from, releaseDailySlotOf);
     await advanceDelivery(this.deps, this.outbox, message, this.state(message, status, reason));
     this.deps.log.info('sms outbox: message ended', { messageId: message._id, realm: message.realm, status, reason, error });
   }
 
-  private state(message: OutboxMessageDoc, status: DeliveryState['status'], reason: string | null): DeliveryState {
+  private state(message: OutboxMessageDoc, status: DeliveryState['status'], reason: DeliveryReason | null): DeliveryState {
     return { status, reason, messageId: message._id, updatedAt: this.deps.clock.now() };
   }
 }

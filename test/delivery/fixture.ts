@@ -1,13 +1,17 @@
 /**
  * The delivery feature under test at unit level: the embedded engine through the real driver,
  * the Telnyx emulator through the real SDK, and a webhook receiver that hands raw bodies to
- * `handleTelnyxWebhook` exactly as the HTTP layer does. No app server involved.
+ * `handleTelnyxWebhook` and answers its refusals through the error table, as the HTTP layer
+ * does. No app server involved.
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createAuditSink } from '../../server/audit/index.ts';
+import type { AuditSink } from '../../server/audit/sink.ts';
 import { ManualClock, systemClock, type Clock } from '../../server/clock.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
 import { encrypt, randomToken } from '../../server/crypto.ts';
+import { AppError } from '../../server/errors.ts';
 import { createDispatcher, DELIVERY_INDEXES, handleTelnyxWebhook, sealByoApiKey, type DeliverySettings } from '../../server/delivery/index.ts';
 import type { Dispatcher } from '../../server/delivery/index.ts';
 import type { OutboxMessageDoc, SmsRequest } from '../../server/delivery/types.ts';
@@ -16,7 +20,7 @@ import { createLogger, type Logger } from '../../server/log.ts';
 import type { ChallengeDoc, TenantDoc } from '../../server/store/documents.ts';
 import { connectStore, type Store } from '../../server/store/index.ts';
 import { DEFAULT_QUOTAS, realmOf } from '../../server/tenants/model.ts';
-import { startTelnyxEmulator, type TelnyxEmulator } from '../telnyx-emulator/emulator.ts';
+import { startTelnyxEmulator, type TelnyxEmulator } from '../../server/delivery/emulator/emulator.ts';
 
 export const SHARED_FROM = '+18445550100';
 export const SHARED_PROFILE = '7d1d8a1e-0000-4000-8000-00000000aa01';
@@ -49,6 +53,7 @@ export interface DeliveryFixture {
   config: Config;
   keys: { secret: string };
   clock: Clock;
+  audit: AuditSink;
   shared: TenantDoc;
   byo: TenantDoc;
   byoPublicKey: string;
@@ -111,7 +116,8 @@ export async function startDeliveryFixture(options: { clock?: Clock; engine?: Em
   };
   await store.tenants.insertMany([shared, byo]);
 
-  const deps = { store, clock, log: silentLog, config, keys };
+  const audit = createAuditSink({ store, clock });
+  const deps = { store, clock, log: silentLog, config, keys, audit };
   const receiver = await startWebhookReceiver(deps);
   emulator.webhookUrl = receiver.url;
   byoAccount.webhookUrl = `${receiver.url}/${byo.slug}`;
@@ -129,6 +135,7 @@ export async function startDeliveryFixture(options: { clock?: Clock; engine?: Em
     config,
     keys,
     clock,
+    audit,
     shared,
     byo,
     byoPublicKey: byoAccount.publicKey,
@@ -201,6 +208,19 @@ export async function startDeliveryFixture(options: { clock?: Clock; engine?: Em
   };
 }
 
+/** The status and body the HTTP layer answers a webhook with: 200 and the handler's body, or the refusal's error body. */
+export async function answerWebhook(
+  deps: Parameters<typeof handleTelnyxWebhook>[0],
+  input: Parameters<typeof handleTelnyxWebhook>[1],
+): Promise<{ status: number; body: unknown }> {
+  try {
+    return { status: 200, body: await handleTelnyxWebhook(deps, input) };
+  } catch (error) {
+    if (error instanceof AppError) return { status: error.status, body: error.toBody() };
+    throw error;
+  }
+}
+
 /** The HTTP layer's part in miniature: raw body and flat headers to `handleTelnyxWebhook`. */
 export async function startWebhookReceiver(deps: Parameters<typeof handleTelnyxWebhook>[0]): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
@@ -208,7 +228,7 @@ export async function startWebhookReceiver(deps: Parameters<typeof handleTelnyxW
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const slug = /^\/v1\/webhooks\/telnyx(?:\/([a-z0-9-]+))?$/.exec(req.url ?? '')?.[1];
-      handleTelnyxWebhook(deps, { rawBody: Buffer.concat(chunks).toString('utf8'), headers: flatHeaders(req.headers), slug })
+      answerWebhook(deps, { rawBody: Buffer.concat(chunks).toString('utf8'), headers: flatHeaders(req.headers), slug })
         .then((answer) => {
           res.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.body));
         })

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { call, signUp } from '../helpers/http.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { startTelnyxEmulator, type TelnyxEmulator } from '../telnyx-emulator/emulator.ts';
+import { startTelnyxEmulator, type TelnyxEmulator } from '../../server/delivery/emulator/emulator.ts';
 import { SHARED_FROM, SHARED_PROFILE, uniqueHandset, waitFor } from './fixture.ts';
 
 let emulator: TelnyxEmulator;
@@ -99,7 +99,7 @@ describe('delivery through the API (live tenant, Telnyx emulator)', () => {
     assert.equal((again.body as { delivery: { status: string } }).delivery.status, 'queued');
     await codeTextedTo(user.phone, 1); // the enrollment code, then this one: nothing went out while opted out
 
-    // The tenant's audit trail shows the reply and the lift, masked (issue 9).
+    // The tenant's audit trail shows the reply and the lift, masked.
     const audit = await call(server.url, 'GET', `/v1/admin/audit?userId=${encodeURIComponent(user.id)}&type=sms.opted_out,sms.opted_in`, { token: server.adminKey, tenant: 'acme' });
     assert.equal(audit.status, 200, JSON.stringify(audit.body));
     const types = (audit.body.events as { type: string; payload: { keyword: string; maskedPhone: string } }[]).map((e) => `${e.type}:${e.payload.keyword}`);

@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import type { Dispatcher } from '../../server/delivery/index.ts';
 import type { OptOutDoc } from '../../server/delivery/types.ts';
-import { inboundEvent } from '../telnyx-emulator/payloads.ts';
+import { inboundEvent } from '../../server/delivery/emulator/payloads.ts';
 import { BYO_API_KEY, BYO_FROM, SHARED_FROM, startDeliveryFixture, uniqueHandset, waitFor, type DeliveryFixture } from './fixture.ts';
 
 let fx: DeliveryFixture;

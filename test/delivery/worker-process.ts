@@ -7,6 +7,7 @@
  *   WORKER_MONGO_URI, WORKER_DB, WORKER_SECRET, WORKER_SETTINGS (JSON), TELNYX_*, ALDERO_SHARED_*
  */
 import { createInterface } from 'node:readline';
+import { createAuditSink } from '../../server/audit/index.ts';
 import { systemClock } from '../../server/clock.ts';
 import { loadConfig } from '../../server/config.ts';
 import { createDispatcher, type DeliverySettings } from '../../server/delivery/index.ts';
@@ -23,6 +24,7 @@ const dispatcher = createDispatcher(
     log: createLogger(env.DELIVERY_TEST_LOG ? 'debug' : 'error', (line) => process.stderr.write(line + '\n')),
     config: loadConfig({ ...env, ALDERO_SMS: 'telnyx' }),
     keys: { secret: env.WORKER_SECRET! },
+    audit: createAuditSink({ store, clock: systemClock }),
   },
   settings,
 );

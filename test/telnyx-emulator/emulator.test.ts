@@ -21,7 +21,7 @@ import Telnyx, {
   UnprocessableEntityError,
 } from 'telnyx';
 import { TelnyxWebhookVerificationError } from 'telnyx/lib/webhooks';
-import { FaultSettings, startTelnyxEmulator, type FaultKind, type TelnyxEmulator } from './emulator.ts';
+import { FaultSettings, startTelnyxEmulator, type FaultKind, type TelnyxEmulator } from '../../server/delivery/emulator/emulator.ts';
 
 const SENDER = '+18005550100';
 const HANDSET = '+15005550006';

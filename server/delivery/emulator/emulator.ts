@@ -1,5 +1,6 @@
 /**
- * A Telnyx v2 Messaging API emulator for tests: a node:http server on 127.0.0.1 that the real
+ * A Telnyx v2 Messaging API emulator for tests and development (`ALDERO_SMS=telnyx-emulator`,
+ * never in production): a node:http server on 127.0.0.1 that the real
  * `telnyx` SDK (7.24) talks to unchanged through its `baseURL` option, and that posts
  * Ed25519-signed webhooks back exactly as Telnyx signs them. Tests never reach Telnyx.
  *

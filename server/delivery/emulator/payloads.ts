@@ -8,11 +8,7 @@
  * developers.telnyx.com (send-a-message response, inboundMessage and deliveryUpdate callbacks,
  * error pages 40300 / 40310 and the general API error table).
  */
-import type {
-  MessagingInboundMessagePayload,
-  OutboundMessagePayload,
-} from 'telnyx/resources/messages/messages';
-import type { MessagingInboundMessage, OutboundMessage } from 'telnyx/resources/webhooks';
+import type { MessagingInboundMessage, MessagingInboundMessagePayload, OutboundMessage, OutboundMessagePayload } from '../telnyx.ts';
 
 /** Delivery states an emulated outbound message moves through (Telnyx `to[].status`). */
 export type DeliveryStatus =

@@ -1,23 +1,19 @@
-import { PollingWorker } from '../polling-worker.ts';
 import { hostname } from 'node:os';
-import type { Collection } from 'mongodb';
+import { ObjectId } from 'mongodb';
 import { randomToken } from '../crypto.ts';
 import type { Logger } from '../log.ts';
+import { PollingWorker } from '../polling-worker.ts';
 import type { Realm } from '../store/documents.ts';
 import type { IndexSpec, Store } from '../store/index.ts';
-import { timeOrderedId } from './ids.ts';
+import { backoffMs, LeasedQueue } from './leased-queue.ts';
+import { settingsFromEnv } from './settings.ts';
 
 /**
- * A small durable job outbox (`jobs`) for work that must happen after a request without holding
- * it up: today the credential-change webhooks. The SMS outbox (server/delivery) is specialised
- * (throughput lanes, receipts, opt-outs) and exports no generic pieces, so this is the generic one.
- *
- * Same discipline as the SMS outbox: a job is recorded before anything is attempted; a claim is
- * a lease taken by one atomic update (`availableAt` is the retry time of a queued job and the
- * lease expiry of a running one, so a crashed worker's job comes back by itself); failures are
- * retried with exponential backoff and jitter up to `maxAttempts`. Every process may run a worker.
- * Delivery is at least once: a receiver deduplicates by the job's stable event id.
- * Times here are wall-clock: they pace real calls, not the domain's clock.
+ * The job outbox (`jobs`) for work that must happen after a request without holding it up (the
+ * credential-change webhooks): a job is recorded before anything is attempted, claimed as a
+ * lease (`LeasedQueue`, the same queue as the SMS outbox), retried with exponential backoff and
+ * jitter up to `maxAttempts`. Every process may run a worker. Delivery is at least once: a
+ * receiver deduplicates by the job's stable event id.
  */
 
 export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'dropped';
@@ -83,15 +79,7 @@ export const JOB_ENV: Record<keyof JobSettings, string> = {
 };
 
 export function loadJobSettings(env: NodeJS.ProcessEnv = process.env, overrides: Partial<JobSettings> = {}): JobSettings {
-  const settings: JobSettings = { ...DEFAULT_JOB_SETTINGS };
-  for (const name of Object.keys(JOB_ENV) as (keyof JobSettings)[]) {
-    const raw = env[JOB_ENV[name]];
-    if (raw === undefined || raw === '') continue;
-    const value = Number(raw);
-    if (!Number.isFinite(value) || value <= 0) throw new Error(`${JOB_ENV[name]} must be a positive number, got ${raw}`);
-    settings[name] = value;
-  }
-  return { ...settings, ...overrides };
+  return settingsFromEnv(DEFAULT_JOB_SETTINGS, JOB_ENV, env, overrides);
 }
 
 const FINISHED_KEPT_MS = 7 * 86_400_000;
@@ -101,23 +89,21 @@ export const JOB_INDEXES: IndexSpec[] = [
   ['jobs', { expiresAt: 1 }, { expireAfterSeconds: 0 }],
 ];
 
-/** Backoff before attempt `attempts + 1`: exponential, capped, half of it random. */
-export function backoffMs(settings: Pick<JobSettings, 'retryBaseMs' | 'retryMaxMs'>, attempts: number, random = Math.random()): number {
-  const full = Math.min(settings.retryMaxMs, settings.retryBaseMs * 2 ** Math.max(0, attempts - 1));
-  return full / 2 + random * (full / 2);
-}
+export { backoffMs };
 
+/** The job outbox (`jobs`): a leased queue whose claims count the attempt. */
 export class JobQueue {
-  readonly jobs: Collection<JobDoc>;
+  private readonly queue: LeasedQueue<JobDoc>;
 
   constructor(store: Store) {
-    this.jobs = store.collection<JobDoc>('jobs');
+    this.queue = new LeasedQueue(store.collection<JobDoc>('jobs'), { waiting: 'queued', leased: 'running', order: { availableAt: 1, _id: 1 } });
   }
 
   async enqueue(kind: string, realm: Realm, payload: Record<string, unknown>): Promise<JobDoc> {
     const now = new Date();
     const job: JobDoc = {
-      _id: `job_${timeOrderedId(now)}`,
+      // Time-ordered: ObjectId hex.
+      _id: `job_${new ObjectId().toHexString()}`,
       kind,
       realm,
       payload,
@@ -131,36 +117,23 @@ export class JobQueue {
       finishedAt: null,
       expiresAt: null,
     };
-    await this.jobs.insertOne(job);
+    await this.queue.collection.insertOne(job);
     return job;
   }
 
   /** Takes the job that has been due longest (queued past its retry time, or running with an expired lease). */
-  async claimNext(workerId: string, kinds: string[], leaseMs: number): Promise<JobDoc | null> {
-    const now = Date.now();
-    return this.jobs.findOneAndUpdate(
-      { status: { $in: ['queued', 'running'] }, kind: { $in: kinds }, availableAt: { $lte: new Date(now) } },
-      { $set: { status: 'running', leaseOwner: workerId, availableAt: new Date(now + leaseMs), updatedAt: new Date(now) }, $inc: { attempts: 1 } },
-      { sort: { availableAt: 1, _id: 1 }, returnDocument: 'after' },
-    );
+  claimNext(workerId: string, kinds: string[], leaseMs: number): Promise<JobDoc | null> {
+    return this.queue.claim(workerId, leaseMs, { kind: { $in: kinds } }, { $inc: { attempts: 1 } });
   }
 
   /** Ends a job the caller still holds. False when its lease was lost (another worker has it). */
-  async finish(job: JobDoc, workerId: string, status: 'done' | 'failed' | 'dropped', error: string | null): Promise<boolean> {
+  finish(job: JobDoc, workerId: string, status: 'done' | 'failed' | 'dropped', error: string | null): Promise<boolean> {
     const now = new Date();
-    const result = await this.jobs.updateOne(
-      { _id: job._id, leaseOwner: workerId, status: 'running' },
-      { $set: { status, leaseOwner: null, lastError: error, updatedAt: now, finishedAt: now, expiresAt: new Date(now.getTime() + FINISHED_KEPT_MS) } },
-    );
-    return result.matchedCount === 1;
+    return this.queue.finish(job._id, workerId, { status, lastError: error, finishedAt: now, expiresAt: new Date(now.getTime() + FINISHED_KEPT_MS) });
   }
 
-  async retryLater(job: JobDoc, workerId: string, at: number, error: string): Promise<boolean> {
-    const result = await this.jobs.updateOne(
-      { _id: job._id, leaseOwner: workerId, status: 'running' },
-      { $set: { status: 'queued', leaseOwner: null, availableAt: new Date(at), lastError: error, updatedAt: new Date() } },
-    );
-    return result.matchedCount === 1;
+  retryLater(job: JobDoc, workerId: string, at: number, error: string): Promise<boolean> {
+    return this.queue.retryLater(job._id, workerId, at, { lastError: error });
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * Runs the Telnyx emulator by hand, so the server can be started against it without Telnyx:
  *
- *   node --import tsx test/telnyx-emulator/cli.ts --port 4010 \
+ *   node --import tsx server/delivery/emulator/cli.ts --port 4010 \
  *     --webhook-url http://127.0.0.1:3000/v1/webhooks/telnyx --auto-deliver
  *
  * It prints the TELNYX_* values to give the server, then reads commands on stdin:
