@@ -1,0 +1,339 @@
+import type { AnyProcedure } from '@trpc/server';
+import { z } from 'zod';
+import { ERROR_CODES, type AppErrorCode } from '../contract/index.ts';
+import { adminProcedure, userProcedure } from '../procedures.ts';
+import { appRouter } from '../router.ts';
+import { issuerFor } from '../tenants/model.ts';
+import type { Meta } from '../trpc.ts';
+import {
+  AUTHENTICATED_ROUTE_ERRORS,
+  byStatus,
+  errorBodySchema,
+  errorSchemaName,
+  ROUTE_ERRORS,
+  TENANT_ROUTE_ERRORS,
+} from './errors.ts';
+import { errorExample, guideIntroduction, OPERATION_EXAMPLES } from './guide.ts';
+
+/**
+ * The OpenAPI 3.1 document of the REST surface, generated from what the server runs: each
+ * procedure's `openapi` meta (method, path, summary), its zod input and output (the same
+ * schemas that validate requests and shape answers), its credential (read from the middlewares
+ * it is built on), its success status (`successStatus`) and the codes it can answer (`errors`,
+ * with their statuses from the one error table), plus the refusals every route can answer.
+ */
+
+export type JsonSchema = Record<string, unknown>;
+export type OpenApiDocument = Record<string, unknown> & { paths: Record<string, Record<string, OperationObject>> };
+export interface OperationObject {
+  operationId: string;
+  'x-trpc-procedure': string;
+  security?: Record<string, string[]>[];
+  parameters?: Record<string, unknown>[];
+  requestBody?: Record<string, unknown>;
+  responses: Record<string, ResponseObject>;
+  [key: string]: unknown;
+}
+export interface ResponseObject {
+  description: string;
+  headers?: Record<string, unknown>;
+  content?: Record<string, { schema: JsonSchema; example?: unknown; examples?: Record<string, { value: unknown; summary?: string }> }>;
+}
+
+/** Who may call a procedure: read from the procedure builders it is made from. */
+export type Credential = 'none' | 'accessToken' | 'adminKey' | 'platformKey';
+
+/** One procedure as the document sees it. */
+/** The meta of a procedure; `errors` lists the codes its own logic can answer. */
+export type DocumentedMeta = Meta & { errors?: readonly AppErrorCode[] };
+
+export interface DocumentedProcedure {
+  path: string;
+  type: string;
+  meta: DocumentedMeta;
+  input: z.ZodType | undefined;
+  output: z.ZodType | undefined;
+  credential: Credential;
+}
+
+/** The procedure builders that add a credential check, by the scheme that documents it. */
+const CREDENTIAL_BUILDERS: [Credential, { _def: { middlewares: unknown[] } }][] = [
+  ['accessToken', userProcedure as unknown as { _def: { middlewares: unknown[] } }],
+  ['adminKey', adminProcedure as unknown as { _def: { middlewares: unknown[] } }],
+];
+
+function credentialOf(procedure: AnyProcedure): Credential {
+  const middlewares = (procedure._def as unknown as { middlewares: unknown[] }).middlewares;
+  for (const [credential, builder] of CREDENTIAL_BUILDERS) {
+    if (builder._def.middlewares.every((middleware) => middlewares.includes(middleware))) return credential;
+  }
+  return 'none';
+}
+
+/** Every procedure with a REST route (`meta.openapi`). */
+export function documentedProcedures(): DocumentedProcedure[] {
+  const table = appRouter._def.procedures as unknown as Record<string, AnyProcedure>;
+  const out: DocumentedProcedure[] = [];
+  for (const [path, procedure] of Object.entries(table)) {
+    const meta = procedure._def.meta as DocumentedMeta | undefined;
+    if (!meta?.openapi) continue;
+    const def = procedure._def as unknown as { inputs: z.ZodType[]; output?: z.ZodType; type: string };
+    out.push({ path, type: def.type, meta, input: def.inputs[0], output: def.output, credential: credentialOf(procedure) });
+  }
+  return out;
+}
+
+/**
+ * The codes each procedure's own logic answers, until they move into each procedure's meta
+ * (`errors`); the refusals every route shares are added by `errorsOf`.
+ */
+export const PROCEDURE_ERRORS: Record<string, readonly AppErrorCode[]> = {
+  'auth.signup': ['EMAIL_TAKEN'],
+  'auth.login': ['INVALID_CREDENTIALS', 'mfa_required', 'RATE_LIMITED'],
+  'auth.refresh': ['INVALID_REFRESH_TOKEN'],
+  'auth.logout': [],
+  'auth.me': [],
+  'auth.changePassword': ['INVALID_CREDENTIALS'],
+  'auth.mfa.sms.setup': ['MFA_PASSWORD_REQUIRED', 'MFA_ALREADY_ENABLED', 'MFA_RATE_LIMITED', 'MFA_DELIVERY_FAILED'],
+  'auth.mfa.sms.confirm': ['MFA_SETUP_REQUIRED', 'MFA_ALREADY_ENABLED', 'MFA_INVALID_CODE', 'MFA_CHALLENGE_EXPIRED', 'MFA_RATE_LIMITED'],
+  'auth.mfa.sms.disable': ['MFA_NOT_ENABLED', 'MFA_INVALID_CODE', 'MFA_RATE_LIMITED'],
+  'auth.mfa.totp.setup': ['MFA_ALREADY_ENABLED'],
+  'auth.mfa.totp.confirm': ['MFA_ALREADY_ENABLED', 'MFA_SETUP_REQUIRED', 'MFA_INVALID_CODE', 'MFA_RATE_LIMITED'],
+  'auth.mfa.totp.disable': ['MFA_NOT_ENABLED', 'MFA_INVALID_CODE', 'MFA_RATE_LIMITED'],
+  'auth.mfa.challenge': ['MFA_CHALLENGE_EXPIRED', 'MFA_RATE_LIMITED', 'MFA_DELIVERY_FAILED'],
+  'auth.mfa.status': ['MFA_CHALLENGE_EXPIRED', 'MFA_RATE_LIMITED'],
+  'auth.mfa.verify': ['MFA_INVALID_CODE', 'MFA_CHALLENGE_EXPIRED', 'MFA_RATE_LIMITED'],
+  'auth.mfa.recoveryCodes.regenerate': ['MFA_NOT_ENABLED', 'MFA_FRESH_AUTH_REQUIRED'],
+  'auth.devices.list': [],
+  'auth.devices.revoke': ['NOT_FOUND'],
+  'admin.users.create': ['EMAIL_TAKEN'],
+  'admin.sessions.create': ['NOT_FOUND'],
+  'admin.audit.list': [],
+  'admin.consents.list': [],
+  'admin.tenant.get': [],
+  'admin.tenant.update': [],
+  'sandbox.messages': ['NOT_FOUND'],
+};
+
+/** Procedures whose success may set the `mfa_device` cookie (trusting a device, or forgetting it). */
+const SETS_DEVICE_COOKIE = new Set(['auth.mfa.verify', 'auth.logout', 'auth.login']);
+
+/** Every code a procedure's route can answer: its own, its credential's, and every route's. */
+export function errorsOf(procedure: DocumentedProcedure): AppErrorCode[] {
+  const own = procedure.meta.errors ?? PROCEDURE_ERRORS[procedure.path] ?? [];
+  const tenantRoute = !procedure.meta.openapi!.path.startsWith('/v1/platform');
+  return [
+    ...new Set<AppErrorCode>([
+      ...ROUTE_ERRORS,
+      ...(tenantRoute ? TENANT_ROUTE_ERRORS : []),
+      ...(procedure.credential === 'none' ? [] : AUTHENTICATED_ROUTE_ERRORS),
+      ...own,
+    ]),
+  ];
+}
+
+function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, target: 'draft-2020-12', unrepresentable: 'any' }) as JsonSchema;
+  return rest;
+}
+
+function operationIdOf(procedurePath: string): string {
+  return procedurePath.replace(/\.(\w)/g, (_match, letter: string) => letter.toUpperCase());
+}
+
+const SECURITY_SCHEMES = {
+  accessToken: {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description: "The user's access token (from signup, login, verify or refresh), `Authorization: Bearer <accessToken>`. Verify it yourself with `/.well-known/jwks.json`.",
+  },
+  adminKey: {
+    type: 'http',
+    scheme: 'bearer',
+    description: "The tenant admin key, `Authorization: Bearer <key>`: from your back end only, never from a browser. Valid on both environments of the tenant.",
+  },
+  platformKey: {
+    type: 'http',
+    scheme: 'bearer',
+    description: "The operator's platform key (`ALDERO_PLATFORM_KEY`), on the apex host, for `/v1/platform/*`.",
+  },
+} as const;
+
+const HEADERS = {
+  XRequestId: { description: 'The id of this request, in the server log too; quote it when reporting a problem.', required: true, schema: { type: 'string', minLength: 1 } },
+  RetryAfter: {
+    description: 'Seconds to wait before trying again; sent whenever the body has `retryAfterSeconds` (the same value). A refusal that waiting does not lift (the 4th send of a challenge, a 6th wrong code) has none.',
+    schema: { type: 'string', pattern: '^[1-9][0-9]*$' },
+  },
+  Allow: { description: 'The methods this path answers.', required: true, schema: { type: 'string' } },
+  SetDeviceCookie: {
+    description: '`mfa_device=<opaque>; HttpOnly; Secure; SameSite=Lax; Max-Age=2592000` when the device is trusted (verify with `trustDevice: true`), or the same cookie expired when it is forgotten (sign out everywhere).',
+    schema: { type: 'string' },
+  },
+};
+
+const TENANT_PARAMETER = {
+  name: 'X-Aldero-Tenant',
+  in: 'header',
+  required: false,
+  description: 'The tenant environment (`acme`, `acme-sandbox`) where the host does not name it (`{slug}.aldero.io`, `{slug}-sandbox.aldero.io`).',
+  schema: { type: 'string', pattern: '^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?(?:-sandbox)?$' },
+};
+
+const ref = (kind: string, name: string) => ({ $ref: `#/components/${kind}/${name}` });
+
+function errorResponse(status: number, codes: AppErrorCode[]): ResponseObject {
+  const schema: JsonSchema =
+    codes.length === 1
+      ? ref('schemas', errorSchemaName(codes[0]!))
+      : {
+          oneOf: codes.map((code) => ref('schemas', errorSchemaName(code))),
+          discriminator: { propertyName: 'error', mapping: Object.fromEntries(codes.map((code) => [code, `#/components/schemas/${errorSchemaName(code)}`])) },
+        };
+  const headers: Record<string, unknown> = { 'X-Request-Id': ref('headers', 'XRequestId') };
+  if (status === 429 || codes.some((code) => code === 'MFA_RATE_LIMITED' || code === 'RATE_LIMITED')) headers['Retry-After'] = ref('headers', 'RetryAfter');
+  if (codes.includes('METHOD_NOT_ALLOWED')) headers.Allow = { ...ref('headers', 'Allow') };
+  return {
+    description: codes.map((code) => `\`${code}\`: ${ERROR_CODES[code].message}`).join(' '),
+    headers,
+    content: {
+      'application/json': {
+        schema,
+        examples: Object.fromEntries(codes.map((code) => [code, { summary: code, value: errorExample(code) }])),
+      },
+    },
+  };
+}
+
+function operationOf(procedure: DocumentedProcedure, responseRefs: SharedResponses): { path: string; method: string; operation: OperationObject } {
+  const openapi = procedure.meta.openapi!;
+  const method = openapi.method.toLowerCase();
+  const pathParams = [...openapi.path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]!);
+  const examples = OPERATION_EXAMPLES[procedure.path] ?? {};
+  const inputSchema = procedure.input ? jsonSchemaOf(procedure.input, 'input') : { type: 'object', properties: {} };
+  const inputRequired = procedure.input ? !procedure.input.safeParse(undefined).success : false;
+  const properties = { ...((inputSchema.properties as Record<string, JsonSchema> | undefined) ?? {}) };
+  const required = new Set((inputSchema.required as string[] | undefined) ?? []);
+
+  const parameters: Record<string, unknown>[] = [];
+  if (!openapi.path.startsWith('/v1/platform')) parameters.push(ref('parameters', 'TenantHeader'));
+  for (const name of pathParams) {
+    parameters.push({ name, in: 'path', required: true, schema: properties[name] ?? { type: 'string' } });
+    delete properties[name];
+    required.delete(name);
+  }
+  let requestBody: Record<string, unknown> | undefined;
+  if (method === 'get') {
+    // A GET's input is its query string.
+    for (const [name, schema] of Object.entries(properties)) {
+      parameters.push({ name, in: 'query', required: required.has(name), schema: Object.keys(schema).length ? schema : { type: 'string' } });
+    }
+  } else if (Object.keys(properties).length > 0 || pathParams.length === 0) {
+    const bodySchema: JsonSchema = { ...inputSchema, properties };
+    if (required.size) bodySchema.required = [...required];
+    else delete bodySchema.required;
+    requestBody = {
+      required: inputRequired && required.size > 0,
+      content: { 'application/json': { schema: bodySchema, ...(examples.request !== undefined ? { example: examples.request } : {}) } },
+    };
+  }
+
+  const successStatus = String(procedure.meta.successStatus ?? 200);
+  const successHeaders: Record<string, unknown> = { 'X-Request-Id': ref('headers', 'XRequestId') };
+  if (SETS_DEVICE_COOKIE.has(procedure.path)) successHeaders['Set-Cookie'] = ref('headers', 'SetDeviceCookie');
+  const responses: Record<string, ResponseObject> = {
+    [successStatus]: {
+      description: successStatus === '201' ? 'Created.' : 'OK.',
+      headers: successHeaders,
+      content: {
+        'application/json': {
+          schema: procedure.output ? jsonSchemaOf(procedure.output, 'output') : {},
+          ...(examples.response !== undefined ? { example: examples.response } : {}),
+        },
+      },
+    },
+  };
+  for (const [status, codes] of byStatus(errorsOf(procedure))) responses[String(status)] = responseRefs.use(errorResponse(status, codes), codes);
+
+  const operation: OperationObject = {
+    operationId: operationIdOf(procedure.path),
+    'x-trpc-procedure': procedure.path,
+    ...(openapi.tags ? { tags: openapi.tags } : {}),
+    ...(openapi.summary ? { summary: openapi.summary } : {}),
+    ...(openapi.description ? { description: openapi.description } : {}),
+    security: procedure.credential === 'none' ? [] : [{ [procedure.credential]: [] }],
+    ...(parameters.length ? { parameters } : {}),
+    ...(requestBody ? { requestBody } : {}),
+    responses,
+  };
+  return { path: openapi.path, method, operation };
+}
+
+/** Error answers shared by several operations, kept once under `components/responses`. */
+class SharedResponses {
+  readonly responses: Record<string, ResponseObject> = {};
+
+  use(response: ResponseObject, codes: AppErrorCode[]): ResponseObject {
+    const name = codes.map((code) => errorSchemaName(code).replace(/Error$/, '')).join('Or');
+    this.responses[name] ??= response;
+    return ref('responses', name) as unknown as ResponseObject;
+  }
+}
+
+export interface DocumentOptions {
+  config: { domain: string; port: number; publicUrl?: string | undefined };
+  /** The tenant environment of the host it is served on (`acme-sandbox`), or null on the apex host. */
+  tenantLabel: string | null;
+}
+
+/** The whole document, for one host. */
+export function buildOpenApiDocument(options: DocumentOptions): OpenApiDocument {
+  const paths: Record<string, Record<string, OperationObject>> = {};
+  const usedCodes = new Set<AppErrorCode>();
+  const sharedResponses = new SharedResponses();
+  const usedCredentials = new Set<Credential>();
+  for (const procedure of documentedProcedures()) {
+    const { path, method, operation } = operationOf(procedure, sharedResponses);
+    (paths[path] ??= {})[method] = operation;
+    for (const code of errorsOf(procedure)) usedCodes.add(code);
+    usedCredentials.add(procedure.credential);
+  }
+  const template = issuerFor(options.config, '{tenant}');
+  const servers = [
+    ...(options.tenantLabel ? [{ url: issuerFor(options.config, options.tenantLabel), description: 'This tenant environment' }] : []),
+    {
+      url: template,
+      description: 'A tenant environment: `{slug}` (live) or `{slug}-sandbox`',
+      variables: { tenant: { default: options.tenantLabel ?? 'acme-sandbox', description: 'The tenant label: `acme` or `acme-sandbox`' } },
+    },
+  ];
+  const schemas = Object.fromEntries(
+    [...usedCodes].sort().map((code) => [errorSchemaName(code), jsonSchemaOf(errorBodySchema(code), 'output')]),
+  );
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Aldero SMS MFA',
+      version: '1.0.0',
+      summary: 'SMS multi-factor authentication for your users: enroll a phone, answer the login challenge.',
+      description: guideIntroduction(),
+    },
+    servers,
+    tags: [
+      { name: 'auth', description: 'Sign-up, sign-in and sessions' },
+      { name: 'mfa', description: 'SMS and TOTP factors, the login challenge, recovery codes' },
+      { name: 'devices', description: 'Trusted devices' },
+      { name: 'admin', description: "Your back end, with the tenant admin key" },
+      { name: 'sandbox', description: 'The sandbox inbox' },
+    ],
+    paths,
+    components: {
+      securitySchemes: Object.fromEntries(Object.entries(SECURITY_SCHEMES).filter(([name]) => usedCredentials.has(name as Credential))),
+      responses: sharedResponses.responses,
+      headers: HEADERS,
+      parameters: { TenantHeader: TENANT_PARAMETER },
+      schemas,
+    },
+  };
+}
