@@ -8,7 +8,7 @@
  * - The `mfa_token` of a login in progress: memory only.
  * - Recovery codes: never stored anywhere; the components show them once.
  */
-import { AlderoClient, AlderoError, isAlderoError, type Me, type MfaMethod, type Tokens } from '../../components/index.ts';
+import { AlderoClient, AlderoError, errorFromRestBody, isAlderoError, type Me, type MfaMethod, type Tokens } from '../../components/index.ts';
 
 export interface DemoConfig {
   /** The tenant's slug (`acme`). */
@@ -268,10 +268,7 @@ export class DemoStore {
     if (body !== undefined) headers['content-type'] = 'application/json';
     const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     const json = (await response.json().catch(() => ({}))) as Record<string, unknown>;
-    if (!response.ok) {
-      const { error, message, ...context } = json;
-      throw new AlderoError(String(error ?? 'INTERNAL_ERROR'), String(message ?? `HTTP ${response.status}`), response.status, context);
-    }
+    if (!response.ok) throw errorFromRestBody(json, response.status);
     return json as T;
   }
 
