@@ -9,11 +9,14 @@ import { fileURLToPath } from 'node:url';
 import { startApp } from './app.ts';
 import { loadConfig } from './config.ts';
 import { openDatabase, runUntilSignalled } from './database.ts';
+import { createLogger } from './log.ts';
+import { trackRequests } from './ops/shutdown.ts';
 
 async function main(): Promise<() => Promise<void>> {
   const config = loadConfig();
-  const { mongoUri, stopEngine } = await openDatabase(config.mongodbUri);
-  const app = await startApp({ config, mongoUri });
+  const { mongoUri, stopEngine } = await openDatabase(config);
+  const app = await startApp({ config, mongoUri, log: createLogger(config.logLevel) });
+  const requests = trackRequests(app.server);
   // The proxy reaches the API over loopback, so /demo-config.json (loopback only) is served to it.
   process.env.ALDERO_API_URL = `http://127.0.0.1:${config.port}`;
 
@@ -30,6 +33,7 @@ async function main(): Promise<() => Promise<void>> {
 
   return async () => {
     await vite.close();
+    await requests.drain(config.shutdownTimeoutMs);
     await app.stop();
     await stopEngine?.();
   };
