@@ -20,9 +20,11 @@ export const ERROR_CODES = {
   },
   ORIGIN_NOT_ALLOWED: { status: 403, message: 'This origin is not allowed for the tenant.' },
   TENANT_NOT_FOUND: { status: 404, message: 'No tenant is served at this host.' },
+  TENANT_SUSPENDED: { status: 403, message: 'This tenant is suspended.' },
   NOT_FOUND: { status: 404, message: 'Not found.' },
   METHOD_NOT_ALLOWED: { status: 405, message: 'This method is not allowed on this route.' },
   EMAIL_TAKEN: { status: 409, message: 'An account with this email already exists.' },
+  TENANT_SLUG_TAKEN: { status: 409, message: 'A tenant with this slug already exists.' },
   MFA_ALREADY_ENABLED: { status: 409, message: 'SMS is already verified for this user.' },
   MFA_SETUP_REQUIRED: { status: 409, message: 'Start the setup before confirming it.' },
   MFA_NOT_ENABLED: { status: 409, message: 'This factor is not enabled for the user.' },
@@ -80,5 +82,6 @@ export const DELIVERY_REASONS = [
   'delivery_failed',
   'sending_failed',
   'delivery_unconfirmed',
+  'tenant_suspended',
 ] as const;
 export type DeliveryReason = (typeof DELIVERY_REASONS)[number];

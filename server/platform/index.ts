@@ -1,0 +1,45 @@
+/**
+ * The tenant platform (DESIGN.md §2): the operator's API over tenants and their admin keys, on the
+ * apex host under `/v1/platform`, authenticated by the platform key; tenant admin keys with
+ * scopes; brand and slug rules; erasure of a tenant or a user.
+ */
+import type { Clock } from '../clock.ts';
+import type { Logger } from '../log.ts';
+import type { Store } from '../store/index.ts';
+import { PlatformKey } from './platform-key.ts';
+import { PLATFORM_INDEXES, PlatformService } from './service.ts';
+
+export { brandInput, brandViolations, vetBrand, type BrandRule } from './brand.ts';
+export { eraseTenantData, eraseUser, totalOf, type ErasureCounts } from './erasure.ts';
+export { ADMIN_KEY_SCOPES, AdminKeys, scopeAllows, type AdminAccess, type AdminKeyDoc, type AdminKeyScope, type KeyCheck } from './keys.ts';
+export { PLATFORM_KEY_MIN_LENGTH, PlatformKey } from './platform-key.ts';
+export { DEMO_INBOX_KEY_LABEL, DEMO_KEY_LABEL, PLATFORM_INDEXES, PlatformService, statusOf, type PlatformTenant, type PlatformTenantFields } from './service.ts';
+export { RESERVED_SLUGS, slugViolation } from './slug.ts';
+
+/** What a process holds of the platform: the service and the key that guards its API. */
+export interface Platform {
+  service: PlatformService;
+  key: PlatformKey;
+}
+
+export interface PlatformDeps {
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  production: boolean;
+  /** `ALDERO_PLATFORM_KEY`; unset outside production: one is generated for this start. */
+  platformKey: string | undefined;
+  forgetTenant(slug: string): void;
+}
+
+/**
+ * The platform of one process: its indexes, legacy keys moved to key documents, and the platform
+ * key (the generated one, if any, comes back once in `generatedKey` for the start-up banner).
+ */
+export async function createPlatform(deps: PlatformDeps): Promise<{ platform: Platform; generatedKey: string | null }> {
+  await deps.store.ensureIndexes(PLATFORM_INDEXES);
+  const service = new PlatformService({ store: deps.store, clock: deps.clock, log: deps.log, forgetTenant: deps.forgetTenant });
+  await service.migrateLegacyKeys();
+  const { platformKey, generated } = await PlatformKey.load(deps.store, { configured: deps.platformKey, production: deps.production });
+  return { platform: { service, key: platformKey }, generatedKey: generated };
+}
