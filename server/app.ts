@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { TokenService } from './accounts/tokens.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config.ts';
-import { AUDIT_INDEXES, startAuditWorker } from './audit/index.ts';
+import { AUDIT_INDEXES, createAuditSink, startAuditWorker } from './audit/index.ts';
 import type { AppDeps } from './deps.ts';
 import { createDispatcher, DELIVERY_INDEXES, handleTelnyxWebhook } from './delivery/index.ts';
 import type { SmsDispatcher } from './delivery/types.ts';
@@ -34,7 +34,7 @@ export interface RunningApp {
 /** The demo tenant of `npm start` (DESIGN.md §2). */
 export const DEMO_TENANT = { slug: 'acme', brand: 'Acme' };
 
-/** Builds the dependencies of one process: store, keys, tenants, tokens, SMS delivery. */
+/** Builds the dependencies of one process: store, keys, tenants, tokens, SMS delivery, the audit sink. */
 export async function createDeps(options: StartOptions): Promise<AppDeps> {
   const { config } = options;
   const clock = options.clock ?? systemClock;
@@ -46,7 +46,7 @@ export async function createDeps(options: StartOptions): Promise<AppDeps> {
     privateJwk: process.env.ALDERO_JWT_PRIVATE_JWK,
     production: config.production,
   });
-  const base = { config, store, keys, clock, log };
+  const base = { config, store, keys, clock, log, audit: createAuditSink({ store, clock }) };
   return {
     ...base,
     tenants: new TenantService(store, clock),

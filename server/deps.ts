@@ -1,4 +1,5 @@
 import type { TokenService } from './accounts/tokens.ts';
+import type { AuditSink } from './audit/sink.ts';
 import type { Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import type { SmsDispatcher } from './delivery/types.ts';
@@ -17,4 +18,6 @@ export interface AppDeps {
   tenants: TenantService;
   tokens: TokenService;
   sms: SmsDispatcher;
+  /** The audit trail, handed to every feature that records in it. */
+  audit: AuditSink;
 }

@@ -1,6 +1,6 @@
-import { accountProcedures } from './accounts/router.ts';
+import { accountProcedures, devicesRouter } from './accounts/router.ts';
 import { adminRouter } from './admin/router.ts';
-import { devicesRouter, mfaRouter } from './mfa/router.ts';
+import { loginProcedure, mfaRouter } from './mfa/router.ts';
 import { sandboxRouter } from './sandbox/router.ts';
 import { router } from './trpc.ts';
 
@@ -8,6 +8,7 @@ import { router } from './trpc.ts';
 export const appRouter = router({
   auth: router({
     ...accountProcedures,
+    login: loginProcedure,
     mfa: mfaRouter,
     devices: devicesRouter,
   }),

@@ -1,6 +1,7 @@
 import { MongoServerError } from 'mongodb';
 import type { Clock } from '../clock.ts';
-import type { Store } from '../store/index.ts';
+import type { RateLimitReason } from '../contract/errors.ts';
+import type { RateCounterRepository } from '../store/rate-counters.ts';
 
 /** One counter: at most `limit` events per fixed window of `windowSeconds` for `key`. */
 export interface Limit {
@@ -8,10 +9,10 @@ export interface Limit {
   limit: number;
   windowSeconds: number;
   /** Why a refusal happened, as the client sees it (`phone_hourly`, `login_attempts`, ...). */
-  reason: string;
+  reason: RateLimitReason;
 }
 
-export type Consumed = { ok: true; release: () => Promise<void> } | { ok: false; reason: string; retryAfterSeconds: number };
+export type Consumed = { ok: true; release: () => Promise<void> } | { ok: false; reason: RateLimitReason; retryAfterSeconds: number };
 
 /**
  * Takes one slot from every counter, atomically per counter: the limit is in the filter of a
@@ -21,14 +22,14 @@ export type Consumed = { ok: true; release: () => Promise<void> } | { ok: false;
  * A window starts with the first event it counts (not at a clock boundary), so a burst can never
  * straddle two windows and get twice the limit.
  */
-export async function consumeLimits(store: Store, clock: Clock, limits: Limit[]): Promise<Consumed> {
+export async function consumeLimits(counters: RateCounterRepository, clock: Clock, limits: Limit[]): Promise<Consumed> {
   const now = clock.now();
   const taken: string[] = [];
   const release = async () => {
-    for (const id of taken) await store.rateCounters.updateOne({ _id: id, count: { $gt: 0 } }, { $inc: { count: -1 } });
+    for (const key of taken) await counters.giveBack(key);
   };
   for (const limit of limits) {
-    const slot = limit.limit > 0 ? await takeSlot(store, limit, now) : { ok: false as const, resetsAt: new Date(now.getTime() + limit.windowSeconds * 1000) };
+    const slot = limit.limit > 0 ? await takeSlot(counters, limit, now) : { ok: false as const, resetsAt: new Date(now.getTime() + limit.windowSeconds * 1000) };
     if (!slot.ok) {
       await release();
       return { ok: false, reason: limit.reason, retryAfterSeconds: Math.max(1, Math.ceil((slot.resetsAt.getTime() - now.getTime()) / 1000)) };
@@ -38,15 +39,11 @@ export async function consumeLimits(store: Store, clock: Clock, limits: Limit[])
   return { ok: true, release };
 }
 
-async function takeSlot(store: Store, limit: Limit, now: Date): Promise<{ ok: boolean; resetsAt: Date }> {
+async function takeSlot(counters: RateCounterRepository, limit: Limit, now: Date): Promise<{ ok: boolean; resetsAt: Date }> {
   const windowEnd = new Date(now.getTime() + limit.windowSeconds * 1000);
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      const doc = await store.rateCounters.findOneAndUpdate(
-        { _id: limit.key, count: { $lt: limit.limit }, expiresAt: { $gt: now } },
-        { $inc: { count: 1 }, $setOnInsert: { expiresAt: windowEnd } },
-        { upsert: true, returnDocument: 'after' },
-      );
+      const doc = await counters.take(limit.key, limit.limit, now, windowEnd);
       if (doc) return { ok: true, resetsAt: doc.expiresAt };
     } catch (error) {
       // The counter exists but did not match: it is full, or its window has ended. (On a real
@@ -54,15 +51,9 @@ async function takeSlot(store: Store, limit: Limit, now: Date): Promise<{ ok: bo
       if (!(error instanceof MongoServerError) || error.code !== 11000) throw error;
     }
     // An ended window starts again; of concurrent restarts only one matches.
-    await store.rateCounters.updateOne({ _id: limit.key, expiresAt: { $lte: now } }, { $set: { count: 0, expiresAt: windowEnd } });
-    const current = await store.rateCounters.findOne({ _id: limit.key });
+    await counters.restartEnded(limit.key, now, windowEnd);
+    const current = await counters.findById(limit.key);
     if (current && current.count >= limit.limit && current.expiresAt > now) return { ok: false, resetsAt: current.expiresAt };
   }
   return { ok: false, resetsAt: windowEnd };
-}
-
-/** Reads how much of a window is used, without taking a slot. */
-export async function peekLimit(store: Store, clock: Clock, limit: Limit): Promise<number> {
-  const doc = await store.rateCounters.findOne({ _id: limit.key, expiresAt: { $gt: clock.now() } });
-  return doc?.count ?? 0;
 }

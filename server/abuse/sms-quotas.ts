@@ -1,14 +1,16 @@
-import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import type { Context } from '../context.ts';
+import type { RateLimitReason } from '../contract/errors.ts';
 import { AppError } from '../errors.ts';
 import { SANDBOX_NUMBERS } from '../delivery/sandbox.ts';
+import { countryOf } from '../phone.ts';
+import { repositoriesOf } from '../store/index.ts';
 import { consumeLimits, type Limit } from './rate-limit.ts';
 
 const HOUR = 3600;
 const DAY = 86_400;
 const MAGIC_NUMBERS = new Set<string>(Object.values(SANDBOX_NUMBERS));
 
-const REFUSALS: Record<string, string> = {
+const REFUSALS: Partial<Record<RateLimitReason, string>> = {
   phone_hourly: 'Too many codes were sent to this number in the last hour. Try again later.',
   phone_daily: 'Too many codes were sent to this number today. Try again tomorrow, or use a recovery code.',
   user_hourly: 'Too many codes were requested for this account in the last hour. Try again later.',
@@ -16,11 +18,6 @@ const REFUSALS: Record<string, string> = {
   tenant_daily_budget: 'This application has reached its SMS budget for today. Use another method or try again tomorrow.',
   country_not_allowed: 'This application does not send SMS to that country.',
 };
-
-/** The country of an E.164 number, or null when libphonenumber-js cannot tell. */
-export function countryOf(phone: string): string | null {
-  return parsePhoneNumberFromString(phone)?.country ?? null;
-}
 
 /**
  * Protects tenants from SMS pumping before anything is queued: destination countries, then
@@ -45,7 +42,7 @@ export async function consumeSendQuotas(ctx: Context, input: { phone: string; us
     { key: `sms:${realm}:user:${input.userId}`, limit: q.userPerHour, windowSeconds: HOUR, reason: 'user_hourly' },
     { key: `sms:${realm}:ip:${ctx.req.ip}`, limit: q.ipPerHour, windowSeconds: HOUR, reason: 'ip_hourly' },
   ];
-  const result = await consumeLimits(ctx.deps.store, ctx.deps.clock, limits);
+  const result = await consumeLimits(repositoriesOf(ctx.deps.store).rateCounters, ctx.deps.clock, limits);
   if (!result.ok) {
     ctx.deps.log.info('sms refused by quota', { reason: result.reason, realm, requestId: ctx.req.requestId });
     throw new AppError('MFA_RATE_LIMITED', { reason: result.reason, retryAfterSeconds: result.retryAfterSeconds }, REFUSALS[result.reason]);

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { AppError } from '../errors.ts';
-import { revokeAllDevices, forgetDeviceCookie } from '../mfa/devices.ts';
-import { recordEvent } from '../audit/record.ts';
+import { hashPassword, verifyPassword } from '../crypto.ts';
 import { adminProcedure, apiProcedure, userProcedure } from '../procedures.ts';
 import { email, okOutput, password, tokensOutput } from '../schemas.ts';
+import { repositoriesOf } from '../store/index.ts';
 import { router } from '../trpc.ts';
-import { hashPassword, verifyPassword } from '../crypto.ts';
-import { login, signup } from './service.ts';
+import { deviceDepsOf, forgetDeviceCookies, listDevices, revokeAllDevices, revokeDevice, DEVICE_COOKIE } from './devices.ts';
+import { signup } from './service.ts';
 import { endAllSessions, endSession, rotateRefreshToken, startSession } from './sessions.ts';
 import { findUser, insertUser, publicUser } from './users.ts';
 
@@ -21,25 +21,13 @@ const meOutput = z.object({
   oauthProvider: z.string().nullable(),
 });
 
-/** The account procedures, merged into `auth` by the root router. */
+/** The account procedures, merged into `auth` by the root router (the password login is the sign-in's, in `mfa/`). */
 export const accountProcedures = {
   signup: apiProcedure
     .meta({ openapi: { method: 'POST', path: '/v1/auth/signup', tags: ['auth'], protect: false, summary: 'Create an account with email and password' }, successStatus: 201 })
     .input(z.object({ email, password }))
     .output(tokensOutput)
     .mutation(({ ctx, input }) => signup(ctx, input)),
-
-  login: apiProcedure
-    .meta({
-      openapi: {
-        method: 'POST', path: '/v1/auth/login', tags: ['auth'], protect: false,
-        summary: 'Sign in with email and password',
-        description: 'Answers 403 `mfa_required` with an `mfa_token` when the user has a second factor and no trusted device.',
-      },
-    })
-    .input(z.object({ email: z.string().trim().max(254), password: z.string().max(256) }))
-    .output(tokensOutput)
-    .mutation(({ ctx, input }) => login(ctx, input)),
 
   refresh: apiProcedure
     .meta({ openapi: { method: 'POST', path: '/v1/auth/refresh', tags: ['auth'], protect: false, summary: 'Rotate a refresh token' } })
@@ -54,8 +42,8 @@ export const accountProcedures = {
     .mutation(async ({ ctx, input }) => {
       if (input?.everywhere) {
         await endAllSessions(ctx, ctx.user._id);
-        await revokeAllDevices(ctx, ctx.user._id, 'signed_out_everywhere');
-        forgetDeviceCookie(ctx);
+        await revokeAllDevices(deviceDepsOf(ctx.deps), ctx.req, ctx.user._id, 'signed_out_everywhere');
+        ctx.res.cookies.push(...forgetDeviceCookies(ctx.req));
       } else {
         await endSession(ctx, ctx.user._id, ctx.claims.sid, input?.refreshToken);
       }
@@ -76,16 +64,10 @@ export const accountProcedures = {
       if (!ctx.user.passwordHash || !(await verifyPassword(input.currentPassword, ctx.user.passwordHash))) {
         throw new AppError('INVALID_CREDENTIALS', {}, 'The current password is incorrect.');
       }
-      await ctx.deps.store.users.updateOne(
-        { _id: ctx.user._id, realm: ctx.req.tenant.realm },
-        { $set: { passwordHash: await hashPassword(input.newPassword) }, $inc: { credentialsVersion: 1 } },
-      );
-      await revokeAllDevices(ctx, ctx.user._id, 'password_changed');
-      await ctx.deps.store.sessions.updateMany(
-        { realm: ctx.req.tenant.realm, userId: ctx.user._id, familyId: { $ne: ctx.claims.sid }, revokedAt: null },
-        { $set: { revokedAt: ctx.deps.clock.now() } },
-      );
-      await recordEvent(ctx, 'user.password_changed', {}, { userId: ctx.user._id });
+      await repositoriesOf(ctx.deps.store).users.changePassword(ctx.req.tenant.realm, ctx.user._id, await hashPassword(input.newPassword));
+      await revokeAllDevices(deviceDepsOf(ctx.deps), ctx.req, ctx.user._id, 'password_changed');
+      await endAllSessions(ctx, ctx.user._id, ctx.claims.sid);
+      await ctx.deps.audit.record(ctx.req, 'user.password_changed', {}, { userId: ctx.user._id });
       return { ok: true as const };
     }),
 };
@@ -99,7 +81,7 @@ export const adminAccountProcedures = {
       .output(z.object({ id: z.string(), email: z.string() }))
       .mutation(async ({ ctx, input }) => {
         const user = await insertUser(ctx, { email: input.email, passwordHash: null, oauthProvider: input.oauthProvider });
-        await recordEvent(ctx, 'admin.user_created', { email: user.email, oauthProvider: user.oauthProvider }, { userId: user._id, actor: 'admin' });
+        await ctx.deps.audit.record(ctx.req, 'admin.user_created', { email: user.email, oauthProvider: user.oauthProvider }, { userId: user._id, actor: 'admin' });
         return { id: user._id, email: user.email };
       }),
   }),
@@ -112,8 +94,25 @@ export const adminAccountProcedures = {
         const user = await findUser(ctx, input.userId);
         if (!user) throw new AppError('NOT_FOUND', {}, 'No such user in this tenant environment.');
         const tokens = await startSession(ctx, user, ['fed']);
-        await recordEvent(ctx, 'admin.session_minted', { amr: ['fed'] }, { userId: user._id, actor: 'admin' });
+        await ctx.deps.audit.record(ctx.req, 'admin.session_minted', { amr: ['fed'] }, { userId: user._id, actor: 'admin' });
         return tokens;
       }),
   }),
 };
+
+export const devicesRouter = router({
+  list: userProcedure
+    .meta({ openapi: { method: 'GET', path: '/v1/auth/devices', tags: ['devices'], summary: 'Trusted devices of the user' } })
+    .input(z.object({}).optional())
+    .output(z.object({ devices: z.array(z.object({ id: z.string(), userAgent: z.string().nullable(), createdAt: z.string(), lastUsedAt: z.string(), expiresAt: z.string(), current: z.boolean() })) }))
+    .query(async ({ ctx }) => ({ devices: await listDevices(deviceDepsOf(ctx.deps), ctx.req.tenant.realm, ctx.user, ctx.req.cookies[DEVICE_COOKIE]) })),
+
+  revoke: userProcedure
+    .meta({ openapi: { method: 'DELETE', path: '/v1/auth/devices/{id}', tags: ['devices'], summary: 'Stop trusting a device' } })
+    .input(z.object({ id: z.string().min(1).max(64) }))
+    .output(okOutput)
+    .mutation(async ({ ctx, input }) => {
+      if (!(await revokeDevice(deviceDepsOf(ctx.deps), ctx.req, ctx.user._id, input.id))) throw new AppError('NOT_FOUND', {}, 'No such trusted device.');
+      return { ok: true as const };
+    }),
+});

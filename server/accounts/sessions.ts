@@ -2,6 +2,7 @@ import { hmac, randomToken } from '../crypto.ts';
 import type { Context } from '../context.ts';
 import { AppError } from '../errors.ts';
 import type { UserDoc } from '../store/documents.ts';
+import { repositoriesOf } from '../store/index.ts';
 import { issuerFor } from '../tenants/model.ts';
 import { ACCESS_TOKEN_TTL_SECONDS } from './tokens.ts';
 
@@ -43,7 +44,7 @@ async function createSessionRecord(ctx: Context, seed: SessionSeed): Promise<Tok
   const { store, clock, keys, tokens } = ctx.deps;
   const now = clock.now();
   const refreshToken = `rt_${randomToken(32)}`;
-  await store.sessions.insertOne({
+  await repositoriesOf(store).sessions.insert({
     _id: `ses_${randomToken(12)}`,
     realm: ctx.req.tenant.realm,
     userId: seed.userId,
@@ -79,21 +80,20 @@ async function createSessionRecord(ctx: Context, seed: SessionSeed): Promise<Tok
  */
 export async function rotateRefreshToken(ctx: Context, refreshToken: string): Promise<Tokens> {
   const { store, clock, keys } = ctx.deps;
+  const { sessions, users } = repositoriesOf(store);
+  const realm = ctx.req.tenant.realm;
   const now = clock.now();
   const tokenHash = hmac(keys.secret, refreshToken);
-  const claimed = await store.sessions.findOneAndUpdate(
-    { tokenHash, realm: ctx.req.tenant.realm, rotatedAt: null, revokedAt: null, expiresAt: { $gt: now } },
-    { $set: { rotatedAt: now } },
-  );
+  const claimed = await sessions.claimForRotation(realm, tokenHash, now);
   if (!claimed) {
-    const known = await store.sessions.findOne({ tokenHash, realm: ctx.req.tenant.realm });
+    const known = await sessions.findByTokenHash(realm, tokenHash);
     if (known && known.rotatedAt && !known.revokedAt) {
-      await store.sessions.updateMany({ familyId: known.familyId, revokedAt: null }, { $set: { revokedAt: now } });
+      await sessions.revokeFamily(known.familyId, now);
       ctx.deps.log.info('refresh token reuse: family revoked', { familyId: known.familyId, requestId: ctx.req.requestId });
     }
     throw new AppError('INVALID_REFRESH_TOKEN');
   }
-  const user = await store.users.findOne({ _id: claimed.userId, realm: ctx.req.tenant.realm });
+  const user = await users.find(realm, claimed.userId);
   if (!user) throw new AppError('INVALID_REFRESH_TOKEN');
   return createSessionRecord(ctx, {
     userId: claimed.userId,
@@ -107,16 +107,13 @@ export async function rotateRefreshToken(ctx: Context, refreshToken: string): Pr
 /** Ends one session (by its refresh token or its family id). */
 export async function endSession(ctx: Context, userId: string, familyId: string, refreshToken?: string): Promise<void> {
   const { store, clock, keys } = ctx.deps;
-  const now = clock.now();
-  const filter = refreshToken
-    ? { tokenHash: hmac(keys.secret, refreshToken), realm: ctx.req.tenant.realm, userId }
-    : { familyId, realm: ctx.req.tenant.realm, userId };
-  const session = await store.sessions.findOne(filter);
-  if (session) await store.sessions.updateMany({ familyId: session.familyId, revokedAt: null }, { $set: { revokedAt: now } });
+  const { sessions } = repositoriesOf(store);
+  const by = refreshToken ? { tokenHash: hmac(keys.secret, refreshToken) } : { familyId };
+  const session = await sessions.findOfUser(ctx.req.tenant.realm, userId, by);
+  if (session) await sessions.revokeFamily(session.familyId, clock.now());
 }
 
-/** Ends every session of the user. */
-export async function endAllSessions(ctx: Context, userId: string): Promise<void> {
-  const now = ctx.deps.clock.now();
-  await ctx.deps.store.sessions.updateMany({ realm: ctx.req.tenant.realm, userId, revokedAt: null }, { $set: { revokedAt: now } });
+/** Ends every session of the user, but the family `except` when given (the one changing the password). */
+export async function endAllSessions(ctx: Context, userId: string, except?: string): Promise<void> {
+  await repositoriesOf(ctx.deps.store).sessions.revokeAllOfUser(ctx.req.tenant.realm, userId, ctx.deps.clock.now(), except);
 }

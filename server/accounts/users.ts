@@ -2,11 +2,13 @@ import { randomToken } from '../crypto.ts';
 import type { Context } from '../context.ts';
 import { AppError } from '../errors.ts';
 import type { MfaMethod, UserDoc } from '../store/documents.ts';
+import { repositoriesOf } from '../store/index.ts';
 
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
+/** A new user of this request's tenant environment; EMAIL_TAKEN when the email is. */
 export async function insertUser(ctx: Context, fields: { email: string; passwordHash: string | null; oauthProvider: string | null }): Promise<UserDoc> {
   const user: UserDoc = {
     _id: `usr_${randomToken(12)}`,
@@ -22,7 +24,7 @@ export async function insertUser(ctx: Context, fields: { email: string; password
     createdAt: ctx.deps.clock.now(),
   };
   try {
-    await ctx.deps.store.users.insertOne(user);
+    await repositoriesOf(ctx.deps.store).users.insert(user);
   } catch (error) {
     if ((error as { code?: number }).code === 11000) throw new AppError('EMAIL_TAKEN');
     throw error;
@@ -31,7 +33,7 @@ export async function insertUser(ctx: Context, fields: { email: string; password
 }
 
 export async function findUser(ctx: Context, userId: string): Promise<UserDoc | null> {
-  return ctx.deps.store.users.findOne({ _id: userId, realm: ctx.req.tenant.realm });
+  return repositoriesOf(ctx.deps.store).users.find(ctx.req.tenant.realm, userId);
 }
 
 /** The second factors a user can answer a challenge with, in the order they are offered. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { adminAccountProcedures } from '../accounts/router.ts';
 import { configureNotificationWebhook, displayUrl, webhookOf } from '../audit/notifications.ts';
-import { recordEvent, retentionDaysOf } from '../audit/record.ts';
+import { retentionDaysOf } from '../audit/record.ts';
 import { auditAdminProcedures } from '../audit/router.ts';
 import type { Context } from '../context.ts';
 import { sealByoApiKey } from '../delivery/index.ts';
@@ -86,8 +86,7 @@ async function updateAuditSettings(ctx: Context, input: { auditRetentionDays?: n
   // The webhook first: its URL may be refused, and then nothing has changed.
   const { secret } = input.notificationWebhook === undefined ? { secret: null } : await configureNotificationWebhook(ctx, input.notificationWebhook);
   if (input.auditRetentionDays !== undefined) {
-    await ctx.deps.store.tenants.updateOne({ _id: tenant._id }, { $set: { auditRetentionDays: input.auditRetentionDays } });
-    ctx.deps.tenants.forget(tenant.slug);
+    await ctx.deps.tenants.setAuditRetention(tenant, input.auditRetentionDays);
   }
   return { secret };
 }
@@ -142,7 +141,7 @@ export const adminRouter = router({
           quotas: settings.quotas ? { ...current.quotas, ...settings.quotas } : undefined,
         });
         const fields = Object.keys(input).filter((field) => input[field as keyof typeof input] !== undefined);
-        await recordEvent(ctx, 'admin.tenant_settings_changed', {
+        await ctx.deps.audit.record(ctx.req, 'admin.tenant_settings_changed', {
           fields,
           ...(notificationWebhook !== undefined
             ? { notificationWebhookUrl: notificationWebhook ? displayUrl(notificationWebhook.url) : null, notificationWebhookSecretIssued: secret !== null }

@@ -4,9 +4,9 @@ import { Secret, TOTP } from 'otpauth';
 import { call, enrolledUser, latestCode, signUp, uniqueEmail, uniquePhone } from '../../test/helpers/http.ts';
 import { startTestServer, type TestServer } from '../../test/helpers/server.ts';
 import { SANDBOX_FROM } from '../delivery/sandbox.ts';
-import { maskPhone } from '../mfa/phone.ts';
-import { recordDeliveryStatusEvent, recordOptOutEvent } from './index.ts';
-import { eventsOf, listEvents, only } from './testing.ts';
+import { maskPhone } from '../phone.ts';
+import { recordDeliveryStatusEvent, recordOptOutEvent } from '../delivery/audit.ts';
+import { eventsOf, listEvents, only } from '../../test/helpers/audit.ts';
 
 let server: TestServer;
 

@@ -1,14 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { Collection } from 'mongodb';
-import { DISCLOSURE_VERSION, disclosureLanguageOf, disclosureText, type DisclosureLanguage } from '../contract/disclosure.ts';
+import { DISCLOSURE_VERSIONS, disclosureLanguageOf, disclosureText, type DisclosureLanguage } from '../contract/disclosure.ts';
 import type { Context } from '../context.ts';
 import { AppError } from '../errors.ts';
-import { maskPhone } from '../mfa/phone.ts';
+import { maskPhone } from '../phone.ts';
 import type { Realm, SenderModel } from '../store/documents.ts';
 import type { Store } from '../store/index.ts';
 import { timeOrderedId } from './ids.ts';
-import { recordEvent } from './record.ts';
-import { senderNumberFor } from './sender.ts';
 
 /**
  * Consent records (`consents`): what carriers ask for when they audit an SMS program — who agreed,
@@ -22,7 +20,7 @@ import { senderNumberFor } from './sender.ts';
  * Disclosure versions the server can reproduce the text of. The enroll element sends the version it
  * rendered; anything else is refused, so no consent is ever recorded against unknown words.
  */
-export const KNOWN_DISCLOSURE_VERSIONS: ReadonlySet<string> = new Set([DISCLOSURE_VERSION]);
+const KNOWN_DISCLOSURE_VERSIONS: ReadonlySet<string> = new Set(DISCLOSURE_VERSIONS);
 
 export interface ConsentDoc {
   /** Time-ordered (ObjectId hex). */
@@ -84,8 +82,14 @@ export function disclosureShown(brand: string, version: string | undefined, lang
   };
 }
 
-/** Writes the consent record of an enrollment request, and its audit event (masked phone only). */
-export async function recordConsent(ctx: Context, input: { userId: string; challengeId: string; phone: string; disclosure: ShownDisclosure }): Promise<ConsentDoc> {
+/**
+ * Writes the consent record of an enrollment request, and its audit event (masked phone only).
+ * `senderNumber` is the number the codes leave from, as the delivery feature routes them.
+ */
+export async function recordConsent(
+  ctx: Context,
+  input: { userId: string; challengeId: string; phone: string; senderNumber: string | null; disclosure: ShownDisclosure },
+): Promise<ConsentDoc> {
   const now = ctx.deps.clock.now();
   const { tenant } = ctx.req.tenant;
   const consent: ConsentDoc = {
@@ -98,7 +102,7 @@ export async function recordConsent(ctx: Context, input: { userId: string; chall
     phone: input.phone,
     brand: tenant.brand,
     senderModel: tenant.senderModel,
-    senderNumber: senderNumberFor(ctx),
+    senderNumber: input.senderNumber,
     ...input.disclosure,
     ip: ctx.req.ip,
     userAgent: ctx.req.userAgent,
@@ -106,8 +110,8 @@ export async function recordConsent(ctx: Context, input: { userId: string; chall
     createdAt: now,
   };
   await consents(ctx.deps.store).insertOne(consent);
-  await recordEvent(
-    ctx,
+  await ctx.deps.audit.record(
+    ctx.req,
     'consent.recorded',
     { consentId: consent._id, maskedPhone: maskPhone(input.phone), disclosureVersion: consent.disclosureVersion, source: consent.source },
     { userId: input.userId },

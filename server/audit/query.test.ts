@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { call, signUp } from '../../test/helpers/http.ts';
 import { startTestServer, type TestServer } from '../../test/helpers/server.ts';
 import { auditEvents, DEFAULT_AUDIT_RETENTION_DAYS } from './record.ts';
-import type { ListedEvent } from './testing.ts';
+import type { ListedEvent } from '../../test/helpers/audit.ts';
 
 let server: TestServer;
 

@@ -1,17 +1,18 @@
 import type { Collection } from 'mongodb';
 import type { Clock } from '../clock.ts';
-import type { Context, RequestInfo } from '../context.ts';
+import type { Context } from '../context.ts';
 import type { Realm, TenantDoc } from '../store/documents.ts';
 import type { Store } from '../store/index.ts';
 import { middleware, toAppError } from '../trpc.ts';
 import { timeOrderedId } from './ids.ts';
 import type { AuditActor, AuditEventDoc, AuditEventType, AuditPayloads } from './events.ts';
 import { enqueueCredentialNotification } from './notifications.ts';
+import type { AuditOrigin, AuditSink } from './sink.ts';
 
 /**
  * Writing the audit trail (`auditEvents`). Append-only: this module inserts and nothing in the
  * server updates or deletes an event; the TTL index removes it when the tenant's retention ends.
- * Every write is awaited in the request that made the change it records.
+ * The features write through the `AuditSink` they are handed (`deps.audit`, made here).
  */
 
 /** How long events are kept when the tenant has not said otherwise. */
@@ -26,7 +27,8 @@ export function retentionDaysOf(tenant: Pick<TenantDoc, 'auditRetentionDays'> | 
   return tenant?.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS;
 }
 
-interface EventOrigin {
+/** Who and where an event is stored under, with how long it is kept. */
+interface StoredOrigin {
   realm: Realm;
   actor: AuditActor;
   userId: string | null;
@@ -38,7 +40,7 @@ interface EventOrigin {
 
 async function insertEvent<T extends AuditEventType>(
   deps: { store: Store; clock: Clock },
-  origin: EventOrigin,
+  origin: StoredOrigin,
   type: T,
   payload: AuditPayloads[T],
 ): Promise<AuditEventDoc> {
@@ -56,66 +58,55 @@ async function insertEvent<T extends AuditEventType>(
   return event;
 }
 
-export interface EventSubject {
-  /** The user the event is about; null when unknown (a failed login for an unknown email). */
-  userId: string | null;
-  /** Default `end_user`; admin procedures say `admin`. */
-  actor?: AuditActor;
-}
-
 /**
- * Records an event of this request (its tenant environment, IP, user agent and request id), then
- * queues the tenant's credential-change notification when the event is one (never waiting for
- * the webhook itself).
+ * The audit sink of a process: each event one insert, awaited; a request's credential-change
+ * event then queues the tenant's notification (never waiting for the webhook itself).
  */
-export async function recordEvent<T extends AuditEventType>(ctx: Context, type: T, payload: AuditPayloads[T], subject: EventSubject): Promise<AuditEventDoc> {
-  const event = await insertEvent(ctx.deps, {
-    realm: ctx.req.tenant.realm,
-    actor: subject.actor ?? 'end_user',
-    userId: subject.userId,
-    ip: ctx.req.ip,
-    userAgent: ctx.req.userAgent,
-    requestId: ctx.req.requestId,
-    retentionDays: retentionDaysOf(ctx.req.tenant.tenant),
-  }, type, payload);
-  await enqueueCredentialNotification(ctx, event);
-  return event;
-}
+export function createAuditSink(deps: { store: Store; clock: Clock }): AuditSink {
+  return {
+    async record(origin, type, payload, subject) {
+      const event = await insertEvent(deps, {
+        realm: origin.tenant.realm,
+        actor: subject.actor ?? 'end_user',
+        userId: subject.userId,
+        ip: origin.ip,
+        userAgent: origin.userAgent,
+        requestId: origin.requestId,
+        retentionDays: retentionDaysOf(origin.tenant.tenant),
+      }, type, payload);
+      // The notification queue reads the store and the tenant environment only.
+      await enqueueCredentialNotification({ deps: { store: deps.store }, req: origin } as unknown as Context, event);
+    },
 
-export interface SystemEventDeps {
-  store: Store;
-  clock: Clock;
-}
+    async recordSystem(input) {
+      const tenantId = input.realm.slice(0, input.realm.lastIndexOf('/'));
+      const tenant = await deps.store.tenants.findOne({ _id: tenantId }, { projection: { auditRetentionDays: 1 } });
+      await insertEvent(deps, {
+        realm: input.realm,
+        actor: 'system',
+        userId: input.userId,
+        ip: null,
+        userAgent: null,
+        requestId: input.requestId ?? null,
+        retentionDays: retentionDaysOf(tenant),
+      }, input.type, input.payload);
+    },
 
-/**
- * Records an event that no request of the tenant caused (a Telnyx webhook, the outbox worker):
- * no IP, user agent or request id; the actor is `system`. For the delivery feature.
- */
-export async function recordSystemEvent<T extends AuditEventType>(
-  deps: SystemEventDeps,
-  input: { realm: Realm; userId: string | null; type: T; payload: AuditPayloads[T]; requestId?: string | null },
-): Promise<AuditEventDoc> {
-  const tenantId = input.realm.slice(0, input.realm.lastIndexOf('/'));
-  const tenant = await deps.store.tenants.findOne({ _id: tenantId }, { projection: { auditRetentionDays: 1 } });
-  return insertEvent(deps, {
-    realm: input.realm,
-    actor: 'system',
-    userId: input.userId,
-    ip: null,
-    userAgent: null,
-    requestId: input.requestId ?? null,
-    retentionDays: retentionDaysOf(tenant),
-  }, input.type, input.payload);
+    noteSubject(origin, userId) {
+      subjects.set(origin, userId);
+    },
+  };
 }
 
 /**
  * Who a request turned out to be about, for events recorded where the user is not at hand (a
  * refusal thrown deep inside). Keyed by the request, so it lives exactly as long as it does.
  */
-const subjects = new WeakMap<RequestInfo, string>();
+const subjects = new WeakMap<AuditOrigin, string>();
 
+/** `deps.audit.noteSubject` for the procedures' middlewares. */
 export function noteAuditSubject(ctx: Context, userId: string): void {
-  subjects.set(ctx.req, userId);
+  ctx.deps.audit.noteSubject(ctx.req, userId);
 }
 
 /**
@@ -129,8 +120,8 @@ export const recordRefusals = middleware(async ({ ctx, path, next }) => {
     const error = toAppError(result.error);
     if (error.code === 'MFA_RATE_LIMITED' || error.code === 'RATE_LIMITED') {
       const reason = typeof error.context.reason === 'string' ? error.context.reason : 'unspecified';
-      await recordEvent(
-        ctx,
+      await ctx.deps.audit.record(
+        ctx.req,
         'rate_limit.refused',
         { reason, errorCode: error.code, procedure: path, retryAfterSeconds: error.retryAfterSeconds ?? null },
         { userId: subjects.get(ctx.req) ?? null },

@@ -1,15 +1,29 @@
-import { noteAuditSubject, recordEvent } from '../audit/record.ts';
+import type { AuditOrigin, AuditSink } from '../audit/sink.ts';
+import type { Clock } from '../clock.ts';
+import { CHALLENGE_TTL_SECONDS, MAX_FAILED_ATTEMPTS, MAX_SENDS_PER_CHALLENGE } from '../contract/rules.ts';
+import { CODE_DIGITS } from '../contract/formats.ts';
 import { decrypt, encrypt, hmac, randomDigits, randomToken, safeEqual } from '../crypto.ts';
 import type { Context } from '../context.ts';
 import { AppError } from '../errors.ts';
-import type { ChallengeDoc, ChallengeKind, MfaMethod } from '../store/documents.ts';
-import { CHALLENGE_TTL_MS, CODE_DIGITS, MAX_FAILED_ATTEMPTS, MAX_SENDS_PER_CHALLENGE } from './rules.ts';
+import type { ChallengeRepository } from '../store/challenges.ts';
+import type { ChallengeDoc, ChallengeKind, MfaMethod, Realm } from '../store/documents.ts';
+import { repositoriesOf } from '../store/index.ts';
 
 /**
- * Challenges: the one place where the guide's limits are enforced. Each rule is the filter of a
- * single atomic update, so concurrent requests in any number of processes cannot exceed it:
- *   pending, not expired, fewer than 5 failures [, fewer than 3 sends].
+ * Challenges: the guide's limits, enforced by the challenge repository's atomic updates, and the
+ * answer when one of them refuses. Each rule takes what it needs (`ChallengeDeps`), not the request.
  */
+
+export interface ChallengeDeps {
+  challenges: ChallengeRepository;
+  clock: Clock;
+  /** The server's HMAC and sealing key. */
+  secret: string;
+}
+
+export function challengeDepsOf(ctx: Context): ChallengeDeps {
+  return { challenges: repositoriesOf(ctx.deps.store).challenges, clock: ctx.deps.clock, secret: ctx.deps.keys.secret };
+}
 
 export interface NewChallenge {
   kind: ChallengeKind;
@@ -29,12 +43,13 @@ function codeHash(secret: string, challengeId: string, code: string): string {
   return hmac(secret, `${challengeId}:${code}`);
 }
 
-export function tokenHashOf(ctx: Context, mfaToken: string): string {
-  return hmac(ctx.deps.keys.secret, `mfa:${mfaToken}`);
+function tokenHashOf(secret: string, mfaToken: string): string {
+  return hmac(secret, `mfa:${mfaToken}`);
 }
 
+/** A new challenge of this request's tenant environment, stored, with its mfa_token when it has one. */
 export async function createChallenge(ctx: Context, input: NewChallenge): Promise<CreatedChallenge> {
-  const { store, clock, keys } = ctx.deps;
+  const { clock, keys } = ctx.deps;
   const now = clock.now();
   const id = `chl_${randomToken(12)}`;
   const code = randomDigits(CODE_DIGITS);
@@ -44,7 +59,7 @@ export async function createChallenge(ctx: Context, input: NewChallenge): Promis
     realm: ctx.req.tenant.realm,
     kind: input.kind,
     userId: input.userId,
-    tokenHash: mfaToken ? tokenHashOf(ctx, mfaToken) : null,
+    tokenHash: mfaToken ? tokenHashOf(keys.secret, mfaToken) : null,
     phone: input.phone,
     codeHash: codeHash(keys.secret, id, code),
     // A resend re-sends the same code, so it is kept sealed (never in plain form) until the challenge ends.
@@ -54,27 +69,22 @@ export async function createChallenge(ctx: Context, input: NewChallenge): Promis
     status: 'pending',
     availableMethods: input.availableMethods,
     createdAt: now,
-    expiresAt: new Date(now.getTime() + CHALLENGE_TTL_MS),
+    expiresAt: new Date(now.getTime() + CHALLENGE_TTL_SECONDS * 1000),
     lastSentAt: null,
     delivery: null,
     verifiedAt: null,
     ip: ctx.req.ip,
     userAgent: ctx.req.userAgent,
   };
-  await store.challenges.insertOne(challenge);
+  await repositoriesOf(ctx.deps.store).challenges.insert(challenge);
   return { challenge, mfaToken };
 }
 
-export async function findByToken(ctx: Context, mfaToken: string): Promise<ChallengeDoc> {
-  const challenge = await ctx.deps.store.challenges.findOne({ tokenHash: tokenHashOf(ctx, mfaToken), realm: ctx.req.tenant.realm });
+/** The login challenge an mfa_token names in this realm; refused as expired when there is none. */
+export async function findByToken(deps: ChallengeDeps, realm: Realm, mfaToken: string): Promise<ChallengeDoc> {
+  const challenge = await deps.challenges.findByTokenHash(realm, tokenHashOf(deps.secret, mfaToken));
   if (!challenge) throw new AppError('MFA_CHALLENGE_EXPIRED', {}, 'This sign-in attempt is unknown or has ended. Start over.');
-  noteAuditSubject(ctx, challenge.userId);
   return challenge;
-}
-
-/** The filter every live challenge matches: the guide's limits, as of `now`. */
-function liveFilter(id: string, now: Date) {
-  return { _id: id, status: 'pending' as const, expiresAt: { $gt: now }, failedAttempts: { $lt: MAX_FAILED_ATTEMPTS } };
 }
 
 /**
@@ -111,22 +121,16 @@ export function refusalFor(challenge: ChallengeDoc | null, now: Date, minInterva
 }
 
 /** Takes one of the challenge's 3 sends, atomically. Returns the updated challenge and its code. */
-export async function claimSend(ctx: Context, challengeId: string): Promise<{ challenge: ChallengeDoc; code: string }> {
-  const { store, clock, keys } = ctx.deps;
-  const now = clock.now();
-  const minInterval = ctx.req.tenant.tenant.quotas.minIntervalSeconds;
-  const filter: Record<string, unknown> = { ...liveFilter(challengeId, now), sends: { $lt: MAX_SENDS_PER_CHALLENGE } };
-  if (minInterval > 0) {
-    filter.$or = [{ lastSentAt: null }, { lastSentAt: { $lte: new Date(now.getTime() - minInterval * 1000) } }];
-  }
-  const updated = await store.challenges.findOneAndUpdate(filter, { $inc: { sends: 1 }, $set: { lastSentAt: now } }, { returnDocument: 'after' });
-  if (!updated) throw refusalFor(await store.challenges.findOne({ _id: challengeId }), now, minInterval);
-  return { challenge: updated, code: decrypt(keys.secret, 'challenge-code', updated.codeSealed) };
+export async function claimSend(deps: ChallengeDeps, challengeId: string, minIntervalSeconds: number): Promise<{ challenge: ChallengeDoc; code: string }> {
+  const now = deps.clock.now();
+  const updated = await deps.challenges.claimSend(challengeId, now, minIntervalSeconds);
+  if (!updated) throw refusalFor(await deps.challenges.findById(challengeId), now, minIntervalSeconds);
+  return { challenge: updated, code: decrypt(deps.secret, 'challenge-code', updated.codeSealed) };
 }
 
 /** Gives a send back when the message could not even be queued (quota refused after the claim). */
-export async function releaseSend(ctx: Context, challengeId: string): Promise<void> {
-  await ctx.deps.store.challenges.updateOne({ _id: challengeId, sends: { $gt: 0 } }, { $inc: { sends: -1 } });
+export async function releaseSend(deps: ChallengeDeps, challengeId: string): Promise<void> {
+  await deps.challenges.releaseSend(challengeId);
 }
 
 /**
@@ -134,34 +138,24 @@ export async function releaseSend(ctx: Context, challengeId: string): Promise<vo
  * atomic update: the right code completes the challenge (only one caller can), a wrong one
  * counts a failure (only 5 can). Anything else is refused with the reason.
  */
-export async function verifyChallengeCode(ctx: Context, challenge: ChallengeDoc, code: string): Promise<ChallengeDoc> {
-  const right = safeEqual(codeHash(ctx.deps.keys.secret, challenge._id, code), challenge.codeHash);
-  return right ? completeChallenge(ctx, challenge._id) : failAttempt(ctx, challenge._id);
+export async function verifyChallengeCode(deps: ChallengeDeps, challenge: ChallengeDoc, code: string): Promise<ChallengeDoc> {
+  const right = safeEqual(codeHash(deps.secret, challenge._id, code), challenge.codeHash);
+  return right ? completeChallenge(deps, challenge._id) : failAttempt(deps, challenge._id);
 }
 
 /** Marks the challenge verified if it still may be; the second caller with the same code loses. */
-export async function completeChallenge(ctx: Context, challengeId: string): Promise<ChallengeDoc> {
-  const { store, clock } = ctx.deps;
-  const now = clock.now();
-  const done = await store.challenges.findOneAndUpdate(
-    liveFilter(challengeId, now),
-    { $set: { status: 'verified', verifiedAt: now } },
-    { returnDocument: 'after' },
-  );
-  if (!done) throw refusalFor(await store.challenges.findOne({ _id: challengeId }), now);
+export async function completeChallenge(deps: ChallengeDeps, challengeId: string): Promise<ChallengeDoc> {
+  const now = deps.clock.now();
+  const done = await deps.challenges.complete(challengeId, now);
+  if (!done) throw refusalFor(await deps.challenges.findById(challengeId), now);
   return done;
 }
 
 /** Counts a wrong code and answers with the attempts left (the 5th leaves 0 and kills the challenge). */
-export async function failAttempt(ctx: Context, challengeId: string): Promise<never> {
-  const { store, clock } = ctx.deps;
-  const now = clock.now();
-  const counted = await store.challenges.findOneAndUpdate(
-    liveFilter(challengeId, now),
-    { $inc: { failedAttempts: 1 } },
-    { returnDocument: 'after' },
-  );
-  if (!counted) throw refusalFor(await store.challenges.findOne({ _id: challengeId }), now);
+export async function failAttempt(deps: ChallengeDeps, challengeId: string): Promise<never> {
+  const now = deps.clock.now();
+  const counted = await deps.challenges.failAttempt(challengeId, now);
+  if (!counted) throw refusalFor(await deps.challenges.findById(challengeId), now);
   throw new AppError('MFA_INVALID_CODE', { attemptsRemaining: MAX_FAILED_ATTEMPTS - counted.failedAttempts });
 }
 
@@ -171,7 +165,13 @@ export async function failAttempt(ctx: Context, challengeId: string): Promise<ne
  * attempts left, the 5th wrong code that kills the challenge, an expired challenge. Refusals for
  * too many attempts are recorded with every other rate-limit refusal. The outcome is rethrown.
  */
-export async function auditedCodeCheck(ctx: Context, challenge: ChallengeDoc, method: MfaMethod, check: () => Promise<ChallengeDoc>): Promise<ChallengeDoc> {
+export async function auditedCodeCheck(
+  audit: AuditSink,
+  origin: AuditOrigin,
+  challenge: ChallengeDoc,
+  method: MfaMethod,
+  check: () => Promise<ChallengeDoc>,
+): Promise<ChallengeDoc> {
   const purpose = challenge.kind === 'login' ? 'login' : 'enroll_sms';
   const subject = { userId: challenge.userId };
   let done: ChallengeDoc;
@@ -180,16 +180,16 @@ export async function auditedCodeCheck(ctx: Context, challenge: ChallengeDoc, me
   } catch (error) {
     if (error instanceof AppError && error.code === 'MFA_INVALID_CODE') {
       const attemptsRemaining = Number(error.context.attemptsRemaining);
-      await recordEvent(ctx, 'mfa.verify.failed', { purpose, method, challengeId: challenge._id, reason: 'invalid_code', attemptsRemaining }, subject);
+      await audit.record(origin, 'mfa.verify.failed', { purpose, method, challengeId: challenge._id, reason: 'invalid_code', attemptsRemaining }, subject);
       if (attemptsRemaining === 0) {
-        await recordEvent(ctx, 'mfa.challenge.invalidated', { challengeId: challenge._id, purpose, failedAttempts: MAX_FAILED_ATTEMPTS }, subject);
+        await audit.record(origin, 'mfa.challenge.invalidated', { challengeId: challenge._id, purpose, failedAttempts: MAX_FAILED_ATTEMPTS }, subject);
       }
     } else if (error instanceof AppError && error.code === 'MFA_CHALLENGE_EXPIRED') {
-      await recordEvent(ctx, 'mfa.verify.failed', { purpose, method, challengeId: challenge._id, reason: 'challenge_expired', attemptsRemaining: null }, subject);
+      await audit.record(origin, 'mfa.verify.failed', { purpose, method, challengeId: challenge._id, reason: 'challenge_expired', attemptsRemaining: null }, subject);
     }
     throw error;
   }
-  await recordEvent(ctx, 'mfa.verify.succeeded', { purpose, method, challengeId: challenge._id }, subject);
+  await audit.record(origin, 'mfa.verify.succeeded', { purpose, method, challengeId: challenge._id }, subject);
   return done;
 }
 

@@ -1,18 +1,36 @@
+import { DEVICE_COOKIE, deviceDepsOf, isTrustedDevice, trustDevice } from '../accounts/devices.ts';
+import { checkPassword } from '../accounts/service.ts';
 import { startSession, type Tokens } from '../accounts/sessions.ts';
 import { findUser, mfaMethodsOf } from '../accounts/users.ts';
-import { recordEvent } from '../audit/record.ts';
 import type { Context } from '../context.ts';
 import { AppError } from '../errors.ts';
+import { maskPhone } from '../phone.ts';
 import type { ChallengeDoc, MfaMethod, UserDoc } from '../store/documents.ts';
-import { auditedCodeCheck, challengeState, completeChallenge, createChallenge, failAttempt, findByToken, refusalFor, verifyChallengeCode } from './challenges.ts';
-import { isTrustedDevice, trustDevice } from './devices.ts';
-import { maskPhone } from './phone.ts';
-import { consumeRecoveryCode } from './recovery-codes.ts';
+import {
+  auditedCodeCheck,
+  challengeDepsOf,
+  challengeState,
+  completeChallenge,
+  createChallenge,
+  failAttempt,
+  findByToken,
+  refusalFor,
+  verifyChallengeCode,
+} from './challenges.ts';
+import { consumeRecoveryCode, recoveryCodeDepsOf } from './recovery-codes.ts';
 import { codeSentOf, sendChallengeCode, type CodeSent } from './send.ts';
-import { consumeTotpCode } from './totp.ts';
+import { consumeTotpCode, totpDepsOf } from './totp-codes.ts';
 
 /** The `amr` value each method adds to the session (RFC 8176 where it has one). */
 const AMR: Record<MfaMethod, string> = { sms: 'sms', totp: 'otp', recovery_code: 'rc' };
+
+/**
+ * `POST /v1/auth/login`: the password (the accounts feature), then what the second factor asks.
+ * Composed here, above accounts, so accounts never imports the MFA feature.
+ */
+export async function login(ctx: Context, input: { email: string; password: string }): Promise<Tokens> {
+  return completeLogin(ctx, await checkPassword(ctx, input), 'pwd');
+}
 
 /**
  * After the password: a session when the user has no second factor or a trusted device;
@@ -23,7 +41,7 @@ const AMR: Record<MfaMethod, string> = { sms: 'sms', totp: 'otp', recovery_code:
 export async function completeLogin(ctx: Context, user: UserDoc, firstFactor: string): Promise<Tokens> {
   const methods = mfaMethodsOf(user);
   if (methods.length === 0) return signedIn(ctx, user, [firstFactor]);
-  if (await isTrustedDevice(ctx, user)) return signedIn(ctx, user, [firstFactor, 'device']);
+  if (await isTrustedDevice(deviceDepsOf(ctx.deps), ctx.req, user, ctx.req.cookies[DEVICE_COOKIE])) return signedIn(ctx, user, [firstFactor, 'device']);
 
   const { challenge, mfaToken } = await createChallenge(ctx, {
     kind: 'login',
@@ -42,7 +60,7 @@ export async function completeLogin(ctx: Context, user: UserDoc, firstFactor: st
       sendError = error.toBody();
     }
   }
-  await recordEvent(ctx, 'login.mfa_required', {
+  await ctx.deps.audit.record(ctx.req, 'login.mfa_required', {
     challengeId: challenge._id,
     availableMethods: methods,
     codeSent: codeSent !== null,
@@ -59,8 +77,15 @@ export async function completeLogin(ctx: Context, user: UserDoc, firstFactor: st
 /** A session for a user who completed sign-in, recorded with the methods it took. */
 async function signedIn(ctx: Context, user: UserDoc, amr: string[]): Promise<Tokens> {
   const tokens = await startSession(ctx, user, amr);
-  await recordEvent(ctx, 'login.succeeded', { amr }, { userId: user._id });
+  await ctx.deps.audit.record(ctx.req, 'login.succeeded', { amr }, { userId: user._id });
   return tokens;
+}
+
+/** The login challenge of an mfa_token, noted as the request's audit subject. */
+async function challengeOf(ctx: Context, mfaToken: string): Promise<ChallengeDoc> {
+  const challenge = await findByToken(challengeDepsOf(ctx), ctx.req.tenant.realm, mfaToken);
+  ctx.deps.audit.noteSubject(ctx.req, challenge.userId);
+  return challenge;
 }
 
 function assertOob(challenge: ChallengeDoc): asserts challenge is ChallengeDoc & { phone: string } {
@@ -71,7 +96,7 @@ function assertOob(challenge: ChallengeDoc): asserts challenge is ChallengeDoc &
 
 /** `POST /v1/auth/mfa/challenge`: sends (or re-sends) the challenge's code. */
 export async function requestCode(ctx: Context, mfaToken: string) {
-  const challenge = await findByToken(ctx, mfaToken);
+  const challenge = await challengeOf(ctx, mfaToken);
   assertOob(challenge);
   const sent = await sendChallengeCode(ctx, challenge);
   return { challenge_type: 'oob' as const, oob_channel: 'sms' as const, ...sent };
@@ -79,7 +104,7 @@ export async function requestCode(ctx: Context, mfaToken: string) {
 
 /** What the challenge element shows before the user types: where the code went, what is left. */
 export async function challengeStatus(ctx: Context, mfaToken: string) {
-  const challenge = await findByToken(ctx, mfaToken);
+  const challenge = await challengeOf(ctx, mfaToken);
   const refusal = liveRefusal(ctx, challenge);
   if (refusal) throw refusal;
   return {
@@ -106,15 +131,16 @@ export interface VerifyInput {
 
 /** `POST /v1/auth/mfa/verify`: the second factor; a session (and a trusted device) on success. */
 export async function verifyLogin(ctx: Context, input: VerifyInput) {
-  const challenge = await findByToken(ctx, input.mfaToken);
+  const challenge = await challengeOf(ctx, input.mfaToken);
   if (challenge.kind !== 'login') throw refusalFor(null, ctx.deps.clock.now());
   if (!challenge.availableMethods.includes(input.method)) {
     throw new AppError('VALIDATION_ERROR', { issues: [{ path: 'method', message: `Use one of: ${challenge.availableMethods.join(', ')}` }] }, `This user cannot verify with ${input.method}.`);
   }
+  const challenges = challengeDepsOf(ctx);
   let user = null as UserDoc | null;
-  const completed = await auditedCodeCheck(ctx, challenge, input.method, async () => {
+  const completed = await auditedCodeCheck(ctx.deps.audit, ctx.req, challenge, input.method, async () => {
     if (input.method === 'sms') {
-      const done = await verifyChallengeCode(ctx, challenge, input.code.trim());
+      const done = await verifyChallengeCode(challenges, challenge, input.code.trim());
       user = await findUser(ctx, challenge.userId);
       return done;
     }
@@ -124,13 +150,15 @@ export async function verifyLogin(ctx: Context, input: VerifyInput) {
     user = await findUser(ctx, challenge.userId);
     if (!user) throw refusalFor(null, ctx.deps.clock.now());
     const right =
-      input.method === 'totp' ? await consumeTotpCode(ctx, user, input.code.trim()) : await consumeRecoveryCode(ctx, user, input.code, 'login');
-    return right ? completeChallenge(ctx, challenge._id) : failAttempt(ctx, challenge._id);
+      input.method === 'totp'
+        ? await consumeTotpCode(totpDepsOf(ctx.deps), ctx.req.tenant.realm, ctx.req.tenant.tenant.brand, user, input.code.trim())
+        : await consumeRecoveryCode(recoveryCodeDepsOf(ctx.deps), ctx.req, user, input.code, 'login');
+    return right ? completeChallenge(challenges, challenge._id) : failAttempt(challenges, challenge._id);
   });
   if (!user) throw refusalFor(null, ctx.deps.clock.now());
   const firstFactor = 'pwd';
   const tokens = await signedIn(ctx, user, [firstFactor, AMR[input.method]]);
-  if (input.trustDevice) await trustDevice(ctx, user);
+  if (input.trustDevice) ctx.res.cookies.push(...(await trustDevice(deviceDepsOf(ctx.deps), ctx.req, user)));
   ctx.deps.log.info('mfa verified', { method: input.method, challengeId: completed._id, requestId: ctx.req.requestId });
   return { ...tokens, trustedDevice: input.trustDevice };
 }

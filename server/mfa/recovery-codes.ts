@@ -1,10 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { CodePurpose } from '../audit/events.ts';
-import { recordEvent } from '../audit/record.ts';
+import type { AuditOrigin, AuditSink } from '../audit/sink.ts';
+import type { Clock } from '../clock.ts';
+import { RECOVERY_CODE_PATTERN } from '../contract/formats.ts';
+import { RECOVERY_CODE_COUNT } from '../contract/rules.ts';
 import { scryptAsync, type ScryptParams } from '../crypto.ts';
-import type { Context } from '../context.ts';
+import type { AppDeps } from '../deps.ts';
 import type { UserDoc } from '../store/documents.ts';
-import { RECOVERY_CODE_COUNT } from './rules.ts';
+import { repositoriesOf } from '../store/index.ts';
+import type { UserRepository } from '../store/users.ts';
 
 /**
  * Recovery codes carry 32 bits each, too little for a fast hash (OWASP ASVS 5.0 §6.5.2), so they
@@ -12,9 +16,18 @@ import { RECOVERY_CODE_COUNT } from './rules.ts';
  * attempt costs one hash and a lookup, not ten hashes.
  */
 const RECOVERY_SCRYPT: ScryptParams = { N: 2 ** 14, r: 8, p: 1, keylen: 16 };
-const FORMAT = /^[0-9a-f]{4}-[0-9a-f]{4}$/;
 
-export function generateRecoveryCodes(): string[] {
+export interface RecoveryCodeDeps {
+  users: UserRepository;
+  clock: Clock;
+  audit: AuditSink;
+}
+
+export function recoveryCodeDepsOf(deps: AppDeps): RecoveryCodeDeps {
+  return { users: repositoriesOf(deps.store).users, clock: deps.clock, audit: deps.audit };
+}
+
+function generateRecoveryCodes(): string[] {
   const codes = new Set<string>();
   while (codes.size < RECOVERY_CODE_COUNT) {
     const hex = randomBytes(4).toString('hex');
@@ -24,10 +37,10 @@ export function generateRecoveryCodes(): string[] {
 }
 
 /** Accepts `6DCA D1DD`, `6dcad1dd` or `6dca-d1dd`; null when it cannot be a recovery code. */
-export function normalizeRecoveryCode(input: string): string | null {
+function normalizeRecoveryCode(input: string): string | null {
   const compact = input.toLowerCase().replace(/[\s-]/g, '');
   const code = `${compact.slice(0, 4)}-${compact.slice(4)}`;
-  return FORMAT.test(code) ? code : null;
+  return RECOVERY_CODE_PATTERN.test(code) ? code : null;
 }
 
 async function hashCode(code: string, salt: string): Promise<string> {
@@ -35,15 +48,12 @@ async function hashCode(code: string, salt: string): Promise<string> {
 }
 
 /** Replaces the user's recovery codes with ten new ones and returns them (the only time they are seen). */
-export async function issueRecoveryCodes(ctx: Context, userId: string, reason: 'enrollment' | 'regenerated'): Promise<string[]> {
+export async function issueRecoveryCodes(deps: RecoveryCodeDeps, origin: AuditOrigin, userId: string, reason: 'enrollment' | 'regenerated'): Promise<string[]> {
   const codes = generateRecoveryCodes();
   const salt = randomBytes(16).toString('base64url');
   const hashes = await Promise.all(codes.map((code) => hashCode(code, salt)));
-  await ctx.deps.store.users.updateOne(
-    { _id: userId, realm: ctx.req.tenant.realm },
-    { $set: { recoveryCodes: { salt, hashes, generatedAt: ctx.deps.clock.now() } } },
-  );
-  await recordEvent(ctx, 'mfa.recovery_codes.generated', { count: codes.length, reason }, { userId });
+  await deps.users.setRecoveryCodes(origin.tenant.realm, userId, { salt, hashes, generatedAt: deps.clock.now() });
+  await deps.audit.record(origin, 'mfa.recovery_codes.generated', { count: codes.length, reason }, { userId });
   return codes;
 }
 
@@ -51,23 +61,15 @@ export async function issueRecoveryCodes(ctx: Context, userId: string, reason: '
  * Uses up one recovery code: one scrypt, then an atomic `$pull` of its hash. Of two concurrent
  * uses of the same code only one removes it.
  */
-export async function consumeRecoveryCode(ctx: Context, user: UserDoc, input: string, purpose: CodePurpose): Promise<boolean> {
+export async function consumeRecoveryCode(deps: RecoveryCodeDeps, origin: AuditOrigin, user: UserDoc, input: string, purpose: CodePurpose): Promise<boolean> {
   const code = normalizeRecoveryCode(input);
   const stored = user.recoveryCodes;
   if (!stored) return false;
   // Hash even a malformed code, so the answer takes the same time either way.
   const hash = await hashCode(code ?? input.slice(0, 64), stored.salt);
   if (!code) return false;
-  const used = await ctx.deps.store.users.findOneAndUpdate(
-    { _id: user._id, realm: ctx.req.tenant.realm, 'recoveryCodes.hashes': hash },
-    { $pull: { 'recoveryCodes.hashes': hash } },
-    { returnDocument: 'after', projection: { recoveryCodes: 1 } },
-  );
-  if (!used) return false;
-  await recordEvent(ctx, 'mfa.recovery_code.used', { purpose, remaining: used.recoveryCodes?.hashes.length ?? 0 }, { userId: user._id });
+  const remaining = await deps.users.pullRecoveryCode(origin.tenant.realm, user._id, hash);
+  if (remaining === null) return false;
+  await deps.audit.record(origin, 'mfa.recovery_code.used', { purpose, remaining }, { userId: user._id });
   return true;
-}
-
-export function recoveryCodesRemaining(user: UserDoc): number {
-  return user.recoveryCodes?.hashes.length ?? 0;
 }

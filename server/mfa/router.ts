@@ -1,16 +1,13 @@
 import { z } from 'zod';
-import { recordEvent } from '../audit/record.ts';
+import { FRESH_MFA_WINDOW_SECONDS } from '../contract/rules.ts';
 import { AppError } from '../errors.ts';
 import { apiProcedure, userProcedure } from '../procedures.ts';
-import { code, codeSentOutput, messageOutput, mfaMethod, okOutput, recoveryCodesOutput, tokensOutput } from '../schemas.ts';
+import { code, codeSentOutput, messageOutput, mfaMethod, recoveryCodesOutput, tokensOutput } from '../schemas.ts';
 import { router } from '../trpc.ts';
-import { listDevices, revokeAllDevices, revokeDevice } from './devices.ts';
-import { challengeStatus, requestCode, verifyLogin } from './login.ts';
-import { issueRecoveryCodes } from './recovery-codes.ts';
-import { FRESH_MFA_WINDOW_SECONDS } from './rules.ts';
+import { challengeStatus, login, requestCode, verifyLogin } from './login.ts';
+import { issueRecoveryCodes, recoveryCodeDepsOf } from './recovery-codes.ts';
 import { confirmSms, disableSms, setupSms } from './sms.ts';
-import { beginTotpSetup, matchTotpStep } from './totp.ts';
-import { verifyUserCode } from './user-codes.ts';
+import { beginTotpSetup, confirmTotp, disableTotp } from './totp.ts';
 
 const mfaToken = z.string().min(1).max(256);
 const tags = ['mfa'];
@@ -46,49 +43,19 @@ const totpRouter = router({
     .meta({ openapi: { method: 'POST', path: '/v1/auth/mfa/totp/setup', tags, summary: 'Start TOTP enrollment: a secret and its otpauth:// URI' } })
     .input(z.object({}).optional())
     .output(z.object({ secret: z.string(), otpauthUri: z.string() }))
-    .mutation(({ ctx }) => {
-      if (ctx.user.mfa.totp) throw new AppError('MFA_ALREADY_ENABLED', {}, 'An authenticator app is already enrolled.');
-      return beginTotpSetup(ctx, ctx.user);
-    }),
+    .mutation(({ ctx }) => beginTotpSetup(ctx, ctx.user)),
 
   confirm: userProcedure
     .meta({ openapi: { method: 'POST', path: '/v1/auth/mfa/totp/confirm', tags, summary: 'Confirm the first TOTP code; returns recovery codes if the user had none' } })
     .input(z.object({ code }))
     .output(z.object({ recoveryCodes: z.array(z.string()).optional() }))
-    .mutation(async ({ ctx, input }) => {
-      const pending = ctx.user.mfa.pendingTotp;
-      if (ctx.user.mfa.totp) throw new AppError('MFA_ALREADY_ENABLED', {}, 'An authenticator app is already enrolled.');
-      if (!pending) throw new AppError('MFA_SETUP_REQUIRED');
-      const step = matchTotpStep(ctx, ctx.user, pending.secretEncrypted, input.code);
-      if (step === null) {
-        // Wrong codes here count against the same per-user limit as every other code check.
-        await verifyUserCode(ctx, ctx.user, input.code, [], 'enroll_totp');
-      }
-      const enabled = await ctx.deps.store.users.updateOne(
-        { _id: ctx.user._id, realm: ctx.req.tenant.realm, 'mfa.totp': null },
-        { $set: { 'mfa.totp': { secretEncrypted: pending.secretEncrypted, enabledAt: ctx.deps.clock.now(), lastUsedStep: step ?? 0 }, 'mfa.pendingTotp': null } },
-      );
-      if (enabled.modifiedCount !== 1) throw new AppError('MFA_ALREADY_ENABLED');
-      await recordEvent(ctx, 'mfa.totp.enrolled', {}, { userId: ctx.user._id });
-      const hasCodes = (ctx.user.recoveryCodes?.hashes.length ?? 0) > 0;
-      return hasCodes ? {} : { recoveryCodes: await issueRecoveryCodes(ctx, ctx.user._id, 'enrollment') };
-    }),
+    .mutation(({ ctx, input }) => confirmTotp(ctx, ctx.user, input.code)),
 
   disable: userProcedure
     .meta({ openapi: { method: 'DELETE', path: '/v1/auth/mfa/totp', tags, summary: 'Remove the TOTP factor with a TOTP or recovery code' } })
     .input(z.object({ code }))
     .output(messageOutput)
-    .mutation(async ({ ctx, input }) => {
-      if (!ctx.user.mfa.totp) throw new AppError('MFA_NOT_ENABLED', {}, 'No authenticator app is enrolled.');
-      const verifiedWith = await verifyUserCode(ctx, ctx.user, input.code, ['totp', 'recovery_code'], 'disable_totp');
-      await ctx.deps.store.users.updateOne(
-        { _id: ctx.user._id, realm: ctx.req.tenant.realm },
-        { $set: { 'mfa.totp': null, ...(ctx.user.mfa.sms ? {} : { recoveryCodes: null }) } },
-      );
-      await recordEvent(ctx, 'mfa.totp.disabled', { verifiedWith }, { userId: ctx.user._id });
-      await revokeAllDevices(ctx, ctx.user._id, 'factor_disabled');
-      return { message: 'Authenticator app removed.' };
-    }),
+    .mutation(({ ctx, input }) => disableTotp(ctx, ctx.user, input.code)),
 });
 
 export const mfaRouter = router({
@@ -124,25 +91,20 @@ export const mfaRouter = router({
         if (!ctx.claims.mfa_time || now - ctx.claims.mfa_time > FRESH_MFA_WINDOW_SECONDS) {
           throw new AppError('MFA_FRESH_AUTH_REQUIRED', { maxAgeSeconds: FRESH_MFA_WINDOW_SECONDS });
         }
-        return { recoveryCodes: await issueRecoveryCodes(ctx, ctx.user._id, 'regenerated') };
+        return { recoveryCodes: await issueRecoveryCodes(recoveryCodeDepsOf(ctx.deps), ctx.req, ctx.user._id, 'regenerated') };
       }),
   }),
 });
 
-export const devicesRouter = router({
-  list: userProcedure
-    .meta({ openapi: { method: 'GET', path: '/v1/auth/devices', tags: ['devices'], summary: 'Trusted devices of the user' } })
-    .input(z.object({}).optional())
-    .output(z.object({ devices: z.array(z.object({ id: z.string(), userAgent: z.string().nullable(), createdAt: z.string(), lastUsedAt: z.string(), expiresAt: z.string(), current: z.boolean() })) }))
-    .query(async ({ ctx }) => ({ devices: await listDevices(ctx, ctx.user) })),
-
-  revoke: userProcedure
-    .meta({ openapi: { method: 'DELETE', path: '/v1/auth/devices/{id}', tags: ['devices'], summary: 'Stop trusting a device' } })
-    .input(z.object({ id: z.string().min(1).max(64) }))
-    .output(okOutput)
-    .mutation(async ({ ctx, input }) => {
-      if (!(await revokeDevice(ctx, ctx.user._id, input.id))) throw new AppError('NOT_FOUND', {}, 'No such trusted device.');
-      return { ok: true as const };
-    }),
-});
-
+/** `auth.login` (`POST /v1/auth/login`): the password, then the second factor; merged into `auth` by the root router. */
+export const loginProcedure = apiProcedure
+  .meta({
+    openapi: {
+      method: 'POST', path: '/v1/auth/login', tags: ['auth'], protect: false,
+      summary: 'Sign in with email and password',
+      description: 'Answers 403 `mfa_required` with an `mfa_token` when the user has a second factor and no trusted device.',
+    },
+  })
+  .input(z.object({ email: z.string().trim().max(254), password: z.string().max(256) }))
+  .output(tokensOutput)
+  .mutation(({ ctx, input }) => login(ctx, input));

@@ -1,19 +1,10 @@
 /**
- * The numbers of the guide, each in exactly one place.
+ * The MFA feature's own numbers, which no client shows. The guide's numbers (5 minutes, 3 sends,
+ * 5 wrong codes, 6 digits, 30 days, 10 recovery codes, the fresh-MFA window) are in
+ * `server/contract/`, shared with the elements.
  */
-/** A challenge (login or enrollment) lives 5 minutes from its creation. */
-export const CHALLENGE_TTL_MS = 5 * 60_000;
-/** At most 3 SMS per challenge, the login auto-send included; the 4th is refused. */
-export const MAX_SENDS_PER_CHALLENGE = 3;
-/** At most 5 wrong codes per challenge; then it is dead, even for the right code. */
-export const MAX_FAILED_ATTEMPTS = 5;
-/** Codes are 6 digits. */
-export const CODE_DIGITS = 6;
-/** A trusted device skips MFA for 30 days. */
-export const TRUSTED_DEVICE_TTL_SECONDS = 30 * 86_400;
-/** 10 recovery codes of 8 hex digits, `xxxx-xxxx`. */
-export const RECOVERY_CODE_COUNT = 10;
-/** Regenerating recovery codes needs an MFA completed this recently. */
-export const FRESH_MFA_WINDOW_SECONDS = 10 * 60;
-/** The trusted-device cookie. */
-export const DEVICE_COOKIE = 'mfa_device';
+
+/** Wrong TOTP / recovery codes given to change a factor: at most `MAX_FAILED_ATTEMPTS` in this window. */
+export const CODE_CHECK_WINDOW_SECONDS = 15 * 60;
+/** A TOTP code belongs to a 30-second step (RFC 6238's default, what authenticator apps use). */
+export const TOTP_PERIOD_SECONDS = 30;

@@ -1,10 +1,9 @@
 import { consumeSendQuotas } from '../abuse/sms-quotas.ts';
-import { recordEvent } from '../audit/record.ts';
-import { senderNumberFor } from '../audit/sender.ts';
 import type { Context } from '../context.ts';
+import { senderNumberFor } from '../delivery/senders.ts';
+import { maskPhone } from '../phone.ts';
 import type { ChallengeDoc, DeliveryState } from '../store/documents.ts';
-import { challengeState, claimSend, releaseSend } from './challenges.ts';
-import { maskPhone } from './phone.ts';
+import { challengeDepsOf, challengeState, claimSend, releaseSend } from './challenges.ts';
 
 /** What the client learns when a code goes out (the `aldero-code-sent` event's detail). */
 export interface CodeSent {
@@ -14,7 +13,7 @@ export interface CodeSent {
   expiresAt: string;
   /** Seconds before another send is allowed (0: none imposed). */
   retryAfterSeconds: number;
-  delivery: { status: DeliveryState['status']; reason: string | null };
+  delivery: { status: DeliveryState['status']; reason: DeliveryState['reason'] };
 }
 
 /**
@@ -25,10 +24,12 @@ export interface CodeSent {
 export async function sendChallengeCode(ctx: Context, challenge: ChallengeDoc): Promise<CodeSent> {
   const phone = challenge.phone;
   if (!phone) throw new Error('challenge has no phone');
+  const challenges = challengeDepsOf(ctx);
+  const minInterval = ctx.req.tenant.tenant.quotas.minIntervalSeconds;
   const releaseQuotas = await consumeSendQuotas(ctx, { phone, userId: challenge.userId });
   let claimed: Awaited<ReturnType<typeof claimSend>>;
   try {
-    claimed = await claimSend(ctx, challenge._id);
+    claimed = await claimSend(challenges, challenge._id, minInterval);
   } catch (error) {
     await releaseQuotas();
     throw error;
@@ -44,16 +45,16 @@ export async function sendChallengeCode(ctx: Context, challenge: ChallengeDoc): 
       expiresAt: claimed.challenge.expiresAt,
     });
   } catch (error) {
-    await Promise.all([releaseQuotas(), releaseSend(ctx, challenge._id)]);
+    await Promise.all([releaseQuotas(), releaseSend(challenges, challenge._id)]);
     throw error;
   }
   // The dispatcher has put this state on the challenge itself, before any worker could move it on.
-  const sent = codeSentOf({ ...claimed.challenge, delivery }, ctx.req.tenant.tenant.quotas.minIntervalSeconds);
-  await recordEvent(ctx, 'mfa.code.sent', {
+  const sent = codeSentOf({ ...claimed.challenge, delivery }, minInterval);
+  await ctx.deps.audit.record(ctx.req, 'mfa.code.sent', {
     challengeId: challenge._id,
     purpose: challenge.kind === 'login' ? 'login' : 'enroll_sms',
     maskedPhone: sent.maskedPhone,
-    sender: senderNumberFor(ctx),
+    sender: senderNumberFor(ctx.req.tenant, ctx.deps.config),
     messageId: delivery.messageId,
     deliveryStatus: delivery.status,
     deliveryReason: delivery.reason,

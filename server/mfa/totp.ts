@@ -1,52 +1,57 @@
-import { Secret, TOTP } from 'otpauth';
-import { decrypt, encrypt } from '../crypto.ts';
+import { Secret } from 'otpauth';
+import { revokeAllDevices, deviceDepsOf } from '../accounts/devices.ts';
 import type { Context } from '../context.ts';
+import { encrypt } from '../crypto.ts';
+import { AppError } from '../errors.ts';
 import type { UserDoc } from '../store/documents.ts';
+import { repositoriesOf } from '../store/index.ts';
+import { issueRecoveryCodes, recoveryCodeDepsOf } from './recovery-codes.ts';
+import { matchTotpStep, totpDepsOf, totpFor } from './totp-codes.ts';
+import { verifyUserCode } from './user-codes.ts';
 
-const PERIOD = 30;
-
-function totpFor(ctx: Context, user: UserDoc, secret: string): TOTP {
-  return new TOTP({
-    issuer: ctx.req.tenant.tenant.brand,
-    label: user.email,
-    algorithm: 'SHA1',
-    digits: 6,
-    period: PERIOD,
-    secret: Secret.fromBase32(secret),
-  });
-}
+/**
+ * The TOTP factor: `setup` makes a secret (pending until its first code), `confirm` proves the
+ * app has it and turns the factor on, `disable` removes it with a TOTP or recovery code.
+ */
 
 /** A new secret, kept sealed as pending until the first code proves the app has it. */
 export async function beginTotpSetup(ctx: Context, user: UserDoc): Promise<{ secret: string; otpauthUri: string }> {
+  if (user.mfa.totp) throw new AppError('MFA_ALREADY_ENABLED', {}, 'An authenticator app is already enrolled.');
   const secret = new Secret({ size: 20 }).base32;
-  await ctx.deps.store.users.updateOne(
-    { _id: user._id, realm: ctx.req.tenant.realm },
-    { $set: { 'mfa.pendingTotp': { secretEncrypted: encrypt(ctx.deps.keys.secret, 'totp', secret), createdAt: ctx.deps.clock.now() } } },
-  );
-  return { secret, otpauthUri: totpFor(ctx, user, secret).toString() };
+  await repositoriesOf(ctx.deps.store).users.setPendingTotp(ctx.req.tenant.realm, user._id, {
+    secretEncrypted: encrypt(ctx.deps.keys.secret, 'totp', secret),
+    createdAt: ctx.deps.clock.now(),
+  });
+  return { secret, otpauthUri: totpFor(ctx.req.tenant.tenant.brand, user, secret).toString() };
 }
 
-/** The time step a code belongs to, or null when it is not valid now (±1 step of drift). */
-export function matchTotpStep(ctx: Context, user: UserDoc, secretEncrypted: string, code: string): number | null {
-  if (!/^\d{6}$/.test(code)) return null;
-  const secret = decrypt(ctx.deps.keys.secret, 'totp', secretEncrypted);
-  const now = ctx.deps.clock.now().getTime();
-  const delta = totpFor(ctx, user, secret).validate({ token: code, timestamp: now, window: 1 });
-  return delta === null ? null : Math.floor(now / 1000 / PERIOD) + delta;
+/** Turns TOTP on with its first code; the recovery codes too when the user had none. */
+export async function confirmTotp(ctx: Context, user: UserDoc, code: string): Promise<{ recoveryCodes?: string[] }> {
+  const pending = user.mfa.pendingTotp;
+  if (user.mfa.totp) throw new AppError('MFA_ALREADY_ENABLED', {}, 'An authenticator app is already enrolled.');
+  if (!pending) throw new AppError('MFA_SETUP_REQUIRED');
+  const step = matchTotpStep(totpDepsOf(ctx.deps), ctx.req.tenant.tenant.brand, user, pending.secretEncrypted, code);
+  if (step === null) {
+    // Wrong codes here count against the same per-user limit as every other code check.
+    await verifyUserCode(ctx, user, code, [], 'enroll_totp');
+  }
+  const enabled = await repositoriesOf(ctx.deps.store).users.enableTotp(ctx.req.tenant.realm, user._id, {
+    secretEncrypted: pending.secretEncrypted,
+    enabledAt: ctx.deps.clock.now(),
+    lastUsedStep: step ?? 0,
+  });
+  if (!enabled) throw new AppError('MFA_ALREADY_ENABLED');
+  await ctx.deps.audit.record(ctx.req, 'mfa.totp.enrolled', {}, { userId: user._id });
+  const hasCodes = (user.recoveryCodes?.hashes.length ?? 0) > 0;
+  return hasCodes ? {} : { recoveryCodes: await issueRecoveryCodes(recoveryCodeDepsOf(ctx.deps), ctx.req, user._id, 'enrollment') };
 }
 
-/**
- * Verifies a code of the enrolled TOTP factor. A code is used once: the step it belongs to must
- * be later than the last one used, checked and recorded in one atomic update.
- */
-export async function consumeTotpCode(ctx: Context, user: UserDoc, code: string): Promise<boolean> {
-  const factor = user.mfa.totp;
-  if (!factor) return false;
-  const step = matchTotpStep(ctx, user, factor.secretEncrypted, code);
-  if (step === null) return false;
-  const result = await ctx.deps.store.users.updateOne(
-    { _id: user._id, realm: ctx.req.tenant.realm, 'mfa.totp.lastUsedStep': { $lt: step } },
-    { $set: { 'mfa.totp.lastUsedStep': step } },
-  );
-  return result.modifiedCount === 1;
+/** Removes TOTP with a TOTP or recovery code; the recovery codes go too when SMS is not on. */
+export async function disableTotp(ctx: Context, user: UserDoc, code: string): Promise<{ message: string }> {
+  if (!user.mfa.totp) throw new AppError('MFA_NOT_ENABLED', {}, 'No authenticator app is enrolled.');
+  const verifiedWith = await verifyUserCode(ctx, user, code, ['totp', 'recovery_code'], 'disable_totp');
+  await repositoriesOf(ctx.deps.store).users.disableTotp(ctx.req.tenant.realm, user._id, !user.mfa.sms);
+  await ctx.deps.audit.record(ctx.req, 'mfa.totp.disabled', { verifiedWith }, { userId: user._id });
+  await revokeAllDevices(deviceDepsOf(ctx.deps), ctx.req, user._id, 'factor_disabled');
+  return { message: 'Authenticator app removed.' };
 }

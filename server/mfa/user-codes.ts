@@ -1,14 +1,14 @@
 import { consumeLimits } from '../abuse/rate-limit.ts';
 import type { CodePurpose } from '../audit/events.ts';
-import { recordEvent } from '../audit/record.ts';
 import type { Context } from '../context.ts';
+import { CODE_PATTERN } from '../contract/formats.ts';
+import { MAX_FAILED_ATTEMPTS } from '../contract/rules.ts';
 import { AppError } from '../errors.ts';
 import type { UserDoc } from '../store/documents.ts';
-import { consumeRecoveryCode } from './recovery-codes.ts';
-import { MAX_FAILED_ATTEMPTS } from './rules.ts';
-import { consumeTotpCode } from './totp.ts';
-
-const WRONG_CODE_WINDOW_SECONDS = 15 * 60;
+import { repositoriesOf } from '../store/index.ts';
+import { consumeRecoveryCode, recoveryCodeDepsOf } from './recovery-codes.ts';
+import { CODE_CHECK_WINDOW_SECONDS } from './rules.ts';
+import { consumeTotpCode, totpDepsOf } from './totp-codes.ts';
 
 /**
  * Checks a TOTP or recovery code that a signed-in user gives to change a factor (disable SMS,
@@ -22,11 +22,12 @@ export async function verifyUserCode(
   allowed: ('totp' | 'recovery_code')[],
   purpose: Exclude<CodePurpose, 'login' | 'enroll_sms'>,
 ): Promise<'totp' | 'recovery_code'> {
-  const slot = await consumeLimits(ctx.deps.store, ctx.deps.clock, [
+  const { tenant } = ctx.req;
+  const slot = await consumeLimits(repositoriesOf(ctx.deps.store).rateCounters, ctx.deps.clock, [
     {
-      key: `code-check:${ctx.req.tenant.realm}:${user._id}`,
+      key: `code-check:${tenant.realm}:${user._id}`,
       limit: MAX_FAILED_ATTEMPTS,
-      windowSeconds: WRONG_CODE_WINDOW_SECONDS,
+      windowSeconds: CODE_CHECK_WINDOW_SECONDS,
       reason: 'code_attempts',
     },
   ]);
@@ -34,14 +35,15 @@ export async function verifyUserCode(
     throw new AppError('MFA_RATE_LIMITED', { reason: slot.reason, retryAfterSeconds: slot.retryAfterSeconds });
   }
   const trimmed = code.trim();
+  const digits = CODE_PATTERN.test(trimmed);
   let method: 'totp' | 'recovery_code' | null = null;
-  if (allowed.includes('totp') && /^\d{6}$/.test(trimmed) && (await consumeTotpCode(ctx, user, trimmed))) method = 'totp';
-  else if (allowed.includes('recovery_code') && !/^\d{6}$/.test(trimmed) && (await consumeRecoveryCode(ctx, user, trimmed, purpose))) method = 'recovery_code';
+  if (allowed.includes('totp') && digits && (await consumeTotpCode(totpDepsOf(ctx.deps), tenant.realm, tenant.tenant.brand, user, trimmed))) method = 'totp';
+  else if (allowed.includes('recovery_code') && !digits && (await consumeRecoveryCode(recoveryCodeDepsOf(ctx.deps), ctx.req, user, trimmed, purpose))) method = 'recovery_code';
   if (method) {
     await slot.release();
-    await recordEvent(ctx, 'mfa.verify.succeeded', { purpose, method, challengeId: null }, { userId: user._id });
+    await ctx.deps.audit.record(ctx.req, 'mfa.verify.succeeded', { purpose, method, challengeId: null }, { userId: user._id });
     return method;
   }
-  await recordEvent(ctx, 'mfa.verify.failed', { purpose, method: null, challengeId: null, reason: 'invalid_code', attemptsRemaining: null }, { userId: user._id });
+  await ctx.deps.audit.record(ctx.req, 'mfa.verify.failed', { purpose, method: null, challengeId: null, reason: 'invalid_code', attemptsRemaining: null }, { userId: user._id });
   throw new AppError('MFA_INVALID_CODE', {}, 'The code is incorrect. Enter a code from your authenticator app, or one of your recovery codes.');
 }

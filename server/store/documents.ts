@@ -3,9 +3,12 @@
  * tenant carries `realm` (`{tenantId}/{env}`): live and sandbox never mix, and every query is
  * scoped by it. Secrets appear only as HMACs or memory-hard hashes.
  */
+import type { DeliveryReason } from '../contract/errors.ts';
+import type { DeliveryStatus, MfaMethod } from '../contract/methods.ts';
+
+export type { DeliveryStatus, MfaMethod };
 export type Env = 'live' | 'sandbox';
 export type Realm = `${string}/${Env}`;
-export type MfaMethod = 'sms' | 'totp' | 'recovery_code';
 export type SenderModel = 'shared' | 'byo';
 
 export interface SendQuotas {
@@ -82,7 +85,8 @@ export interface SessionDoc {
   userId: string;
   familyId: string;
   tokenHash: string;
-  amr: MfaMethod[] | string[];
+  /** RFC 8176 values (`pwd`, `sms`, `otp`, `rc`, `device`, `fed`). */
+  amr: string[];
   authTime: Date;
   /** When the family last completed MFA; carried through rotations. */
   mfaTime: Date | null;
@@ -95,11 +99,10 @@ export interface SessionDoc {
 }
 
 export type ChallengeKind = 'login' | 'enroll';
-export type DeliveryStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'failed' | 'dropped';
 
 export interface DeliveryState {
   status: DeliveryStatus;
-  reason: string | null;
+  reason: DeliveryReason | null;
   messageId: string | null;
   updatedAt: Date;
 }

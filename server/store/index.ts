@@ -9,8 +9,17 @@ import type {
   TrustedDeviceDoc,
   UserDoc,
 } from './documents.ts';
+import { ChallengeRepository } from './challenges.ts';
+import { RateCounterRepository } from './rate-counters.ts';
+import { SessionRepository } from './sessions.ts';
+import { TrustedDeviceRepository } from './trusted-devices.ts';
+import { UserRepository } from './users.ts';
 
-/** The database, through the official driver: the same code for the embedded engine and MongoDB. */
+/**
+ * The database, through the official driver: the same code for the embedded engine and MongoDB.
+ * The typed collections are for start-up, tests and the bench; features read and write through
+ * the repositories (`repositoriesOf`), which own every filter and update.
+ */
 export class Store {
   readonly client: MongoClient;
   readonly db: Db;
@@ -65,6 +74,33 @@ export class Store {
 }
 
 export type IndexSpec = [collection: string, key: Record<string, 1 | -1>, options?: { unique?: boolean; expireAfterSeconds?: number; sparse?: boolean }];
+
+/** The repositories of the features below the HTTP layer, one per collection. */
+export interface Repositories {
+  challenges: ChallengeRepository;
+  users: UserRepository;
+  sessions: SessionRepository;
+  trustedDevices: TrustedDeviceRepository;
+  rateCounters: RateCounterRepository;
+}
+
+const repositories = new WeakMap<object, Repositories>();
+
+/** The repositories over `store`'s collections, made once per store. */
+export function repositoriesOf(store: Pick<Store, keyof Repositories>): Repositories {
+  let repos = repositories.get(store);
+  if (!repos) {
+    repos = {
+      challenges: new ChallengeRepository(store.challenges),
+      users: new UserRepository(store.users),
+      sessions: new SessionRepository(store.sessions),
+      trustedDevices: new TrustedDeviceRepository(store.trustedDevices),
+      rateCounters: new RateCounterRepository(store.rateCounters),
+    };
+    repositories.set(store, repos);
+  }
+  return repos;
+}
 
 export async function connectStore(uri: string, dbName: string): Promise<Store> {
   const client = new MongoClient(uri, { maxPoolSize: 20, serverSelectionTimeoutMS: 10_000 });

@@ -120,6 +120,12 @@ export class TenantService {
     if (!updated) throw new AppError('TENANT_NOT_FOUND');
     return updated;
   }
+
+  /** Days the tenant's audit events are kept (applies to events recorded from now on). */
+  async setAuditRetention(tenant: TenantDoc, days: number): Promise<void> {
+    await this.store.tenants.updateOne({ _id: tenant._id }, { $set: { auditRetentionDays: days } });
+    this.forget(tenant.slug);
+  }
 }
 
 export function contextFor(tenant: TenantDoc, env: Env): TenantContext {

@@ -22,7 +22,7 @@ import { ManualClock } from '../../server/clock.ts';
 import { createContext, type Context } from '../../server/context.ts';
 import { decrypt } from '../../server/crypto.ts';
 import { createChallenge } from '../../server/mfa/challenges.ts';
-import { CHALLENGE_TTL_MS } from '../../server/mfa/rules.ts';
+import { CHALLENGE_TTL_SECONDS } from '../../server/contract/rules.ts';
 import { call, enrolledUser } from '../helpers/http.ts';
 import { startTestServer } from '../helpers/server.ts';
 
@@ -133,7 +133,7 @@ function advanceBoth(ms: number): void {
 // the same way, so the baseline is a warm process.
 const warmCount = Math.min(5000, Math.max(1000, Math.floor(COUNT / 20)));
 await answer(await createMany(warmCount, SAMPLE));
-advanceBoth(CHALLENGE_TTL_MS + TTL_GRACE_MS + 1000);
+advanceBoth(CHALLENGE_TTL_SECONDS * 1000 + TTL_GRACE_MS + 1000);
 await waitFor(async () => (await server.store.challenges.estimatedDocumentCount()) === 0, 30_000);
 const documentsAtStart = await server.store.challenges.estimatedDocumentCount();
 const baseline = await settledHeap();
@@ -155,7 +155,7 @@ samplePeak();
 const peakSettled = await settledHeap();
 
 // Expire: 5 minutes pass; the same challenges now answer 410, and are still stored.
-advanceBoth(CHALLENGE_TTL_MS + 1000);
+advanceBoth(CHALLENGE_TTL_SECONDS * 1000 + 1000);
 const expiredAnswers = await answer(sample.slice(0, 100));
 const documentsExpired = await server.store.challenges.estimatedDocumentCount();
 // A day passes: the TTL monitor removes them on its next sweep.

@@ -1,9 +1,12 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
-import type { Env } from '../store/documents.ts';
-import { AppError } from '../errors.ts';
+import { E164_PATTERN } from './contract/formats.ts';
+import { AppError } from './errors.ts';
+import type { Env } from './store/documents.ts';
 
-/** E.164: a plus, a non-zero digit, then up to 14 digits. */
-export const E164 = /^\+[1-9]\d{1,14}$/;
+/**
+ * Phone numbers, below every feature that handles one (enrollment, quotas, audit, delivery):
+ * parsing, the enrollment check and the masked form. libphonenumber-js is imported here only.
+ */
 
 /** Number types that cannot receive an SMS, or that cost the sender (premium-rate, shared-cost). */
 const REFUSED_TYPES = new Set(['PREMIUM_RATE', 'SHARED_COST', 'FIXED_LINE', 'TOLL_FREE', 'UAN', 'VOICEMAIL', 'PAGER']);
@@ -14,7 +17,7 @@ const REFUSED_TYPES = new Set(['PREMIUM_RATE', 'SHARED_COST', 'FIXED_LINE', 'TOL
  * `+15550109911` works there.
  */
 export function assertEnrollablePhone(phone: string, env: Env): void {
-  if (!E164.test(phone)) {
+  if (!E164_PATTERN.test(phone)) {
     throw new AppError('VALIDATION_ERROR', { issues: [{ path: 'phone', message: 'Phone is not E.164 format' }] }, 'Phone is not E.164 format (e.g. +15550109911).');
   }
   if (env === 'sandbox') return;
@@ -26,6 +29,11 @@ export function assertEnrollablePhone(phone: string, env: Env): void {
   if (type && REFUSED_TYPES.has(type)) {
     throw new AppError('VALIDATION_ERROR', { issues: [{ path: 'phone', message: `Phone number cannot receive SMS (${type.toLowerCase()})` }] }, 'This phone number cannot receive verification codes by SMS.');
   }
+}
+
+/** The country (ISO 3166 alpha-2) of an E.164 number, or null when it cannot be told. */
+export function countryOf(phone: string): string | null {
+  return parsePhoneNumberFromString(phone)?.country ?? null;
 }
 
 /** `+1 ••• ••• 9911`: enough for the user to recognise the number, not enough to learn it. */

@@ -1,6 +1,6 @@
 /** Helpers for the audit suites: read the trail as a tenant admin would. */
-import { call } from '../../test/helpers/http.ts';
-import type { AuditEventType } from './events.ts';
+import { call } from './http.ts';
+import type { AuditEventType } from '../../server/audit/events.ts';
 
 export interface ListedEvent {
   id: string;
