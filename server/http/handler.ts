@@ -54,39 +54,44 @@ export function createHttpHandler(deps: AppDeps, options: HttpOptions = {}) {
   const { config, log } = deps;
   const trpcDirect = options.trpcDirect !== false;
 
+  const { demoConfig, webhooks, demoDir } = options;
+
   const beforeTenant: Route<Exchange>[] = [
     { path: '/healthz', handle: ({ res }) => sendJson(res, 200, { ok: true }) },
-  ];
-  const { demoConfig, webhooks, demoDir } = options;
-  if (demoConfig && !config.production) {
-    beforeTenant.push({
-      path: '/demo-config.json',
-      handle: ({ req, res }) => {
-        if (!isLoopback(req.socket.remoteAddress)) throw new AppError('FORBIDDEN', {}, 'The demo configuration is served to this machine only.');
-        sendJson(res, 200, demoConfig());
+    ...(demoConfig && !config.production
+      ? [
+          {
+            path: '/demo-config.json',
+            handle: ({ req, res }: Exchange) => {
+              if (!isLoopback(req.socket.remoteAddress)) throw new AppError('FORBIDDEN', {}, 'The demo configuration is served to this machine only.');
+              sendJson(res, 200, demoConfig());
+            },
+          },
+        ]
+      : []),
+    {
+      path: (path) => !API_PREFIXES.some((prefix) => path.startsWith(prefix)),
+      handle: async ({ req, res, method, url }) => {
+        if (demoDir && (method === 'GET' || method === 'HEAD')) return serveStatic(req, res, demoDir, url.pathname);
+        throw new AppError('NOT_FOUND', {}, `No route ${method} ${url.pathname}.`);
       },
-    });
-  }
-  beforeTenant.push({
-    path: (path) => !API_PREFIXES.some((prefix) => path.startsWith(prefix)),
-    handle: async ({ req, res, method, url }) => {
-      if (demoDir && (method === 'GET' || method === 'HEAD')) return serveStatic(req, res, demoDir, url.pathname);
-      throw new AppError('NOT_FOUND', {}, `No route ${method} ${url.pathname}.`);
     },
-  });
-  if (webhooks) {
     // Telnyx posts to one URL for every tenant; BYO tenants to their own.
-    beforeTenant.push({
-      method: 'POST',
-      path: /^\/v1\/webhooks\/telnyx(?:\/([a-z0-9-]+))?$/,
-      handle: async ({ req, res, headers }, [slug]) => {
-        const rawBody = await readBody(req, WEBHOOK_BODY_LIMIT);
-        const plain: Record<string, string> = {};
-        for (const [name, value] of Object.entries(headers)) if (value !== undefined) plain[name] = value;
-        sendJson(res, 200, await webhooks(deps, { rawBody, headers: plain, slug }));
-      },
-    });
-  }
+    ...(webhooks
+      ? [
+          {
+            method: 'POST',
+            path: /^\/v1\/webhooks\/telnyx(?:\/([a-z0-9-]+))?$/,
+            handle: async ({ req, res, headers }: Exchange, [slug]: readonly (string | undefined)[]) => {
+              const rawBody = await readBody(req, WEBHOOK_BODY_LIMIT);
+              const plain: Record<string, string> = {};
+              for (const [name, value] of Object.entries(headers)) if (value !== undefined) plain[name] = value;
+              sendJson(res, 200, await webhooks(deps, { rawBody, headers: plain, slug }));
+            },
+          },
+        ]
+      : []),
+  ];
 
   const tenantApi: Route<TenantExchange>[] = [
     {
