@@ -38,7 +38,7 @@ export interface ScryptParams {
 }
 
 /** Password hashing parameters: scrypt N=2^15, r=8, p=1 (32 MiB, OWASP's minimum is 2^17 at p=1 or equivalent cost). */
-export const PASSWORD_SCRYPT: ScryptParams = { N: 2 ** 15, r: 8, p: 1, keylen: 32 };
+const PASSWORD_SCRYPT: ScryptParams = { N: 2 ** 15, r: 8, p: 1, keylen: 32 };
 
 export function scryptAsync(secret: string, salt: Buffer, params: ScryptParams): Promise<Buffer> {
   return new Promise((resolve, reject) => {

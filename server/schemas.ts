@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DELIVERY_STATUSES, MFA_METHODS } from './contract/methods.ts';
 
 /** Shapes shared by several procedures (inputs and outputs), documented once for OpenAPI. */
 export const tokensOutput = z.object({
@@ -11,10 +12,10 @@ export const email = z.string().trim().max(254).email('Enter a valid email addre
 export const password = z.string().min(8, 'Use at least 8 characters').max(256);
 /** A code as typed: digits, or a recovery code; trimmed, bounded. */
 export const code = z.string().trim().min(1, 'Enter the code').max(32);
-export const mfaMethod = z.enum(['sms', 'totp', 'recovery_code']);
+export const mfaMethod = z.enum(MFA_METHODS);
 
-export const deliveryOutput = z.object({
-  status: z.enum(['queued', 'sending', 'sent', 'delivered', 'failed', 'dropped']),
+const deliveryOutput = z.object({
+  status: z.enum(DELIVERY_STATUSES),
   reason: z.string().nullable(),
 });
 

@@ -24,7 +24,7 @@ export const auditFilterInput = z.object({
   until: isoTime.optional(),
 });
 
-export const cursorInput = z.string().refine(isTimeOrderedId, 'Use the nextCursor of the previous page');
+const cursorInput = z.string().refine(isTimeOrderedId, 'Use the nextCursor of the previous page');
 
 export const pageInput = z.object({
   cursor: cursorInput.optional(),

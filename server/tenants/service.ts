@@ -128,11 +128,11 @@ export class TenantService {
   }
 }
 
-export function contextFor(tenant: TenantDoc, env: Env): TenantContext {
+function contextFor(tenant: TenantDoc, env: Env): TenantContext {
   return { tenant, env, realm: realmOf(tenant._id, env), label: env === 'sandbox' ? `${tenant.slug}-sandbox` : tenant.slug };
 }
 
-export function newAdminKey(slug: string): string {
+function newAdminKey(slug: string): string {
   return `ak_${slug}_${randomToken(24)}`;
 }
 

@@ -31,6 +31,8 @@ export interface TestServerOptions {
    * quota tests pass `defaults` to keep the product's defaults.
    */
   quotas?: 'defaults' | Partial<SendQuotas>;
+  /** Serve the built demo from this folder (as `npm start` does). */
+  demoDir?: string;
 }
 
 const GENEROUS_QUOTAS: Partial<SendQuotas> = { phonePerHour: 1000, phonePerDay: 1000, userPerHour: 1000, ipPerHour: 100_000, tenantPerDay: 1_000_000 };
@@ -52,7 +54,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ALDERO_LOG_LEVEL: process.env.ALDERO_LOG_LEVEL ?? 'error',
     ...options.env,
   });
-  const app = await startApp({ config, mongoUri, clock: options.clock, sms: options.sms, log: options.log });
+  const app = await startApp({ config, mongoUri, clock: options.clock, sms: options.sms, log: options.log, demoDir: options.demoDir });
   if (options.quotas !== 'defaults') {
     const demo = await app.deps.tenants.bySlug('acme');
     if (demo) await app.deps.tenants.updateSettings(demo, { quotas: { ...demo.quotas, ...GENEROUS_QUOTAS, ...options.quotas } });
