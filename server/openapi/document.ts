@@ -1,5 +1,7 @@
 import type { AnyProcedure } from '@trpc/server';
 import { z } from 'zod';
+import { AUDIT_EXPORT_PATH } from '../audit/export.ts';
+import { auditFilterInput } from '../audit/query.ts';
 import { ERROR_CODES, type AppErrorCode } from '../contract/index.ts';
 import { adminProcedure, userProcedure } from '../procedures.ts';
 import { appRouter } from '../router.ts';
@@ -27,7 +29,8 @@ export type JsonSchema = Record<string, unknown>;
 export type OpenApiDocument = Record<string, unknown> & { paths: Record<string, Record<string, OperationObject>> };
 export interface OperationObject {
   operationId: string;
-  'x-trpc-procedure': string;
+  /** The procedure behind a REST route (absent on the routes that are not procedures: JWKS, this document, the audit export). */
+  'x-trpc-procedure'?: string;
   security?: Record<string, string[]>[];
   parameters?: Record<string, unknown>[];
   requestBody?: Record<string, unknown>;
@@ -273,12 +276,115 @@ function operationOf(procedure: DocumentedProcedure, responseRefs: SharedRespons
 /** Error answers shared by several operations, kept once under `components/responses`. */
 class SharedResponses {
   readonly responses: Record<string, ResponseObject> = {};
+  /** Every code answered somewhere: each gets its body schema under `components/schemas`. */
+  readonly codes = new Set<AppErrorCode>();
 
   use(response: ResponseObject, codes: AppErrorCode[]): ResponseObject {
+    for (const code of codes) this.codes.add(code);
     const name = codes.map((code) => errorSchemaName(code).replace(/Error$/, '')).join('Or');
     this.responses[name] ??= response;
     return ref('responses', name) as unknown as ResponseObject;
   }
+}
+
+/** An operation served beside the procedures, described by hand from the module that answers it. */
+function plainOperation(input: {
+  operationId: string;
+  tags: string[];
+  summary: string;
+  description?: string;
+  credential: Credential;
+  tenantRoute: boolean;
+  errors: AppErrorCode[];
+  parameters?: Record<string, unknown>[];
+  media: string;
+  schema: JsonSchema;
+  responseRefs: SharedResponses;
+}): OperationObject {
+  const codes = new Set<AppErrorCode>([
+    'METHOD_NOT_ALLOWED',
+    'INTERNAL_ERROR',
+    ...(input.tenantRoute ? TENANT_ROUTE_ERRORS : []),
+    ...(input.credential === 'none' ? [] : AUTHENTICATED_ROUTE_ERRORS),
+    ...input.errors,
+  ]);
+  const responses: Record<string, ResponseObject> = {
+    '200': { description: 'OK.', headers: { 'X-Request-Id': ref('headers', 'XRequestId') }, content: { [input.media]: { schema: input.schema } } },
+  };
+  for (const [status, group] of byStatus(codes)) responses[String(status)] = input.responseRefs.use(errorResponse(status, group), group);
+  return {
+    operationId: input.operationId,
+    tags: input.tags,
+    summary: input.summary,
+    ...(input.description ? { description: input.description } : {}),
+    security: input.credential === 'none' ? [] : [{ [input.credential]: [] }],
+    parameters: [...(input.tenantRoute ? [ref('parameters', 'TenantHeader')] : []), ...(input.parameters ?? [])],
+    responses,
+  };
+}
+
+function queryParameters(schema: z.ZodType): Record<string, unknown>[] {
+  const json = jsonSchemaOf(schema, 'input');
+  const required = new Set((json.required as string[] | undefined) ?? []);
+  return Object.entries((json.properties as Record<string, JsonSchema> | undefined) ?? {}).map(([name, property]) => ({
+    name,
+    in: 'query',
+    required: required.has(name),
+    schema: Object.keys(property).length ? property : { type: 'string' },
+  }));
+}
+
+/** The routes that are not procedures: JWKS, this document, the audit export as JSON lines. */
+function plainOperations(responseRefs: SharedResponses): { path: string; method: string; operation: OperationObject }[] {
+  return [
+    {
+      path: '/.well-known/jwks.json',
+      method: 'get',
+      operation: plainOperation({
+        operationId: 'jwks',
+        tags: ['auth'],
+        summary: 'The public keys of the access tokens (JWK set), to verify them without calling us',
+        credential: 'none',
+        tenantRoute: true,
+        errors: [],
+        media: 'application/json',
+        schema: { type: 'object', required: ['keys'], properties: { keys: { type: 'array', items: { type: 'object', required: ['kty'], properties: { kty: { type: 'string' }, kid: { type: 'string' }, alg: { type: 'string' }, use: { type: 'string' } } } } } },
+        responseRefs,
+      }),
+    },
+    {
+      path: '/v1/openapi.json',
+      method: 'get',
+      operation: plainOperation({
+        operationId: 'openApiDocument',
+        tags: ['reference'],
+        summary: 'This document (on every host: the apex host names the tenant host as a template)',
+        credential: 'none',
+        tenantRoute: false,
+        errors: ['TENANT_NOT_FOUND'],
+        media: 'application/json',
+        schema: { type: 'object', required: ['openapi', 'info', 'paths'], properties: { openapi: { type: 'string', pattern: '^3\\.1\\.' }, info: { type: 'object' }, paths: { type: 'object' } } },
+        responseRefs,
+      }),
+    },
+    {
+      path: AUDIT_EXPORT_PATH,
+      method: 'get',
+      operation: plainOperation({
+        operationId: 'adminAuditExport',
+        tags: ['admin'],
+        summary: 'Audit events of a time range as JSON lines, oldest first',
+        description: 'One event per line, each shaped as the events of `GET /v1/admin/audit`; streamed, so a year of events never sits in memory.',
+        credential: 'adminKey',
+        tenantRoute: true,
+        errors: ['VALIDATION_ERROR'],
+        parameters: queryParameters(auditFilterInput),
+        media: 'application/x-ndjson',
+        schema: { type: 'string' },
+        responseRefs,
+      }),
+    },
+  ];
 }
 
 export interface DocumentOptions {
@@ -290,15 +396,13 @@ export interface DocumentOptions {
 /** The whole document, for one host. */
 export function buildOpenApiDocument(options: DocumentOptions): OpenApiDocument {
   const paths: Record<string, Record<string, OperationObject>> = {};
-  const usedCodes = new Set<AppErrorCode>();
   const sharedResponses = new SharedResponses();
-  const usedCredentials = new Set<Credential>();
   for (const procedure of documentedProcedures()) {
     const { path, method, operation } = operationOf(procedure, sharedResponses);
     (paths[path] ??= {})[method] = operation;
-    for (const code of errorsOf(procedure)) usedCodes.add(code);
-    usedCredentials.add(procedure.credential);
   }
+  for (const { path, method, operation } of plainOperations(sharedResponses)) (paths[path] ??= {})[method] = operation;
+  const usedSchemes = new Set(Object.values(paths).flatMap((operations) => Object.values(operations).flatMap((operation) => (operation.security ?? []).flatMap(Object.keys))));
   const template = issuerFor(options.config, '{tenant}');
   const servers = [
     ...(options.tenantLabel ? [{ url: issuerFor(options.config, options.tenantLabel), description: 'This tenant environment' }] : []),
@@ -309,7 +413,7 @@ export function buildOpenApiDocument(options: DocumentOptions): OpenApiDocument 
     },
   ];
   const schemas = Object.fromEntries(
-    [...usedCodes].sort().map((code) => [errorSchemaName(code), jsonSchemaOf(errorBodySchema(code), 'output')]),
+    [...sharedResponses.codes].sort().map((code) => [errorSchemaName(code), jsonSchemaOf(errorBodySchema(code), 'output')]),
   );
   return {
     openapi: '3.1.0',
@@ -326,10 +430,11 @@ export function buildOpenApiDocument(options: DocumentOptions): OpenApiDocument 
       { name: 'devices', description: 'Trusted devices' },
       { name: 'admin', description: "Your back end, with the tenant admin key" },
       { name: 'sandbox', description: 'The sandbox inbox' },
+      { name: 'reference', description: 'This description of the API' },
     ],
     paths,
     components: {
-      securitySchemes: Object.fromEntries(Object.entries(SECURITY_SCHEMES).filter(([name]) => usedCredentials.has(name as Credential))),
+      securitySchemes: Object.fromEntries(Object.entries(SECURITY_SCHEMES).filter(([name]) => usedSchemes.has(name))),
       responses: sharedResponses.responses,
       headers: HEADERS,
       parameters: { TenantHeader: TENANT_PARAMETER },

@@ -30,7 +30,7 @@ function resolve(value: unknown): Record<string, any> {
 describe('the OpenAPI document', () => {
   test('lists every procedure that has a REST route, once', () => {
     const procedures = documentedProcedures();
-    assert.equal(operations.length, procedures.length);
+    assert.equal(operations.filter(({ op }) => op['x-trpc-procedure']).length, procedures.length);
     for (const procedure of procedures) assert.ok(byProcedure.has(procedure.path), procedure.path);
   });
 
@@ -133,6 +133,14 @@ describe('the OpenAPI document', () => {
     for (const text of ['Try it live: [/api/docs/demo](/api/docs/demo)', '/v1/auth/mfa/sms/setup', 'mfa_required', '3 SMS per challenge', '5 wrong codes', '30 days', 'Reply STOP to opt out']) {
       assert.ok(description.includes(text), text);
     }
+  });
+
+  test('the routes that are not procedures are described too: JWKS, this document, the audit export as JSON lines', () => {
+    assert.ok(document.paths['/.well-known/jwks.json']?.get);
+    assert.ok(document.paths['/v1/openapi.json']?.get);
+    const exported = document.paths['/v1/admin/audit/export']?.get;
+    assert.deepEqual(exported?.security, [{ adminKey: [] }]);
+    assert.ok(resolve(exported!.responses['200']).content['application/x-ndjson']);
   });
 
   test('the validator reads this document (a conforming answer has no problems)', () => {
