@@ -1,12 +1,11 @@
 /**
- * Inputs and outputs of the server's procedures, inferred from its router type (type-only: no
- * server code reaches the browser), and the named shapes the SDK and the elements use.
+ * Inputs and outputs of the server's procedures (from its router's type, written out in full in the
+ * published package: no server code reaches the browser or the package), and the named shapes the
+ * SDK and the elements use.
  */
-import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
-import type { AppRouter } from '../../server/router.ts';
+import type { ProcedureKinds, RouterOutputs } from './router.ts';
 
-export type RouterInputs = inferRouterInputs<AppRouter>;
-export type RouterOutputs = inferRouterOutputs<AppRouter>;
+export type { ProcedureKinds, RouterInputs, RouterOutputs } from './router.ts';
 
 /** The factors and delivery states, named by the contract the server answers with. */
 export type { DeliveryStatus, MfaMethod } from '../../server/contract/methods.ts';
@@ -28,14 +27,14 @@ export type Device = RouterOutputs['auth']['devices']['list']['devices'][number]
 
 export type RecoveryCodes = RouterOutputs['auth']['mfa']['sms']['confirm'];
 
-/** The dotted paths (`auth.me`) of a router's procedures of one kind. */
-export type ProcedurePaths<Record, Kind extends string, Prefix extends string = ''> = {
-  [K in keyof Record & string]: Record[K] extends { _def: { type: infer Type } }
-    ? Type extends Kind
+/** The dotted paths (`auth.me`) of the procedures of one kind (`'query'` or `'mutation'`). */
+export type ProcedurePaths<Kinds, Kind extends string, Prefix extends string = ''> = {
+  [K in keyof Kinds & string]: Kinds[K] extends string
+    ? Kinds[K] extends Kind
       ? `${Prefix}${K}`
       : never
-    : ProcedurePaths<Record[K], Kind, `${Prefix}${K}.`>;
-}[keyof Record & string];
+    : ProcedurePaths<Kinds[K], Kind, `${Prefix}${K}.`>;
+}[keyof Kinds & string];
 
-/** The user-facing procedures that are tRPC queries (GET); every other one is a mutation (POST). */
-export type AuthQueryPath = Extract<ProcedurePaths<AppRouter['_def']['record'], 'query'>, `auth.${string}`>;
+/** The procedures that are tRPC queries (GET); every other one is a mutation (POST). */
+export type QueryPath = ProcedurePaths<ProcedureKinds, 'query'>;

@@ -1,4 +1,4 @@
-import type { AuthQueryPath, MfaMethod, RouterInputs as In, RouterOutputs as Out } from './api.ts';
+import type { MfaMethod, ProcedureKinds, QueryPath, RouterInputs as In, RouterOutputs as Out } from './api.ts';
 import { AlderoError, errorFromTrpcBody } from './errors.ts';
 
 export type * from './api.ts';
@@ -19,6 +19,11 @@ export interface AlderoClientOptions {
   apiBase?: string;
   /** The signed-in user's access token, for the calls that act for them. */
   accessToken?: string | null;
+  /**
+   * The tenant's admin key, for a back end's calls (`admin.*`, `sandbox.messages`). Never put it in
+   * a browser: it acts for the whole tenant.
+   */
+  adminKey?: string;
   /** Defaults to the global `fetch` (browsers, Node 20). */
   fetch?: typeof fetch;
 }
@@ -64,11 +69,30 @@ export interface AlderoAuthApi {
   };
 }
 
+/** A back end's calls, one per procedure, typed by the router (`admin.tenant.get()`, ...). */
+type Calls<I, O, Kinds> = {
+  [K in keyof Kinds]: Kinds[K] extends string
+    ? Call<I[K & keyof I], O[K & keyof O]>
+    : Calls<I[K & keyof I], O[K & keyof O], Kinds[K]>;
+};
+
+/** The tenant's administration, with the admin key: users, sessions, audit, consents, settings. */
+export type AlderoAdminApi = Calls<In['admin'], Out['admin'], ProcedureKinds['admin']>;
+/** The sandbox environment's inbox (`sandbox.messages({ phone })`), with the admin key. */
+export type AlderoSandboxApi = Calls<In['sandbox'], Out['sandbox'], ProcedureKinds['sandbox']>;
+
 /** The procedures that are tRPC queries (GET); every other one is a mutation (POST). */
-const QUERY_PATHS = ['auth.me', 'auth.devices.list'] as const satisfies readonly AuthQueryPath[];
+const QUERY_PATHS = [
+  'auth.me',
+  'auth.devices.list',
+  'admin.audit.list',
+  'admin.consents.list',
+  'admin.tenant.get',
+  'sandbox.messages',
+] as const satisfies readonly QueryPath[];
 const QUERIES: ReadonlySet<string> = new Set(QUERY_PATHS);
 // The compiler checks the list against the router: a query added to the server without it here fails the build.
-type MissingQueries = Exclude<AuthQueryPath, (typeof QUERY_PATHS)[number]>;
+type MissingQueries = Exclude<QueryPath, (typeof QUERY_PATHS)[number]>;
 const everyQueryListed: [MissingQueries] extends [never] ? true : MissingQueries = true;
 void everyQueryListed;
 
@@ -81,6 +105,9 @@ const GUIDE_INPUTS: Record<string, (input: { mfaToken: string } & Record<string,
 
 /** Tenant hosts on a `localhost` domain with a port are served over plain http (development). */
 const LOCAL_DOMAIN = /^([a-z0-9-]+\.)*localhost:\d+$/i;
+
+/** The calls made with the tenant's admin key rather than a user's access token. */
+const ADMIN_PREFIXES = ['admin.', 'sandbox.'];
 
 /** The URL every call goes to, and the tenant header when the host alone does not say it. */
 export function resolveEndpoint(options: AlderoClientOptions): { baseUrl: string; tenantHeader?: string } {
@@ -100,12 +127,15 @@ export function resolveEndpoint(options: AlderoClientOptions): { baseUrl: string
  * server's tRPC endpoint (`{base}/trpc`). Every failure is thrown as an `AlderoError`.
  *
  * Calls that return tokens (signup, login, refresh, MFA verify) keep the new access token for
- * the calls that follow; `logout()` forgets it.
+ * the calls that follow; `logout()` forgets it. A back end with the tenant's `adminKey` also has
+ * `admin.*` and `sandbox.messages`.
  */
 export class AlderoClient {
   readonly options: Readonly<AlderoClientOptions>;
   readonly baseUrl: string;
   readonly auth: AlderoAuthApi;
+  readonly admin: AlderoAdminApi;
+  readonly sandbox: AlderoSandboxApi;
   private readonly tenantHeader: string | undefined;
   private accessToken: string | null;
 
@@ -116,6 +146,8 @@ export class AlderoClient {
     this.tenantHeader = tenantHeader;
     this.accessToken = options.accessToken ?? null;
     this.auth = this.procedures('auth') as AlderoAuthApi;
+    this.admin = this.procedures('admin') as AlderoAdminApi;
+    this.sandbox = this.procedures('sandbox') as AlderoSandboxApi;
   }
 
   setAccessToken(token: string | null): void {
@@ -150,7 +182,8 @@ export class AlderoClient {
     const guideInput = GUIDE_INPUTS[path];
     const body = JSON.stringify(guideInput ? guideInput(input as { mfaToken: string }) : (input ?? {}));
     const headers: Record<string, string> = {};
-    if (this.accessToken) headers.authorization = `Bearer ${this.accessToken}`;
+    const bearer = ADMIN_PREFIXES.some((prefix) => path.startsWith(prefix)) ? this.options.adminKey : this.accessToken;
+    if (bearer) headers.authorization = `Bearer ${bearer}`;
     if (this.tenantHeader) headers['x-aldero-tenant'] = this.tenantHeader;
     let url = `${this.baseUrl}/trpc/${path}`;
     const init: RequestInit = { method: 'POST', headers, credentials: 'include', body };
