@@ -49,7 +49,7 @@ describe('signup enumeration', () => {
     const taken = await createAccount(server.url, { forwardedFor: freshIp() });
     const prober = '198.51.100.123';
     const statuses: number[] = [];
-    let limited: Awaited<ReturnType<typeof api>> | null = null;
+    let limited: Awaited<ReturnType<typeof api<Record<string, any>>>> | null = null;
     for (let i = 0; i < 40 && !limited; i++) {
       const result = await api(server.url, 'POST', '/v1/auth/signup', { body: { email: taken.email, password: 'some password' }, forwardedFor: prober });
       statuses.push(result.status);
