@@ -104,6 +104,17 @@ export class TenantService {
     return { tenant, adminKey: key, generated: !adminKey };
   }
 
+  /**
+   * Refuses a request whose `Authorization` header does not carry one of the tenant's admin keys
+   * (`Bearer <key>`, valid for both environments of the tenant).
+   */
+  assertAdminAuthorization(tenant: TenantDoc, authorization: string | undefined): void {
+    const key = bearerToken(authorization);
+    if (!key || !this.verifyAdminKey(tenant, key)) {
+      throw new AppError('UNAUTHORIZED', {}, 'Send the tenant admin key as `Authorization: Bearer <key>`.');
+    }
+  }
+
   /** Whether `key` is one of the tenant's admin keys (valid for both environments). */
   verifyAdminKey(tenant: TenantDoc, key: string): boolean {
     const hash = sha256(key);
@@ -126,6 +137,13 @@ export class TenantService {
     await this.store.tenants.updateOne({ _id: tenant._id }, { $set: { auditRetentionDays: days } });
     this.forget(tenant.slug);
   }
+}
+
+/** The token of an `Authorization: Bearer <token>` header, or null. */
+export function bearerToken(header: string | undefined): string | null {
+  if (!header) return null;
+  const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
+  return match ? match[1]! : null;
 }
 
 function contextFor(tenant: TenantDoc, env: Env): TenantContext {
