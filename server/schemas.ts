@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { E164_PATTERN } from './contract/formats.ts';
 import { DELIVERY_STATUSES, MFA_METHODS } from './contract/methods.ts';
 
 /** Shapes shared by several procedures (inputs and outputs), documented once for OpenAPI. */
@@ -13,6 +14,11 @@ export const password = z.string().min(8, 'Use at least 8 characters').max(256);
 /** A code as typed: digits, or a recovery code; trimmed, bounded. */
 export const code = z.string().trim().min(1, 'Enter the code').max(32);
 export const mfaMethod = z.enum(MFA_METHODS);
+/**
+ * A phone as the API takes it: E.164. The pattern is documented (OpenAPI) rather than enforced
+ * here, so the server's own check answers with its message ("Phone is not E.164 format").
+ */
+export const phone = z.string().trim().max(32).meta({ pattern: E164_PATTERN.source, description: 'E.164, e.g. `+15550109911`', examples: ['+15550109911'] });
 
 const deliveryOutput = z.object({
   status: z.enum(DELIVERY_STATUSES),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { FRESH_MFA_WINDOW_SECONDS } from '../contract/rules.ts';
 import { AppError } from '../errors.ts';
 import { apiProcedure, userProcedure } from '../procedures.ts';
-import { code, codeSentOutput, messageOutput, mfaMethod, recoveryCodesOutput, tokensOutput } from '../schemas.ts';
+import { code, codeSentOutput, messageOutput, mfaMethod, phone, recoveryCodesOutput, tokensOutput } from '../schemas.ts';
 import { router } from '../trpc.ts';
 import { challengeStatus, login, requestCode, verifyLogin } from './login.ts';
 import { issueRecoveryCodes, recoveryCodeDepsOf } from './recovery-codes.ts';
@@ -16,7 +16,7 @@ const smsRouter = router({
   setup: userProcedure
     .meta({ openapi: { method: 'POST', path: '/v1/auth/mfa/sms/setup', tags, summary: 'Start SMS enrollment: send a code to the phone' } })
     .input(z.object({
-      phone: z.string().trim().max(32),
+      phone,
       /** The version of the opt-in disclosure the user saw (the enroll element sends it); an unknown one is refused. */
       disclosureVersion: z.string().max(64).optional(),
       /** The language it was shown in (`en`, `es`, `fr`, `de`; others are shown in English). */

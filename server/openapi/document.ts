@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AUDIT_EXPORT_PATH } from '../audit/export.ts';
 import { auditFilterInput } from '../audit/query.ts';
 import { ERROR_CODES, type AppErrorCode } from '../contract/index.ts';
+import { platformProcedure } from '../platform/router.ts';
 import { adminProcedure, userProcedure } from '../procedures.ts';
 import { appRouter } from '../router.ts';
 import { issuerFor } from '../tenants/model.ts';
@@ -63,6 +64,7 @@ export interface DocumentedProcedure {
 const CREDENTIAL_BUILDERS: [Credential, { _def: { middlewares: unknown[] } }][] = [
   ['accessToken', userProcedure as unknown as { _def: { middlewares: unknown[] } }],
   ['adminKey', adminProcedure as unknown as { _def: { middlewares: unknown[] } }],
+  ['platformKey', platformProcedure as unknown as { _def: { middlewares: unknown[] } }],
 ];
 
 function credentialOf(procedure: AnyProcedure): Credential {

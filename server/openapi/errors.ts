@@ -70,8 +70,8 @@ export const ROUTE_ERRORS: readonly AppErrorCode[] = [
   'INTERNAL_ERROR',
 ];
 
-/** What every route on a tenant host can also answer: an unknown tenant, a cross-origin call from an origin it does not allow. */
-export const TENANT_ROUTE_ERRORS: readonly AppErrorCode[] = ['TENANT_NOT_FOUND', 'ORIGIN_NOT_ALLOWED'];
+/** What every route on a tenant host can also answer: an unknown or suspended tenant, a cross-origin call from an origin it does not allow. */
+export const TENANT_ROUTE_ERRORS: readonly AppErrorCode[] = ['TENANT_NOT_FOUND', 'TENANT_SUSPENDED', 'ORIGIN_NOT_ALLOWED'];
 
 /** What a route behind a credential can also answer. */
 export const AUTHENTICATED_ROUTE_ERRORS: readonly AppErrorCode[] = ['UNAUTHORIZED'];

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { listSandboxMessages } from '../delivery/index.ts';
 import { AppError } from '../errors.ts';
 import { adminProcedure } from '../procedures.ts';
+import { phone } from '../schemas.ts';
 import { router } from '../trpc.ts';
 
 const messageOutput = z.object({
@@ -16,7 +17,7 @@ const messageOutput = z.object({
 export const sandboxRouter = router({
   messages: adminProcedure
     .meta({ openapi: { method: 'GET', path: '/v1/sandbox/messages', tags: ['sandbox'], summary: 'The sandbox inbox of a phone number, newest first' } })
-    .input(z.object({ phone: z.string().trim().max(32), limit: z.coerce.number().int().min(1).max(100).optional() }))
+    .input(z.object({ phone, limit: z.coerce.number().int().min(1).max(100).optional() }))
     .output(z.object({ messages: z.array(messageOutput) }))
     .query(async ({ ctx, input }) => {
       if (ctx.req.tenant.env !== 'sandbox') throw new AppError('NOT_FOUND', {}, 'The inbox exists only in the sandbox environment.');
