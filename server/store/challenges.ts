@@ -1,4 +1,4 @@
-import type { Filter, UpdateFilter } from 'mongodb';
+import type { TypedFilter, TypedUpdate } from './typed.ts';
 import { MAX_FAILED_ATTEMPTS, MAX_SENDS_PER_CHALLENGE } from '../contract/rules.ts';
 import type { ChallengeDoc, Realm } from './documents.ts';
 import { Repository } from './repository.ts';
@@ -11,7 +11,7 @@ import { Repository } from './repository.ts';
  */
 export class ChallengeRepository extends Repository<ChallengeDoc> {
   /** The filter every live challenge matches: the guide's limits, as of `now`. */
-  static liveFilter(id: string, now: Date): Filter<ChallengeDoc> {
+  static liveFilter(id: string, now: Date): TypedFilter<ChallengeDoc> {
     return { _id: id, status: 'pending', expiresAt: { $gt: now }, failedAttempts: { $lt: MAX_FAILED_ATTEMPTS } };
   }
 
@@ -30,11 +30,11 @@ export class ChallengeRepository extends Repository<ChallengeDoc> {
 
   /** Takes one of the 3 sends of a live challenge, at least `minIntervalSeconds` after the last. */
   claimSend(id: string, now: Date, minIntervalSeconds: number): Promise<ChallengeDoc | null> {
-    const filter: Filter<ChallengeDoc> = { ...ChallengeRepository.liveFilter(id, now), sends: { $lt: MAX_SENDS_PER_CHALLENGE } };
+    const filter: TypedFilter<ChallengeDoc> = { ...ChallengeRepository.liveFilter(id, now), sends: { $lt: MAX_SENDS_PER_CHALLENGE } };
     if (minIntervalSeconds > 0) {
       filter.$or = [{ lastSentAt: null }, { lastSentAt: { $lte: new Date(now.getTime() - minIntervalSeconds * 1000) } }];
     }
-    const update: UpdateFilter<ChallengeDoc> = { $inc: { sends: 1 }, $set: { lastSentAt: now } };
+    const update: TypedUpdate<ChallengeDoc> = { $inc: { sends: 1 }, $set: { lastSentAt: now } };
     return this.collection.findOneAndUpdate(filter, update, { returnDocument: 'after' });
   }
 

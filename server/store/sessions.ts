@@ -1,4 +1,4 @@
-import type { Filter } from 'mongodb';
+import type { TypedFilter } from './typed.ts';
 import type { Realm, SessionDoc } from './documents.ts';
 import { Repository } from './repository.ts';
 
@@ -8,12 +8,20 @@ export class SessionRepository extends Repository<SessionDoc> {
     await this.collection.insertOne(session);
   }
 
-  /** Marks a live token rotated; of two concurrent refreshes only one gets the document. */
-  claimForRotation(realm: Realm, tokenHash: string, now: Date): Promise<SessionDoc | null> {
+  /**
+   * Marks a live token rotated and names its successor (sealed) in the same update; of two
+   * concurrent refreshes only one gets the document.
+   */
+  claimForRotation(realm: Realm, tokenHash: string, now: Date, successorSealed: string): Promise<SessionDoc | null> {
     return this.collection.findOneAndUpdate(
       { tokenHash, realm, rotatedAt: null, revokedAt: null, expiresAt: { $gt: now } },
-      { $set: { rotatedAt: now } },
+      { $set: { rotatedAt: now, successorSealed } },
     );
+  }
+
+  /** The live (unrevoked, unexpired) session of a refresh token. */
+  findLive(realm: Realm, tokenHash: string, now: Date): Promise<SessionDoc | null> {
+    return this.collection.findOne({ tokenHash, realm, revokedAt: null, expiresAt: { $gt: now } });
   }
 
   findByTokenHash(realm: Realm, tokenHash: string): Promise<SessionDoc | null> {
@@ -22,7 +30,7 @@ export class SessionRepository extends Repository<SessionDoc> {
 
   /** The user's session of this family (by the family id, or by one of its refresh tokens). */
   findOfUser(realm: Realm, userId: string, by: { familyId: string } | { tokenHash: string }): Promise<SessionDoc | null> {
-    const filter: Filter<SessionDoc> = { ...by, realm, userId };
+    const filter: TypedFilter<SessionDoc> = { ...by, realm, userId };
     return this.collection.findOne(filter);
   }
 
@@ -37,7 +45,7 @@ export class SessionRepository extends Repository<SessionDoc> {
 
   /** Revokes every session of the user, but the family `except` when given. */
   async revokeAllOfUser(realm: Realm, userId: string, now: Date, except?: string): Promise<void> {
-    const filter: Filter<SessionDoc> = { realm, userId, revokedAt: null, ...(except ? { familyId: { $ne: except } } : {}) };
+    const filter: TypedFilter<SessionDoc> = { realm, userId, revokedAt: null, ...(except ? { familyId: { $ne: except } } : {}) };
     await this.collection.updateMany(filter, { $set: { revokedAt: now } });
   }
 }

@@ -1,10 +1,10 @@
-import type { Filter } from 'mongodb';
+import type { TypedFilter } from './typed.ts';
 import type { Realm, TrustedDeviceDoc } from './documents.ts';
 import { Repository } from './repository.ts';
 
 /** `trustedDevices`: a device counts while unrevoked, unexpired and of the user's current credentials version. */
 export class TrustedDeviceRepository extends Repository<TrustedDeviceDoc> {
-  private static live(realm: Realm, user: { _id: string; credentialsVersion: number }, now: Date): Filter<TrustedDeviceDoc> {
+  private static live(realm: Realm, user: { _id: string; credentialsVersion: number }, now: Date): TypedFilter<TrustedDeviceDoc> {
     return { realm, userId: user._id, credentialsVersion: user.credentialsVersion, revokedAt: null, expiresAt: { $gt: now } };
   }
 

@@ -1,4 +1,4 @@
-import type { UpdateFilter } from 'mongodb';
+import type { TypedUpdate } from './typed.ts';
 import type { Realm, UserDoc } from './documents.ts';
 import { Repository } from './repository.ts';
 
@@ -45,7 +45,7 @@ export class UserRepository extends Repository<UserDoc> {
 
   /** Turns SMS off (the phone stays); the recovery codes go too when no other factor is left. */
   async disableSms(realm: Realm, userId: string, dropRecoveryCodes: boolean): Promise<void> {
-    const update: UpdateFilter<UserDoc> = { $set: { 'mfa.sms': null, ...(dropRecoveryCodes ? { recoveryCodes: null } : {}) } };
+    const update: TypedUpdate<UserDoc> = { $set: { 'mfa.sms': null, ...(dropRecoveryCodes ? { recoveryCodes: null } : {}) } };
     await this.collection.updateOne({ _id: userId, realm }, update);
   }
 
@@ -64,7 +64,7 @@ export class UserRepository extends Repository<UserDoc> {
 
   /** Turns TOTP off; the recovery codes go too when no other factor is left. */
   async disableTotp(realm: Realm, userId: string, dropRecoveryCodes: boolean): Promise<void> {
-    const update: UpdateFilter<UserDoc> = { $set: { 'mfa.totp': null, ...(dropRecoveryCodes ? { recoveryCodes: null } : {}) } };
+    const update: TypedUpdate<UserDoc> = { $set: { 'mfa.totp': null, ...(dropRecoveryCodes ? { recoveryCodes: null } : {}) } };
     await this.collection.updateOne({ _id: userId, realm }, update);
   }
 
