@@ -7,6 +7,11 @@ import { AppError, ERROR_CODES, type AppErrorCode } from './errors.ts';
 export interface Meta extends OpenApiMeta {
   /** HTTP status of a REST success (default 200). */
   successStatus?: number;
+  /**
+   * The codes this procedure's own logic can answer (the OpenAPI document lists them under their
+   * statuses, with those every route can answer: server/openapi/errors.ts).
+   */
+  errors?: readonly AppErrorCode[];
 }
 
 /** Turns anything a procedure threw into the AppError the client will see. */

@@ -24,19 +24,19 @@ const meOutput = z.object({
 /** The account procedures, merged into `auth` by the root router (the password login is the sign-in's, in `mfa/`). */
 export const accountProcedures = {
   signup: apiProcedure
-    .meta({ openapi: { method: 'POST', path: '/v1/auth/signup', tags: ['auth'], protect: false, summary: 'Create an account with email and password' }, successStatus: 201 })
+    .meta({ openapi: { method: 'POST', path: '/v1/auth/signup', tags: ['auth'], protect: false, summary: 'Create an account with email and password' }, errors: ['EMAIL_TAKEN', 'RATE_LIMITED'], successStatus: 201 })
     .input(z.object({ email, password }))
     .output(tokensOutput)
     .mutation(({ ctx, input }) => signup(ctx, input)),
 
   refresh: apiProcedure
-    .meta({ openapi: { method: 'POST', path: '/v1/auth/refresh', tags: ['auth'], protect: false, summary: 'Rotate a refresh token' } })
+    .meta({ openapi: { method: 'POST', path: '/v1/auth/refresh', tags: ['auth'], protect: false, summary: 'Rotate a refresh token' }, errors: ['INVALID_REFRESH_TOKEN'] })
     .input(z.object({ refreshToken: z.string().min(1).max(512) }))
     .output(tokensOutput)
     .mutation(({ ctx, input }) => rotateRefreshToken(ctx, input.refreshToken)),
 
   logout: userProcedure
-    .meta({ openapi: { method: 'POST', path: '/v1/auth/logout', tags: ['auth'], summary: 'End this session, or every session ("sign out everywhere")' } })
+    .meta({ openapi: { method: 'POST', path: '/v1/auth/logout', tags: ['auth'], summary: 'End this session, or every session ("sign out everywhere")' }, errors: [] })
     .input(z.object({ refreshToken: z.string().max(512).optional(), everywhere: z.boolean().optional() }).optional())
     .output(okOutput)
     .mutation(async ({ ctx, input }) => {
@@ -51,13 +51,13 @@ export const accountProcedures = {
     }),
 
   me: userProcedure
-    .meta({ openapi: { method: 'GET', path: '/v1/auth/me', tags: ['auth'], summary: 'The signed-in user' } })
+    .meta({ openapi: { method: 'GET', path: '/v1/auth/me', tags: ['auth'], summary: 'The signed-in user' }, errors: [] })
     .input(z.object({}).optional())
     .output(meOutput)
     .query(({ ctx }) => publicUser(ctx.user)),
 
   changePassword: userProcedure
-    .meta({ openapi: { method: 'POST', path: '/v1/auth/password', tags: ['auth'], summary: 'Change the password; ends other sessions and trusted devices' } })
+    .meta({ openapi: { method: 'POST', path: '/v1/auth/password', tags: ['auth'], summary: 'Change the password; ends other sessions and trusted devices' }, errors: ['INVALID_CREDENTIALS'] })
     .input(z.object({ currentPassword: z.string().max(256), newPassword: password }))
     .output(okOutput)
     .mutation(async ({ ctx, input }) => {
@@ -76,7 +76,7 @@ export const accountProcedures = {
 export const adminAccountProcedures = {
   users: router({
     create: adminProcedure
-      .meta({ openapi: { method: 'POST', path: '/v1/admin/users', tags: ['admin'], summary: 'Create an OAuth-only user (no password)' }, successStatus: 201 })
+      .meta({ openapi: { method: 'POST', path: '/v1/admin/users', tags: ['admin'], summary: 'Create an OAuth-only user (no password)' }, errors: ['EMAIL_TAKEN'], successStatus: 201 })
       .input(z.object({ email, oauthProvider: z.string().trim().min(1).max(64) }))
       .output(z.object({ id: z.string(), email: z.string() }))
       .mutation(async ({ ctx, input }) => {
@@ -87,7 +87,7 @@ export const adminAccountProcedures = {
   }),
   sessions: router({
     create: adminProcedure
-      .meta({ openapi: { method: 'POST', path: '/v1/admin/sessions', tags: ['admin'], summary: "Mint a session for a user your own IdP login authenticated" }, successStatus: 201 })
+      .meta({ openapi: { method: 'POST', path: '/v1/admin/sessions', tags: ['admin'], summary: "Mint a session for a user your own IdP login authenticated" }, errors: ['NOT_FOUND'], successStatus: 201 })
       .input(z.object({ userId: z.string().min(1).max(64) }))
       .output(tokensOutput)
       .mutation(async ({ ctx, input }) => {
@@ -102,13 +102,13 @@ export const adminAccountProcedures = {
 
 export const devicesRouter = router({
   list: userProcedure
-    .meta({ openapi: { method: 'GET', path: '/v1/auth/devices', tags: ['devices'], summary: 'Trusted devices of the user' } })
+    .meta({ openapi: { method: 'GET', path: '/v1/auth/devices', tags: ['devices'], summary: 'Trusted devices of the user' }, errors: [] })
     .input(z.object({}).optional())
     .output(z.object({ devices: z.array(z.object({ id: z.string(), userAgent: z.string().nullable(), createdAt: z.string(), lastUsedAt: z.string(), expiresAt: z.string(), current: z.boolean() })) }))
     .query(async ({ ctx }) => ({ devices: await listDevices(deviceDepsOf(ctx.deps), ctx.req.tenant.realm, ctx.user, ctx.req.cookies[DEVICE_COOKIE]) })),
 
   revoke: userProcedure
-    .meta({ openapi: { method: 'DELETE', path: '/v1/auth/devices/{id}', tags: ['devices'], summary: 'Stop trusting a device' } })
+    .meta({ openapi: { method: 'DELETE', path: '/v1/auth/devices/{id}', tags: ['devices'], summary: 'Stop trusting a device' }, errors: ['NOT_FOUND'] })
     .input(z.object({ id: z.string().min(1).max(64) }))
     .output(okOutput)
     .mutation(async ({ ctx, input }) => {

@@ -96,13 +96,13 @@ export const adminRouter = router({
   ...auditAdminProcedures,
   tenant: router({
     get: adminProcedure
-      .meta({ openapi: { method: 'GET', path: '/v1/admin/tenant', tags: ['admin'], summary: "The tenant's settings" } })
+      .meta({ openapi: { method: 'GET', path: '/v1/admin/tenant', tags: ['admin'], summary: "The tenant's settings" }, errors: [] })
       .input(z.object({}).optional())
       .output(tenantOutput)
       .query(({ ctx }) => publicTenant(ctx.req.tenant.tenant, ctx.req.tenant.env)),
 
     update: adminProcedure
-      .meta({ openapi: { method: 'PATCH', path: '/v1/admin/tenant', tags: ['admin'], summary: "Change the tenant's settings (brand, origins, countries, quotas, audit retention, this environment's notification webhook)" } })
+      .meta({ openapi: { method: 'PATCH', path: '/v1/admin/tenant', tags: ['admin'], summary: "Change the tenant's settings (brand, origins, countries, quotas, audit retention, this environment's notification webhook)" }, errors: [] })
       .input(z.object({
         brand: z.string().trim().min(1).max(64).optional(),
         allowedOrigins: z.array(origin).max(50).optional(),

@@ -50,7 +50,7 @@ export const auditAdminProcedures = {
           method: 'GET', path: '/v1/admin/audit', tags,
           summary: 'Audit events, newest first; filter by userId, type (comma-separated), since/until; page with cursor',
           description: 'For a time range as JSON lines, `GET /v1/admin/audit/export?since=&until=` (application/x-ndjson, oldest first).',
-        },
+        }, errors: [],
       })
       .input(auditFilterInput.extend(pageInput.shape).optional())
       .output(z.object({ events: z.array(eventOutput), nextCursor: z.string().nullable() }))
@@ -61,7 +61,7 @@ export const auditAdminProcedures = {
   }),
   consents: router({
     list: adminProcedure
-      .meta({ openapi: { method: 'GET', path: '/v1/admin/consents', tags, summary: 'SMS consent records, newest first; filter by userId or phone' } })
+      .meta({ openapi: { method: 'GET', path: '/v1/admin/consents', tags, summary: 'SMS consent records, newest first; filter by userId or phone' }, errors: [] })
       .input(z.object({ userId: z.string().min(1).max(64).optional(), phone: z.string().trim().max(32).optional() }).extend(pageInput.shape).optional())
       .output(z.object({ consents: z.array(consentOutput), nextCursor: z.string().nullable() }))
       .query(async ({ ctx, input = {} }) => {

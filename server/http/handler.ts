@@ -4,10 +4,11 @@ import { createContext, type RequestInfo } from '../context.ts';
 import type { WebhookAnswer, WebhookInput } from '../delivery/webhooks.ts';
 import type { AppDeps } from '../deps.ts';
 import { AppError } from '../errors.ts';
+import { isApiDocsPath, serveApiDocs } from '../openapi/docs.ts';
 import { tenantLabelFromRequest } from '../tenants/model.ts';
 import { toAppError } from '../trpc.ts';
 import { CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, originAllowed, sameOrigin } from './cors.ts';
-import { openApiDocument } from './openapi.ts';
+import { serveOpenApiDocument } from './openapi.ts';
 import { clientIp, flatHeaders, parseCookies, readBody, requestIdOf } from './request.ts';
 import { sendError, sendJson } from './respond.ts';
 import { serveRest } from './rest.ts';
@@ -39,6 +40,14 @@ const API_PREFIXES = ['/v1/', '/trpc/', '/.well-known/'];
 const WEBHOOK_BODY_LIMIT = 256 * 1024;
 const PUBLIC_CACHE = { 'cache-control': 'public, max-age=300' };
 
+/** A route that answers one method: any other gets 405 with `Allow` (RFC 9110 §15.5.6). */
+function only<E extends Exchange>(method: string, route: Omit<Route<E>, 'method'>): Route<E>[] {
+  return [
+    { ...route, method },
+    { path: route.path, handle: ({ res }) => sendError(res, new AppError('METHOD_NOT_ALLOWED'), { allow: method }) },
+  ];
+}
+
 function isLoopback(address: string | undefined): boolean {
   return address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';
 }
@@ -69,6 +78,10 @@ export function createHttpHandler(deps: AppDeps, options: HttpOptions = {}) {
           },
         ]
       : []),
+    // The API reference and the guide's "Try it live" link, on every host.
+    { path: isApiDocsPath, handle: ({ req, res, url }) => serveApiDocs(req, res, url.pathname, { demoServed: Boolean(demoDir) }) },
+    // The API's description, on every host (the apex host too).
+    ...only<Exchange>('GET', { path: '/v1/openapi.json', handle: (exchange) => serveOpenApiDocument(deps, exchange) }),
     {
       path: (path) => !API_PREFIXES.some((prefix) => path.startsWith(prefix)),
       handle: async ({ req, res, method, url }) => {
@@ -78,18 +91,15 @@ export function createHttpHandler(deps: AppDeps, options: HttpOptions = {}) {
     },
     // Telnyx posts to one URL for every tenant; BYO tenants to their own.
     ...(webhooks
-      ? [
-          {
-            method: 'POST',
-            path: /^\/v1\/webhooks\/telnyx(?:\/([a-z0-9-]+))?$/,
-            handle: async ({ req, res, headers }: Exchange, [slug]: readonly (string | undefined)[]) => {
-              const rawBody = await readBody(req, WEBHOOK_BODY_LIMIT);
-              const plain: Record<string, string> = {};
-              for (const [name, value] of Object.entries(headers)) if (value !== undefined) plain[name] = value;
-              sendJson(res, 200, await webhooks(deps, { rawBody, headers: plain, slug }));
-            },
+      ? only<Exchange>('POST', {
+          path: /^\/v1\/webhooks\/telnyx(?:\/([a-z0-9-]+))?$/,
+          handle: async ({ req, res, headers }: Exchange, [slug]: readonly (string | undefined)[]) => {
+            const rawBody = await readBody(req, WEBHOOK_BODY_LIMIT);
+            const plain: Record<string, string> = {};
+            for (const [name, value] of Object.entries(headers)) if (value !== undefined) plain[name] = value;
+            sendJson(res, 200, await webhooks(deps, { rawBody, headers: plain, slug }));
           },
-        ]
+        })
       : []),
   ];
 
@@ -106,10 +116,9 @@ export function createHttpHandler(deps: AppDeps, options: HttpOptions = {}) {
         res.end();
       },
     },
-    { path: '/.well-known/jwks.json', handle: ({ res }) => sendJson(res, 200, deps.tokens.jwks, PUBLIC_CACHE) },
-    { path: '/v1/openapi.json', handle: ({ res, info }) => sendJson(res, 200, openApiDocument(deps, info.tenant), PUBLIC_CACHE) },
+    ...only<TenantExchange>('GET', { path: '/.well-known/jwks.json', handle: ({ res }) => sendJson(res, 200, deps.tokens.jwks, PUBLIC_CACHE) }),
     // JSON lines, not one JSON document: streamed outside the REST adapter.
-    { method: 'GET', path: AUDIT_EXPORT_PATH, handle: ({ res, url, info }) => exportAuditEvents(createContext(deps, info), url, res) },
+    ...only<TenantExchange>('GET', { path: AUDIT_EXPORT_PATH, handle: ({ res, url, info }) => exportAuditEvents(createContext(deps, info), url, res) }),
     { path: /^\/trpc\/(.*)$/s, handle: (exchange, [path]) => serveTrpc(deps, exchange, path!, trpcDirect) },
     { path: () => true, handle: (exchange) => serveRest(deps, exchange, exchange.info) },
   ];

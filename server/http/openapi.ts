@@ -1,25 +1,20 @@
-import { generateOpenApiDocument, type OpenAPIObject } from 'trpc-to-openapi';
 import type { AppDeps } from '../deps.ts';
-import { appRouter } from '../router.ts';
-import { issuerFor, type TenantContext } from '../tenants/model.ts';
+import { openApiDocumentFor } from '../openapi/document.ts';
+import { tenantLabelFromRequest } from '../tenants/model.ts';
+import { sendJson } from './respond.ts';
+import type { Exchange } from './route.ts';
 
-const documents = new Map<string, OpenAPIObject>();
-
-/** The REST surface as OpenAPI 3.1, generated from the procedures; one document per tenant host. */
-export function openApiDocument(deps: AppDeps, tenant: TenantContext): OpenAPIObject {
-  const baseUrl = issuerFor(deps.config, tenant.label);
-  let document = documents.get(baseUrl);
-  if (!document) {
-    document = generateOpenApiDocument(appRouter, {
-      title: 'Aldero SMS MFA',
-      description:
-        'Errors answer `{ "error": CODE, "message": "...", ...context }` with the status of the code (see the guide). ' +
-        'Admin and sandbox routes take the tenant admin key as a Bearer token; user routes take the access token.',
-      version: '1.0.0',
-      baseUrl,
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
-    });
-    documents.set(baseUrl, document);
-  }
-  return document;
+/**
+ * `GET /v1/openapi.json` on every host (server/openapi/document.ts builds it): on a tenant host
+ * (or with X-Aldero-Tenant) the document names that environment as its server, and an unknown
+ * tenant is a 404 TENANT_NOT_FOUND as on any tenant route; on the apex host it names the tenant
+ * host as a template. Public, cacheable, readable from any origin (API tools load it).
+ */
+export async function serveOpenApiDocument(deps: AppDeps, { res, headers }: Exchange): Promise<void> {
+  const label = tenantLabelFromRequest(headers.host, headers['x-aldero-tenant'], deps.config.domain);
+  if (label) await deps.tenants.resolve(label);
+  sendJson(res, 200, openApiDocumentFor(deps.config, label ? label.toLowerCase() : null), {
+    'cache-control': 'public, max-age=300',
+    'access-control-allow-origin': '*',
+  });
 }

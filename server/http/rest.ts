@@ -62,20 +62,21 @@ function decodePathParam(name: string, raw: string): string {
   }
 }
 
-/** The route for a method and path; METHOD_NOT_ALLOWED when the path exists under another method. */
-function matchRoute(method: string, path: string): RestMatch | null {
-  let pathExists = false;
+/** The route for a method and path; when the path exists only under other methods, those methods (for `Allow`). */
+function matchRoute(method: string, path: string): RestMatch | { allow: string[] } | null {
+  const allow: string[] = [];
   for (const route of routes) {
     const match = route.pattern.exec(path);
     if (!match) continue;
-    pathExists = true;
-    if (route.method !== method) continue;
+    if (route.method !== method) {
+      allow.push(route.method);
+      continue;
+    }
     const pathParams: Record<string, string> = {};
     route.params.forEach((name, index) => (pathParams[name] = decodePathParam(name, match[index + 1]!)));
     return { route, pathParams };
   }
-  if (pathExists) throw new AppError('METHOD_NOT_ALLOWED');
-  return null;
+  return allow.length ? { allow } : null;
 }
 
 /** A REST call: the procedure behind the route, its input from the JSON body, the query string and the path. */
@@ -83,6 +84,7 @@ export async function serveRest(deps: AppDeps, exchange: Exchange, info: Request
   const { req, res, method, url } = exchange;
   const match = matchRoute(method, url.pathname);
   if (!match) throw new AppError('NOT_FOUND', {}, `No route ${method} ${url.pathname}.`);
+  if ('allow' in match) return sendError(res, new AppError('METHOD_NOT_ALLOWED'), { allow: match.allow.join(', ') });
   const text = await readBody(req, deps.config.maxBodyBytes);
   const body = parseJsonObject(text, info.headers['content-type']);
   const query = url.search ? Object.fromEntries(url.searchParams) : undefined;

@@ -68,14 +68,20 @@ function directInput(exchange: TenantExchange, procedure: ProcedureEntry, maxBod
     }));
 }
 
-/** Status and headers of a tRPC answer: the AppError's status, `Retry-After`, cookies set by the procedure. */
-function responseMeta(context: Context | undefined, error: AppError | undefined): { status?: number; headers: ResponseHeaders } {
+/** The method a procedure answers (tRPC: queries by GET, mutations by POST), for the `Allow` of a 405. */
+function allowedMethodOf(path: string): string {
+  return procedures.get(path.split(',', 1)[0]!)?.type === 'query' ? 'GET' : 'POST';
+}
+
+/** Status and headers of a tRPC answer: the AppError's status, `Retry-After`, `Allow` on a 405, cookies set by the procedure. */
+function responseMeta(context: Context | undefined, error: AppError | undefined, path: string): { status?: number; headers: ResponseHeaders } {
   const headers: ResponseHeaders = { 'cache-control': 'no-store' };
   if (context?.res.cookies.length) headers['set-cookie'] = context.res.cookies;
   if (!error) return { headers };
   // tRPC answers some refusals (an unsupported content type) as text/plain: the body is JSON.
   headers['content-type'] = 'application/json';
   Object.assign(headers, retryAfterHeader(error));
+  if (error.code === 'METHOD_NOT_ALLOWED') headers.allow = allowedMethodOf(path);
   return { status: error.status, headers };
 }
 
@@ -90,7 +96,7 @@ export async function serveTrpc(deps: AppDeps, exchange: TenantExchange, path: s
     const context = createContext(deps, info);
     const outcome = await callProcedure(path, procedure.type, context, directInput(exchange, procedure, deps.config.maxBodyBytes));
     if (!outcome.ok) logFailure(outcome.fault, outcome.error);
-    const meta = responseMeta(context, outcome.ok ? undefined : outcome.error);
+    const meta = responseMeta(context, outcome.ok ? undefined : outcome.error, path);
     const body = outcome.ok ? { result: { data: outcome.data } } : { error: outcome.trpcShape() };
     return sendJson(res, meta.status ?? 200, body, { vary: 'trpc-accept, accept', ...meta.headers });
   }
@@ -101,7 +107,7 @@ export async function serveTrpc(deps: AppDeps, exchange: TenantExchange, path: s
     path,
     maxBodySize: deps.config.maxBodyBytes,
     createContext: () => (context = createContext(deps, info)),
-    responseMeta: (errors) => responseMeta(context, errors[0] && toAppError(errors[0])),
+    responseMeta: (errors) => responseMeta(context, errors[0] && toAppError(errors[0]), path),
     onError: (error) => logFailure(error),
   });
 }

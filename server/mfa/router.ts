@@ -14,7 +14,7 @@ const tags = ['mfa'];
 
 const smsRouter = router({
   setup: userProcedure
-    .meta({ openapi: { method: 'POST', path: '/v1/auth/mfa/sms/setup', tags, summary: 'Start SMS enrollment: send a code to the phone' } })
+    .meta({ openapi: { method: 'POST', path: '/v1/auth/mfa/sms/setup', tags, summary: 'Start SMS enrollment: send a code to the phone' }, errors: ['MFA_PASSWORD_REQUIRED', 'MFA_ALREADY_ENABLED', 'MFA_RATE_LIMITED', 'MFA_DELIVERY_FAILED'] })
     .input(z.object({
       phone,
       /** The version of the opt-in disclosure the user saw (the enroll element sends it); an unknown one is refused. */
@@ -26,13 +26,13 @@ const smsRouter = router({
     .mutation(({ ctx, input }) => setupSms(ctx, ctx.user, input)),
 
   confirm: userProcedure
-    .meta({ openapi: { method: 'POST', path: '/v1/auth/mfa/sms/confirm', tags, summary: 'Confirm the texted code; returns the recovery codes once' } })
+    .meta({ openapi: { method: 'POST', path: '/v1/auth/mfa/sms/confirm', tags, summary: 'Confirm the texted code; returns the recovery codes once' }, errors: ['MFA_SETUP_REQUIRED', 'MFA_ALREADY_ENABLED', 'MFA_INVALID_CODE', 'MFA_CHALLENGE_EXPIRED', 'MFA_RATE_LIMITED'] })
     .input(z.object({ code }))
     .output(recoveryCodesOutput)
     .mutation(({ ctx, input }) => confirmSms(ctx, ctx.user, input.code)),
 
   disable: userProcedure
-    .meta({ openapi: { method: 'DELETE', path: '/v1/auth/mfa/sms', tags, summary: 'Remove the SMS factor with a TOTP or recovery code' } })
+    .meta({ openapi: { method: 'DELETE', path: '/v1/auth/mfa/sms', tags, summary: 'Remove the SMS factor with a TOTP or recovery code' }, errors: ['MFA_NOT_ENABLED', 'MFA_INVALID_CODE', 'MFA_RATE_LIMITED'] })
     .input(z.object({ code }))
     .output(messageOutput)
     .mutation(({ ctx, input }) => disableSms(ctx, ctx.user, input.code)),
@@ -40,19 +40,19 @@ const smsRouter = router({
 
 const totpRouter = router({
   setup: userProcedure
-    .meta({ openapi: { method: 'POST', path: '/v1/auth/mfa/totp/setup', tags, summary: 'Start TOTP enrollment: a secret and its otpauth:// URI' } })
+    .meta({ openapi: { method: 'POST', path: '/v1/auth/mfa/totp/setup', tags, summary: 'Start TOTP enrollment: a secret and its otpauth:// URI' }, errors: ['MFA_ALREADY_ENABLED'] })
     .input(z.object({}).optional())
     .output(z.object({ secret: z.string(), otpauthUri: z.string() }))
     .mutation(({ ctx }) => beginTotpSetup(ctx, ctx.user)),
 
   confirm: userProcedure
-    .meta({ openapi: { method: 'POST', path: '/v1/auth/mfa/totp/confirm', tags, summary: 'Confirm the first TOTP code; returns recovery codes if the user had none' } })
+    .meta({ openapi: { method: 'POST', path: '/v1/auth/mfa/totp/confirm', tags, summary: 'Confirm the first TOTP code; returns recovery codes if the user had none' }, errors: ['MFA_ALREADY_ENABLED', 'MFA_SETUP_REQUIRED', 'MFA_INVALID_CODE', 'MFA_RATE_LIMITED'] })
     .input(z.object({ code }))
     .output(z.object({ recoveryCodes: z.array(z.string()).optional() }))
     .mutation(({ ctx, input }) => confirmTotp(ctx, ctx.user, input.code)),
 
   disable: userProcedure
-    .meta({ openapi: { method: 'DELETE', path: '/v1/auth/mfa/totp', tags, summary: 'Remove the TOTP factor with a TOTP or recovery code' } })
+    .meta({ openapi: { method: 'DELETE', path: '/v1/auth/mfa/totp', tags, summary: 'Remove the TOTP factor with a TOTP or recovery code' }, errors: ['MFA_NOT_ENABLED', 'MFA_INVALID_CODE', 'MFA_RATE_LIMITED'] })
     .input(z.object({ code }))
     .output(messageOutput)
     .mutation(({ ctx, input }) => disableTotp(ctx, ctx.user, input.code)),
@@ -63,26 +63,26 @@ export const mfaRouter = router({
   totp: totpRouter,
 
   challenge: apiProcedure
-    .meta({ openapi: { method: 'POST', path: '/v1/auth/mfa/challenge', tags, protect: false, summary: 'Send (or re-send) the login code by SMS' } })
+    .meta({ openapi: { method: 'POST', path: '/v1/auth/mfa/challenge', tags, protect: false, summary: 'Send (or re-send) the login code by SMS' }, errors: ['MFA_CHALLENGE_EXPIRED', 'MFA_RATE_LIMITED', 'MFA_DELIVERY_FAILED'] })
     .input(z.object({ mfa_token: mfaToken, challenge_type: z.literal('oob'), oob_channel: z.literal('sms') }))
     .output(codeSentOutput.extend({ challenge_type: z.literal('oob'), oob_channel: z.literal('sms') }))
     .mutation(({ ctx, input }) => requestCode(ctx, input.mfa_token)),
 
   status: apiProcedure
-    .meta({ openapi: { method: 'POST', path: '/v1/auth/mfa/status', tags, protect: false, summary: 'Where the code went and what is left of the challenge' } })
+    .meta({ openapi: { method: 'POST', path: '/v1/auth/mfa/status', tags, protect: false, summary: 'Where the code went and what is left of the challenge' }, errors: ['MFA_CHALLENGE_EXPIRED', 'MFA_RATE_LIMITED'] })
     .input(z.object({ mfa_token: mfaToken }))
     .output(codeSentOutput.extend({ available_methods: z.array(mfaMethod), maskedPhone: z.string().nullable(), codeSent: z.boolean() }))
     .mutation(({ ctx, input }) => challengeStatus(ctx, input.mfa_token)),
 
   verify: apiProcedure
-    .meta({ openapi: { method: 'POST', path: '/v1/auth/mfa/verify', tags, protect: false, summary: 'Answer the challenge; `trustDevice` sets the 30-day mfa_device cookie' } })
+    .meta({ openapi: { method: 'POST', path: '/v1/auth/mfa/verify', tags, protect: false, summary: 'Answer the challenge; `trustDevice` sets the 30-day mfa_device cookie' }, errors: ['MFA_INVALID_CODE', 'MFA_CHALLENGE_EXPIRED', 'MFA_RATE_LIMITED'] })
     .input(z.object({ mfa_token: mfaToken, method: mfaMethod, code, trustDevice: z.boolean().optional() }))
     .output(tokensOutput.extend({ trustedDevice: z.boolean() }))
     .mutation(({ ctx, input }) => verifyLogin(ctx, { mfaToken: input.mfa_token, method: input.method, code: input.code, trustDevice: input.trustDevice ?? false })),
 
   recoveryCodes: router({
     regenerate: userProcedure
-      .meta({ openapi: { method: 'POST', path: '/v1/auth/mfa/recovery-codes', tags, summary: 'Replace the recovery codes (needs an MFA in the last 10 minutes)' } })
+      .meta({ openapi: { method: 'POST', path: '/v1/auth/mfa/recovery-codes', tags, summary: 'Replace the recovery codes (needs an MFA in the last 10 minutes)' }, errors: ['MFA_NOT_ENABLED', 'MFA_FRESH_AUTH_REQUIRED'] })
       .input(z.object({}).optional())
       .output(recoveryCodesOutput)
       .mutation(async ({ ctx }) => {
@@ -103,7 +103,7 @@ export const loginProcedure = apiProcedure
       method: 'POST', path: '/v1/auth/login', tags: ['auth'], protect: false,
       summary: 'Sign in with email and password',
       description: 'Answers 403 `mfa_required` with an `mfa_token` when the user has a second factor and no trusted device.',
-    },
+    }, errors: ['INVALID_CREDENTIALS', 'mfa_required', 'RATE_LIMITED'],
   })
   .input(z.object({ email: z.string().trim().max(254), password: z.string().max(256) }))
   .output(tokensOutput)

@@ -4,12 +4,12 @@ import { AUDIT_EXPORT_PATH } from '../audit/export.ts';
 import { auditFilterInput } from '../audit/query.ts';
 import { ERROR_CODES, type AppErrorCode } from '../contract/index.ts';
 import { platformProcedure } from '../platform/router.ts';
-import { adminProcedure, userProcedure } from '../procedures.ts';
+import { adminProcedure, inboxProcedure, userProcedure } from '../procedures.ts';
 import { appRouter } from '../router.ts';
 import { issuerFor } from '../tenants/model.ts';
 import type { Meta } from '../trpc.ts';
 import {
-  AUTHENTICATED_ROUTE_ERRORS,
+  CREDENTIAL_ERRORS,
   byStatus,
   errorBodySchema,
   errorSchemaName,
@@ -48,13 +48,11 @@ export interface ResponseObject {
 export type Credential = 'none' | 'accessToken' | 'adminKey' | 'platformKey';
 
 /** One procedure as the document sees it. */
-/** The meta of a procedure; `errors` lists the codes its own logic can answer. */
-export type DocumentedMeta = Meta & { errors?: readonly AppErrorCode[] };
 
 export interface DocumentedProcedure {
   path: string;
   type: string;
-  meta: DocumentedMeta;
+  meta: Meta;
   input: z.ZodType | undefined;
   output: z.ZodType | undefined;
   credential: Credential;
@@ -64,6 +62,8 @@ export interface DocumentedProcedure {
 const CREDENTIAL_BUILDERS: [Credential, { _def: { middlewares: unknown[] } }][] = [
   ['accessToken', userProcedure as unknown as { _def: { middlewares: unknown[] } }],
   ['adminKey', adminProcedure as unknown as { _def: { middlewares: unknown[] } }],
+  // The sandbox inbox: any admin key of the environment, or one scoped `sandbox-inbox`.
+  ['adminKey', inboxProcedure as unknown as { _def: { middlewares: unknown[] } }],
   ['platformKey', platformProcedure as unknown as { _def: { middlewares: unknown[] } }],
 ];
 
@@ -80,7 +80,7 @@ export function documentedProcedures(): DocumentedProcedure[] {
   const table = appRouter._def.procedures as unknown as Record<string, AnyProcedure>;
   const out: DocumentedProcedure[] = [];
   for (const [path, procedure] of Object.entries(table)) {
-    const meta = procedure._def.meta as DocumentedMeta | undefined;
+    const meta = procedure._def.meta as Meta | undefined;
     if (!meta?.openapi) continue;
     const def = procedure._def as unknown as { inputs: z.ZodType[]; output?: z.ZodType; type: string };
     out.push({ path, type: def.type, meta, input: def.inputs[0], output: def.output, credential: credentialOf(procedure) });
@@ -88,50 +88,18 @@ export function documentedProcedures(): DocumentedProcedure[] {
   return out;
 }
 
-/**
- * The codes each procedure's own logic answers, until they move into each procedure's meta
- * (`errors`); the refusals every route shares are added by `errorsOf`.
- */
-export const PROCEDURE_ERRORS: Record<string, readonly AppErrorCode[]> = {
-  'auth.signup': ['EMAIL_TAKEN'],
-  'auth.login': ['INVALID_CREDENTIALS', 'mfa_required', 'RATE_LIMITED'],
-  'auth.refresh': ['INVALID_REFRESH_TOKEN'],
-  'auth.logout': [],
-  'auth.me': [],
-  'auth.changePassword': ['INVALID_CREDENTIALS'],
-  'auth.mfa.sms.setup': ['MFA_PASSWORD_REQUIRED', 'MFA_ALREADY_ENABLED', 'MFA_RATE_LIMITED', 'MFA_DELIVERY_FAILED'],
-  'auth.mfa.sms.confirm': ['MFA_SETUP_REQUIRED', 'MFA_ALREADY_ENABLED', 'MFA_INVALID_CODE', 'MFA_CHALLENGE_EXPIRED', 'MFA_RATE_LIMITED'],
-  'auth.mfa.sms.disable': ['MFA_NOT_ENABLED', 'MFA_INVALID_CODE', 'MFA_RATE_LIMITED'],
-  'auth.mfa.totp.setup': ['MFA_ALREADY_ENABLED'],
-  'auth.mfa.totp.confirm': ['MFA_ALREADY_ENABLED', 'MFA_SETUP_REQUIRED', 'MFA_INVALID_CODE', 'MFA_RATE_LIMITED'],
-  'auth.mfa.totp.disable': ['MFA_NOT_ENABLED', 'MFA_INVALID_CODE', 'MFA_RATE_LIMITED'],
-  'auth.mfa.challenge': ['MFA_CHALLENGE_EXPIRED', 'MFA_RATE_LIMITED', 'MFA_DELIVERY_FAILED'],
-  'auth.mfa.status': ['MFA_CHALLENGE_EXPIRED', 'MFA_RATE_LIMITED'],
-  'auth.mfa.verify': ['MFA_INVALID_CODE', 'MFA_CHALLENGE_EXPIRED', 'MFA_RATE_LIMITED'],
-  'auth.mfa.recoveryCodes.regenerate': ['MFA_NOT_ENABLED', 'MFA_FRESH_AUTH_REQUIRED'],
-  'auth.devices.list': [],
-  'auth.devices.revoke': ['NOT_FOUND'],
-  'admin.users.create': ['EMAIL_TAKEN'],
-  'admin.sessions.create': ['NOT_FOUND'],
-  'admin.audit.list': [],
-  'admin.consents.list': [],
-  'admin.tenant.get': [],
-  'admin.tenant.update': [],
-  'sandbox.messages': ['NOT_FOUND'],
-};
-
 /** Procedures whose success may set the `mfa_device` cookie (trusting a device, or forgetting it). */
-const SETS_DEVICE_COOKIE = new Set(['auth.mfa.verify', 'auth.logout', 'auth.login']);
+const SETS_DEVICE_COOKIE = new Set(['auth.mfa.verify', 'auth.logout']);
 
 /** Every code a procedure's route can answer: its own, its credential's, and every route's. */
 export function errorsOf(procedure: DocumentedProcedure): AppErrorCode[] {
-  const own = procedure.meta.errors ?? PROCEDURE_ERRORS[procedure.path] ?? [];
+  const own = procedure.meta.errors ?? [];
   const tenantRoute = !procedure.meta.openapi!.path.startsWith('/v1/platform');
   return [
     ...new Set<AppErrorCode>([
       ...ROUTE_ERRORS,
       ...(tenantRoute ? TENANT_ROUTE_ERRORS : []),
-      ...(procedure.credential === 'none' ? [] : AUTHENTICATED_ROUTE_ERRORS),
+      ...CREDENTIAL_ERRORS[procedure.credential],
       ...own,
     ]),
   ];
@@ -156,7 +124,7 @@ const SECURITY_SCHEMES = {
   adminKey: {
     type: 'http',
     scheme: 'bearer',
-    description: "The tenant admin key, `Authorization: Bearer <key>`: from your back end only, never from a browser. Valid on both environments of the tenant.",
+    description: "A tenant admin key, `Authorization: Bearer <key>`: from your back end only, never from a browser. A key is scoped to both environments, one of them, or (`sandbox-inbox`) to reading the sandbox inbox only.",
   },
   platformKey: {
     type: 'http',
@@ -307,7 +275,7 @@ function plainOperation(input: {
     'METHOD_NOT_ALLOWED',
     'INTERNAL_ERROR',
     ...(input.tenantRoute ? TENANT_ROUTE_ERRORS : []),
-    ...(input.credential === 'none' ? [] : AUTHENTICATED_ROUTE_ERRORS),
+    ...CREDENTIAL_ERRORS[input.credential],
     ...input.errors,
   ]);
   const responses: Record<string, ResponseObject> = {
@@ -443,4 +411,18 @@ export function buildOpenApiDocument(options: DocumentOptions): OpenApiDocument 
       schemas,
     },
   };
+}
+
+const documents = new Map<string, OpenApiDocument>();
+
+/** The document for one host, built once per tenant label (and once for the apex host). */
+export function openApiDocumentFor(config: DocumentOptions['config'], tenantLabel: string | null): OpenApiDocument {
+  // By the server URL it names: several servers (ports, domains) may run in one process.
+  const key = issuerFor(config, tenantLabel ?? '{tenant}');
+  let document = documents.get(key);
+  if (!document) {
+    document = buildOpenApiDocument({ config, tenantLabel });
+    documents.set(key, document);
+  }
+  return document;
 }

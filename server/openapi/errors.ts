@@ -33,6 +33,7 @@ export const ERROR_CONTEXT: Partial<Record<AppErrorCode, z.ZodRawShape>> = {
       .nullable()
       .describe('Why the automatic send was refused (an error body such as `MFA_RATE_LIMITED`); the user may still answer with a recovery code.'),
   },
+  FORBIDDEN: { scope: z.string().optional().describe("The admin key's scope, when it does not cover the route.") },
   MFA_FRESH_AUTH_REQUIRED: { maxAgeSeconds: z.number().int() },
   ORIGIN_NOT_ALLOWED: { origin: z.string() },
   TENANT_NOT_FOUND: { tenant: z.string().optional() },
@@ -73,8 +74,16 @@ export const ROUTE_ERRORS: readonly AppErrorCode[] = [
 /** What every route on a tenant host can also answer: an unknown or suspended tenant, a cross-origin call from an origin it does not allow. */
 export const TENANT_ROUTE_ERRORS: readonly AppErrorCode[] = ['TENANT_NOT_FOUND', 'TENANT_SUSPENDED', 'ORIGIN_NOT_ALLOWED'];
 
-/** What a route behind a credential can also answer. */
-export const AUTHENTICATED_ROUTE_ERRORS: readonly AppErrorCode[] = ['UNAUTHORIZED'];
+/**
+ * What a route behind a credential can also answer: no or a wrong credential; an admin key whose
+ * scope does not cover the route; the platform API off the apex host.
+ */
+export const CREDENTIAL_ERRORS = {
+  none: [],
+  accessToken: ['UNAUTHORIZED'],
+  adminKey: ['UNAUTHORIZED', 'FORBIDDEN'],
+  platformKey: ['UNAUTHORIZED', 'NOT_FOUND'],
+} as const satisfies Record<string, readonly AppErrorCode[]>;
 
 export function statusOf(code: AppErrorCode): number {
   return ERROR_CODES[code].status;

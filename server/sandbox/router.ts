@@ -16,7 +16,7 @@ const messageOutput = z.object({
 
 export const sandboxRouter = router({
   messages: adminProcedure
-    .meta({ openapi: { method: 'GET', path: '/v1/sandbox/messages', tags: ['sandbox'], summary: 'The sandbox inbox of a phone number, newest first' } })
+    .meta({ openapi: { method: 'GET', path: '/v1/sandbox/messages', tags: ['sandbox'], summary: 'The sandbox inbox of a phone number, newest first' }, errors: ['NOT_FOUND'] })
     .input(z.object({ phone, limit: z.coerce.number().int().min(1).max(100).optional() }))
     .output(z.object({ messages: z.array(messageOutput) }))
     .query(async ({ ctx, input }) => {

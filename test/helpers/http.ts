@@ -1,4 +1,10 @@
-/** Plain HTTP calls against a running server, as a tenant's app or curl would make them. */
+/**
+ * Plain HTTP calls against a running server, as a tenant's app or curl would make them. Every
+ * answer is checked against the OpenAPI document (status, headers, body): an undocumented one
+ * fails the test that got it.
+ */
+import { assertMatchesOpenApi } from './openapi-validator.ts';
+
 export interface CallOptions {
   body?: unknown;
   /** Raw body text (to send malformed JSON). */
@@ -36,6 +42,7 @@ export async function call<T = Record<string, any>>(baseUrl: string, method: str
   } catch {
     // keep the text
   }
+  await assertMatchesOpenApi({ method, path, status: response.status, headers: response.headers, body: parsed });
   return { status: response.status, body: parsed as T, headers: response.headers, cookies: response.headers.getSetCookie() };
 }
 

@@ -180,3 +180,21 @@ export class OpenApiValidator {
     return problems;
   }
 }
+
+/** Telnyx's webhooks: posted by Telnyx, signed, described by the delivery tests rather than this document. */
+const UNLISTED = [/^\/v1\/webhooks\/telnyx(?:\/[^/]+)?$/];
+
+let shared: OpenApiValidator | undefined;
+
+/**
+ * Throws when an answer does not conform to the document: the hook of the HTTP test helpers, so
+ * the test that got an undocumented status or field fails with what is wrong.
+ */
+export async function assertMatchesOpenApi(response: CheckedResponse): Promise<void> {
+  if (!shared) {
+    const { buildOpenApiDocument } = await import('../../server/openapi/document.ts');
+    shared = new OpenApiValidator(buildOpenApiDocument({ config: { domain: 'localhost', port: 0 }, tenantLabel: null }), { unlisted: UNLISTED });
+  }
+  const problems = shared.validate(response);
+  if (problems.length) throw new Error(`The answer does not match the OpenAPI document (fix the document or the server):\n- ${problems.join('\n- ')}`);
+}

@@ -75,6 +75,7 @@ describe('the OpenAPI document', () => {
       }
     }
     assert.ok(resolve(operation('auth.mfa.verify').responses['200']).headers['Set-Cookie']);
+    assert.ok(!resolve(operation('auth.me').responses['200']).headers['Set-Cookie']);
   });
 
   test('a recovery code goes in the body of DELETE /v1/auth/mfa/sms, never in the query string', () => {
