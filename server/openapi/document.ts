@@ -91,10 +91,15 @@ export function documentedProcedures(): DocumentedProcedure[] {
 /** Procedures whose success may set the `mfa_device` cookie (trusting a device, or forgetting it). */
 const SETS_DEVICE_COOKIE = new Set(['auth.mfa.verify', 'auth.logout']);
 
+/** Whether a route is served on tenant hosts (all but the platform API, which is the apex host's). */
+function isTenantRoute(path: string): boolean {
+  return !/^\/v1\/platform(?:\/|$)/.test(path);
+}
+
 /** Every code a procedure's route can answer: its own, its credential's, and every route's. */
 export function errorsOf(procedure: DocumentedProcedure): AppErrorCode[] {
   const own = procedure.meta.errors ?? [];
-  const tenantRoute = !procedure.meta.openapi!.path.startsWith('/v1/platform');
+  const tenantRoute = isTenantRoute(procedure.meta.openapi!.path);
   return [
     ...new Set<AppErrorCode>([
       ...ROUTE_ERRORS,
@@ -179,8 +184,9 @@ function errorResponse(status: number, codes: AppErrorCode[]): ResponseObject {
   };
 }
 
-function operationOf(procedure: DocumentedProcedure, responseRefs: SharedResponses): { path: string; method: string; operation: OperationObject } {
+function operationOf(procedure: DocumentedProcedure, responseRefs: SharedResponses, apexUrl: string): { path: string; method: string; operation: OperationObject } {
   const openapi = procedure.meta.openapi!;
+  const tenantRoute = isTenantRoute(openapi.path);
   const method = openapi.method.toLowerCase();
   const pathParams = [...openapi.path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]!);
   const examples = OPERATION_EXAMPLES[procedure.path] ?? {};
@@ -190,7 +196,7 @@ function operationOf(procedure: DocumentedProcedure, responseRefs: SharedRespons
   const required = new Set((inputSchema.required as string[] | undefined) ?? []);
 
   const parameters: Record<string, unknown>[] = [];
-  if (!openapi.path.startsWith('/v1/platform')) parameters.push(ref('parameters', 'TenantHeader'));
+  if (tenantRoute) parameters.push(ref('parameters', 'TenantHeader'));
   for (const name of pathParams) {
     parameters.push({ name, in: 'path', required: true, schema: properties[name] ?? { type: 'string' } });
     delete properties[name];
@@ -236,6 +242,8 @@ function operationOf(procedure: DocumentedProcedure, responseRefs: SharedRespons
     ...(openapi.summary ? { summary: openapi.summary } : {}),
     ...(openapi.description ? { description: openapi.description } : {}),
     security: procedure.credential === 'none' ? [] : [{ [procedure.credential]: [] }],
+    // The platform API lives on the apex host itself, not on a tenant host.
+    ...(tenantRoute ? {} : { servers: [{ url: apexUrl, description: 'The apex host' }] }),
     ...(parameters.length ? { parameters } : {}),
     ...(requestBody ? { requestBody } : {}),
     responses,
@@ -367,8 +375,9 @@ export interface DocumentOptions {
 export function buildOpenApiDocument(options: DocumentOptions): OpenApiDocument {
   const paths: Record<string, Record<string, OperationObject>> = {};
   const sharedResponses = new SharedResponses();
+  const apexUrl = issuerFor(options.config, '{tenant}').replace('{tenant}.', '');
   for (const procedure of documentedProcedures()) {
-    const { path, method, operation } = operationOf(procedure, sharedResponses);
+    const { path, method, operation } = operationOf(procedure, sharedResponses, apexUrl);
     (paths[path] ??= {})[method] = operation;
   }
   for (const { path, method, operation } of plainOperations(sharedResponses)) (paths[path] ??= {})[method] = operation;
@@ -400,6 +409,8 @@ export function buildOpenApiDocument(options: DocumentOptions): OpenApiDocument 
       { name: 'devices', description: 'Trusted devices' },
       { name: 'admin', description: "Your back end, with the tenant admin key" },
       { name: 'sandbox', description: 'The sandbox inbox' },
+      { name: 'tenant', description: "The tenant's public face (brand, methods, disclosure), for the elements" },
+      { name: 'platform', description: 'The operator: tenants and their admin keys, on the apex host with the platform key' },
       { name: 'reference', description: 'This description of the API' },
     ],
     paths,

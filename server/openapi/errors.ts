@@ -76,13 +76,13 @@ export const TENANT_ROUTE_ERRORS: readonly AppErrorCode[] = ['TENANT_NOT_FOUND',
 
 /**
  * What a route behind a credential can also answer: no or a wrong credential; an admin key whose
- * scope does not cover the route; the platform API off the apex host.
+ * scope does not cover the route; the platform API off the apex host, or from another origin.
  */
 export const CREDENTIAL_ERRORS = {
   none: [],
   accessToken: ['UNAUTHORIZED'],
   adminKey: ['UNAUTHORIZED', 'FORBIDDEN'],
-  platformKey: ['UNAUTHORIZED', 'NOT_FOUND'],
+  platformKey: ['UNAUTHORIZED', 'NOT_FOUND', 'ORIGIN_NOT_ALLOWED'],
 } as const satisfies Record<string, readonly AppErrorCode[]>;
 
 export function statusOf(code: AppErrorCode): number {
