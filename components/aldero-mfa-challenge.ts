@@ -5,9 +5,10 @@ import { state } from 'lit/decorators/state.js';
 // The contract's files one by one, not its index: a bundler keeps the index's whole error table.
 import { CODE_DIGITS, CODE_PATTERN, RECOVERY_CODE_PATTERN } from '../server/contract/formats.ts';
 import { MFA_METHODS } from '../server/contract/methods.ts';
-import { TRUSTED_DEVICE_DAYS } from '../server/contract/rules.ts';
+import { CHALLENGE_TTL_SECONDS, MAX_FAILED_ATTEMPTS, TRUSTED_DEVICE_DAYS } from '../server/contract/rules.ts';
 import styles from './aldero-mfa-challenge.styles.ts';
 import type { CodeSent, MfaMethod, MfaStatus } from './client/api.ts';
+import { AlderoClient } from './client/index.ts';
 import { AlderoError } from './client/errors.ts';
 import { AlderoApiElement, codeDigits, recoveryCodeInput } from './shared/api-element.ts';
 import componentStyles from './shared/component.styles.ts';
@@ -19,6 +20,9 @@ export type ChallengeCatalogue = ErrorMessages & CodeMessages & ChallengeMessage
 /** How many times the element asks again while an SMS is still on its way, to explain a failed delivery. */
 const DELIVERY_CHECKS = 5;
 const DELIVERY_CHECK_INTERVAL_MS = 2000;
+
+/** Why a sign-in can no longer be answered: its 5 minutes passed, 5 wrong codes, or the token is unknown or already used. */
+type EndReason = 'expired' | 'attempts' | 'unknown';
 
 /** WebOTP (`navigator.credentials.get({ otp })`), which TypeScript's DOM library does not declare yet. */
 interface OtpCredential extends Credential {
@@ -60,13 +64,19 @@ interface OtpCredential extends Credential {
  * @fires aldero-verified - The code was right: the session. `{ accessToken, refreshToken, expiresIn, trustedDevice }`
  * @fires aldero-error - A call failed. `{ code, message, retryAfterSeconds? }`
  * @fires aldero-challenge-expired - The challenge can no longer be answered (expired, or too many wrong codes). `{}`
- * @fires aldero-start-over - The user pressed "Start over": sign them in again from the start. `{}`
+ * @fires aldero-start-over - The user pressed "Start over" (cancelable). Unless the page calls `preventDefault()`, the element goes to `start-over-url`, or reloads the page. `{}`
  */
 export class AlderoMfaChallenge extends AlderoApiElement<ChallengeCatalogue> {
   static override styles = [componentStyles, styles];
 
   /** The `mfa_token` of the `mfa_required` answer to the login (attribute `mfa-token`). */
   @property({ attribute: 'mfa-token' }) mfaToken = '';
+
+  /**
+   * Where "Start over" goes when the page does not handle `aldero-start-over` (the sign-in page);
+   * by default the page is reloaded.
+   */
+  @property({ attribute: 'start-over-url' }) startOverUrl = '';
 
   /** Where the sign-in stands: its status is loading, a code is awaited, it expired, or it is done. */
   @state() private phase: 'loading' | 'answer' | 'expired' | 'verified' = 'loading';
@@ -76,7 +86,12 @@ export class AlderoMfaChallenge extends AlderoApiElement<ChallengeCatalogue> {
   @state() private codeSent = false;
   @state() private code = '';
   @state() private trustDevice = false;
+  /** Whether the server can keep the `mfa_device` cookie for this page (same-site); the choice is offered only then. */
+  @state() private trustDeviceAvailable = false;
+  @state() private endReason: EndReason = 'expired';
   @state() private errorMessage?: string;
+  /** Whether the message is about what was typed (the field is then `aria-invalid`). */
+  @state() private invalid = false;
   @state() private notice?: string;
 
   protected readonly english = { errors, code, challenge };
@@ -87,14 +102,26 @@ export class AlderoMfaChallenge extends AlderoApiElement<ChallengeCatalogue> {
 
   private readonly statusTask = new Task(this, {
     args: () => [this.mfaToken] as const,
-    task: async ([mfaToken]) => (mfaToken ? this.api.auth.mfa.status({ mfaToken }) : initialState),
+    task: async ([mfaToken]) => {
+      if (!mfaToken) {
+        // Give a page that sets the property right after creating the element its turn first.
+        await new Promise((resolve) => setTimeout(resolve));
+        if (this.mfaToken) return initialState;
+        throw new AlderoError(
+          'CONFIG_MFA_TOKEN_MISSING',
+          'Set the mfa-token attribute (or the mfaToken property) to the mfa_token of the login\'s 403 mfa_required answer.',
+          0,
+        );
+      }
+      return this.call((api) => api.auth.mfa.status({ mfaToken }));
+    },
     onComplete: (status) => this.applyStatus(status),
-    onError: (error) => this.fail(error),
+    onError: (error) => void this.failToLoad(error),
   });
 
   private readonly sendTask = new Task(this, {
     autoRun: false,
-    task: async () => this.api.auth.mfa.challenge({ mfaToken: this.mfaToken, channel: 'sms' }),
+    task: async () => this.call((api) => api.auth.mfa.challenge({ mfaToken: this.mfaToken, channel: 'sms' })),
     onComplete: (sent) => this.applyCodeSent(sent),
     onError: (error) => this.fail(error),
   });
@@ -102,7 +129,7 @@ export class AlderoMfaChallenge extends AlderoApiElement<ChallengeCatalogue> {
   private readonly verifyTask = new Task(this, {
     autoRun: false,
     task: async ([method, code, trustDevice]: readonly [MfaMethod, string, boolean]) =>
-      this.api.auth.mfa.verify({ mfaToken: this.mfaToken, method, code, trustDevice }),
+      this.call((api) => api.auth.mfa.verify({ mfaToken: this.mfaToken, method, code, trustDevice })),
     onComplete: ({ accessToken, refreshToken, expiresIn, trustedDevice }) => {
       this.phase = 'verified';
       this.errorMessage = undefined;
@@ -131,6 +158,7 @@ export class AlderoMfaChallenge extends AlderoApiElement<ChallengeCatalogue> {
       clearTimeout(this.deliveryTimer);
       this.phase = 'loading';
       this.codeSent = false;
+      this.trustDevice = false;
       this.code = '';
       this.errorMessage = this.notice = undefined;
       this.deliveryChecks = 0;
@@ -142,7 +170,7 @@ export class AlderoMfaChallenge extends AlderoApiElement<ChallengeCatalogue> {
     const { phase } = this;
     return html`
       <div part="base">
-        <h2 id="title">${this.t(phase === 'expired' ? 'expiredTitle' : 'title')}</h2>
+        <h2 id="title">${this.t(phase === 'expired' ? END_TITLES[this.endReason] : 'title')}</h2>
         ${phase === 'loading' && this.statusTask.status === TaskStatus.PENDING
           ? html`<p part="hint" role="status">${this.renderSpinner()} ${this.t('loading')}</p>`
           : nothing}
@@ -157,7 +185,7 @@ export class AlderoMfaChallenge extends AlderoApiElement<ChallengeCatalogue> {
         ${phase === 'verified'
           ? html`<p part="hint" id="verified" role="status" tabindex="-1">${this.t('verified')}</p>`
           : nothing}
-        ${this.renderError(this.errorMessage)}
+        ${phase === 'answer' ? nothing : this.renderError(this.errorMessage)}
       </div>
     `;
   }
@@ -170,6 +198,7 @@ export class AlderoMfaChallenge extends AlderoApiElement<ChallengeCatalogue> {
     const recovery = method === 'recovery_code';
     return html`
       <form novalidate @submit=${this.onSubmit}>
+        ${this.renderTrustDevice()}
         <div class="field">
           ${this.renderCodeInput({
             label: this.t(sms ? 'codeLabel' : recovery ? 'recoveryLabel' : 'totpLabel'),
@@ -180,15 +209,12 @@ export class AlderoMfaChallenge extends AlderoApiElement<ChallengeCatalogue> {
                 : '',
             value: this.code,
             disabled: verifying,
-            invalid: this.errorMessage !== undefined,
+            invalid: this.invalid && this.errorMessage !== undefined,
+            error: this.errorMessage,
             recovery,
             onInput: recovery ? this.onRecoveryInput : this.onCodeInput,
           })}
         </div>
-        <label part="trust-device">
-          <input type="checkbox" .checked=${this.trustDevice} @change=${this.onTrustDeviceChange} />
-          ${this.t('trustDevice', { days: TRUSTED_DEVICE_DAYS })}
-        </label>
         <button type="submit" part="button primary-button" id="verify" ?disabled=${verifying} aria-busy=${verifying}>
           ${this.renderLabel(verifying, this.t('verify'))}
         </button>
@@ -215,8 +241,25 @@ export class AlderoMfaChallenge extends AlderoApiElement<ChallengeCatalogue> {
     `;
   }
 
+  /**
+   * "Trust this device", before the code field: the code is verified on its sixth digit, so the
+   * choice has to come first in reading and tab order. Offered only where the server can keep
+   * the `mfa_device` cookie for this page; elsewhere a hint says why it is not.
+   */
+  private renderTrustDevice(): TemplateResult {
+    if (!this.trustDeviceAvailable) return html`<p part="hint" id="trust-unavailable">${this.t('trustUnavailable')}</p>`;
+    return html`
+      <label part="trust-device">
+        <input type="checkbox" id="trust-device" .checked=${this.trustDevice} @change=${this.onTrustDeviceChange} />
+        ${this.t('trustDevice', { days: TRUSTED_DEVICE_DAYS })}
+      </label>
+    `;
+  }
+
   private applyStatus(status: MfaStatus): void {
     this.methods = status.available_methods;
+    this.trustDeviceAvailable = status.trustDeviceAvailable;
+    if (!this.trustDeviceAvailable) this.trustDevice = false;
     this.maskedPhone = status.maskedPhone ?? '';
     this.resend.sendsRemaining = status.sendsRemaining;
     this.codeSent = status.codeSent;
@@ -258,17 +301,47 @@ export class AlderoMfaChallenge extends AlderoApiElement<ChallengeCatalogue> {
     if (this.method === 'sms' && !this.errorMessage) this.listenForSms();
   }
 
+  /**
+   * The status could not be read. An unknown token may be one of the other environment (the
+   * `sandbox` attribute forgotten, or set by mistake): the other one is asked, and when it knows
+   * the token the developer is told what to change.
+   */
+  private async failToLoad(error: unknown): Promise<void> {
+    if (error instanceof AlderoError && error.code === 'MFA_CHALLENGE_EXPIRED' && !error.context.expiresAt && !this.client) {
+      const { options } = this.api;
+      const other = new AlderoClient({ ...options, sandbox: !options.sandbox });
+      const known = await other.auth.mfa.status({ mfaToken: this.mfaToken }).then(() => true, () => false);
+      if (known) {
+        const fix = options.sandbox ? 'remove the sandbox attribute' : 'add the sandbox attribute';
+        error = new AlderoError(
+          'CONFIG_SANDBOX_MISMATCH',
+          `The mfa-token belongs to ${options.tenantSlug}${options.sandbox ? '' : '-sandbox'}, not ${this.environmentLabel}: ${fix} (the element must talk to the environment that answered the login).`,
+          0,
+        );
+      }
+    }
+    this.fail(error);
+  }
+
   private fail(error: unknown): void {
     const { code, context } = error instanceof AlderoError ? error : { code: undefined, context: {} as AlderoError['context'] };
     this.notice = undefined;
-    this.errorMessage = this.reportError(error);
+    const endReason: EndReason | undefined =
+      context.reason === 'challenge_attempt_limit' || (code === 'MFA_INVALID_CODE' && context.attemptsRemaining === 0)
+        ? 'attempts'
+        : code === 'MFA_CHALLENGE_EXPIRED'
+          ? context.expiresAt ? 'expired' : 'unknown'
+          : undefined;
+    const message = this.reportError(error);
+    this.invalid = code === 'MFA_INVALID_CODE' || code === 'VALIDATION_ERROR';
+    // A sign-in that is over: the explanation and the way out replace the error's own words ("0 attempts left").
+    this.errorMessage = endReason
+      ? this.t(END_TEXTS[endReason], { attempts: MAX_FAILED_ATTEMPTS, minutes: CHALLENGE_TTL_SECONDS / 60 })
+      : message;
     if (typeof context.sendsRemaining === 'number') this.resend.sendsRemaining = context.sendsRemaining;
     if (context.reason === 'challenge_send_limit') this.resend.sendsRemaining = 0;
-    const over =
-      code === 'MFA_CHALLENGE_EXPIRED' ||
-      context.reason === 'challenge_attempt_limit' ||
-      (code === 'MFA_INVALID_CODE' && context.attemptsRemaining === 0);
-    if (over && this.phase !== 'expired') {
+    if (endReason && this.phase !== 'expired') {
+      this.endReason = endReason;
       this.phase = 'expired';
       this.stopListeningForSms();
       clearTimeout(this.deliveryTimer);
@@ -285,11 +358,13 @@ export class AlderoMfaChallenge extends AlderoApiElement<ChallengeCatalogue> {
     const { code, method } = this;
     if (!(method === 'recovery_code' ? RECOVERY_CODE_PATTERN : CODE_PATTERN).test(code)) {
       this.errorMessage = this.t('errors.VALIDATION_ERROR');
+      this.invalid = true;
       void this.focusOn('#code');
       return;
     }
     this.stopListeningForSms();
     this.errorMessage = this.notice = undefined;
+    this.invalid = false;
     void this.verifyTask.run([method, code, this.trustDevice]);
   }
 
@@ -354,10 +429,17 @@ export class AlderoMfaChallenge extends AlderoApiElement<ChallengeCatalogue> {
     void this.sendTask.run();
   }
 
+  /** Tells the page; unless it handles the event (`preventDefault()`), starts the sign-in over itself. */
   private onStartOver(): void {
-    this.emit('aldero-start-over', {});
+    const event = this.emit('aldero-start-over', {}, { cancelable: true });
+    if (event.defaultPrevented) return;
+    if (this.startOverUrl) location.assign(this.startOverUrl);
+    else location.reload();
   }
 }
+
+const END_TITLES = { expired: 'expiredTitle', attempts: 'attemptsTitle', unknown: 'unknownTitle' } as const;
+const END_TEXTS = { expired: 'expiredText', attempts: 'attemptsText', unknown: 'unknownText' } as const;
 
 AlderoMfaChallenge.define('aldero-mfa-challenge');
 

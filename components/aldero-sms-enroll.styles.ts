@@ -1,8 +1,9 @@
 import { css } from 'lit';
 
 export default css`
-  .phone { display: grid; grid-template-columns: minmax(0, 2fr) minmax(0, 3fr); gap: 0.75em; }
-  [part~='disclosure'] { font-size: 0.875em; color: var(--aldero-color-muted, #4b5563); background: var(--aldero-color-surface, #f3f4f6); padding: 0.75em; border-radius: var(--aldero-radius, 0.5rem); }
+  /* Side by side where both fit; stacked on a phone, so the country's name is never cut. */
+  .phone { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 14em), 1fr)); gap: 0.75em; }
+  [part~='disclosure'] { font-size: 0.875em; color: var(--_muted); background: var(--_surface); padding: 0.75em; border-radius: var(--_radius); }
   [part~='code-input'] { font-size: 1.25em; letter-spacing: 0.25em; font-variant-numeric: tabular-nums; }
   aldero-recovery-codes::part(base) { padding: 0; border: 0; }
 `;

@@ -1,17 +1,18 @@
 import { Task, TaskStatus } from '@lit/task';
 import { AsYouType, getCountries, getCountryCallingCode } from 'libphonenumber-js/min';
 import type { CountryCode } from 'libphonenumber-js/min';
-import { html, nothing, type TemplateResult } from 'lit';
+import metadata from 'libphonenumber-js/min/metadata';
+import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property } from 'lit/decorators/property.js';
 import { state } from 'lit/decorators/state.js';
-import { DISCLOSURE_VERSION, disclosureText } from '../server/contract/disclosure.ts';
+import { DISCLOSURE_VERSION, disclosureText, type DisclosureLanguage } from '../server/contract/disclosure.ts';
 import { CODE_DIGITS, CODE_PATTERN } from '../server/contract/formats.ts';
 import './aldero-recovery-codes.ts';
 import styles from './aldero-sms-enroll.styles.ts';
 import type { AlderoClient } from './client/index.ts';
 import type { CodeSent } from './client/api.ts';
 import { AlderoError } from './client/errors.ts';
-import { AlderoApiElement, codeDigits } from './shared/api-element.ts';
+import { AlderoApiElement, codeDigits, type TenantFace } from './shared/api-element.ts';
 import componentStyles from './shared/component.styles.ts';
 import {
   code,
@@ -24,6 +25,7 @@ import {
   type RecoveryCodesMessages,
 } from './shared/messages/en.ts';
 import { ResendController } from './shared/resend.ts';
+import { visibilityProblem } from './shared/visibility.ts';
 
 export type EnrollCatalogue = ErrorMessages & CodeMessages & EnrollMessages & RecoveryCodesMessages;
 
@@ -61,7 +63,10 @@ function asCountry(value: string | undefined): CountryCode | undefined {
  * (never an attribute, so it stays out of the DOM) or a `client` that holds it.
  *
  * Every message can be overridden through `strings` except the opt-in disclosure, which is shown
- * in exactly the words of its version (`DISCLOSURE_VERSION`), with the brand filled in.
+ * in exactly the words of its version (`DISCLOSURE_VERSION`), with the brand the server states
+ * (`GET /v1/tenant`: the brand its SMS and its consent record carry; never a page attribute).
+ * Before each send the element checks that the disclosure is visible beside the phone field; if
+ * a page's CSS hides it, nothing is sent (`aldero-error` with `CONFIG_DISCLOSURE_HIDDEN`).
  *
  * @csspart base - The wrapper of the element.
  * @csspart label - Field labels.
@@ -101,9 +106,6 @@ function asCountry(value: string | undefined): CountryCode | undefined {
 export class AlderoSmsEnroll extends AlderoApiElement<EnrollCatalogue> {
   static override styles = [componentStyles, styles];
 
-  /** The tenant's brand, as users know it (in the SMS opt-in disclosure and on the saved codes); by default the tenant. */
-  @property() brand = '';
-
   /** The signed-in user's access token. A property only: it never appears in the DOM. */
   @property({ attribute: false }) accessToken?: string | null;
 
@@ -117,25 +119,44 @@ export class AlderoSmsEnroll extends AlderoApiElement<EnrollCatalogue> {
   @state() private maskedPhone = '';
   @state() private code = '';
   @state() private errorMessage?: string;
+  /** Whether the message is about what was typed (the field is then `aria-invalid`). */
+  @state() private invalid = false;
   @state() private notice?: string;
   @state() private recoveryCodes: string[] = [];
+  /** The tenant as the server states it: the brand of the disclosure. */
+  @state() private face?: TenantFace;
 
   /** The recovery-codes step's messages ride along, so one `strings` object can override the whole flow. */
   protected readonly english = { errors, code, enroll, recoveryCodes };
   private readonly resend = new ResendController(this);
   private tokenClient?: AlderoClient;
 
+  /** The brand and the disclosure, from the server, before the phone step can send. */
+  private readonly faceTask = new Task(this, {
+    args: () => [this.client, this.tenant, this.domain, this.apiBase, this.sandbox] as const,
+    task: async () => this.call(async () => this.tenantFace()),
+    onComplete: (face) => {
+      this.face = face;
+    },
+    onError: (error) => {
+      this.face = undefined;
+      this.errorMessage = this.reportError(error);
+    },
+  });
+
   private readonly sendTask = new Task(this, {
     autoRun: false,
-    task: async ([phone]: readonly [string]) =>
-      this.api.auth.mfa.sms.setup({ phone, disclosureVersion: DISCLOSURE_VERSION, disclosureLanguage: this.language }),
+    task: async ([phone, disclosure]: readonly [string, { version: string; language: DisclosureLanguage }]) =>
+      this.call((api) =>
+        api.auth.mfa.sms.setup({ phone, disclosureVersion: disclosure.version, disclosureLanguage: disclosure.language, disclosureChecked: true }),
+      ),
     onComplete: (sent) => this.applyCodeSent(sent),
     onError: (error) => this.fail(error),
   });
 
   private readonly confirmTask = new Task(this, {
     autoRun: false,
-    task: async ([code]: readonly [string]) => this.api.auth.mfa.sms.confirm({ code }),
+    task: async ([code]: readonly [string]) => this.call((api) => api.auth.mfa.sms.confirm({ code })),
     onComplete: ({ recoveryCodes }) => {
       this.errorMessage = undefined;
       this.notice = undefined;
@@ -157,6 +178,13 @@ export class AlderoSmsEnroll extends AlderoApiElement<EnrollCatalogue> {
     return this.tokenClient;
   }
 
+  protected override updated(changed: PropertyValues<this>): void {
+    super.updated(changed);
+    // The select follows the country of a typed or pasted +44… number, also after the user picked one.
+    const select = this.renderRoot.querySelector<HTMLSelectElement>('#country');
+    if (select && select.value !== this.selectedCountry) select.value = this.selectedCountry;
+  }
+
   protected override render(): TemplateResult {
     return html`
       <div part="base">
@@ -167,6 +195,7 @@ export class AlderoSmsEnroll extends AlderoApiElement<EnrollCatalogue> {
                 .strings=${this.strings}
                 brand=${this.brandName}
                 lang=${this.language}
+                theme=${this.theme ?? nothing}
                 @aldero-recovery-codes-saved=${this.onCodesSaved}
               ></aldero-recovery-codes>
             `
@@ -176,7 +205,7 @@ export class AlderoSmsEnroll extends AlderoApiElement<EnrollCatalogue> {
               ${this.step === 'code' ? this.renderCodeStep() : nothing}
               ${this.step === 'done' ? html`<p part="hint" id="done" role="status" tabindex="-1">${this.t('done')}</p>` : nothing}
               ${this.notice ? html`<p part="hint" role="status">${this.notice}</p>` : nothing}
-              ${this.renderError(this.errorMessage)}
+              ${this.step === 'done' ? this.renderError(this.errorMessage) : nothing}
             `}
       </div>
     `;
@@ -213,15 +242,16 @@ export class AlderoSmsEnroll extends AlderoApiElement<EnrollCatalogue> {
                 inputmode="tel"
                 autocomplete="tel-national"
                 aria-describedby="disclosure error"
-                aria-invalid=${this.errorMessage !== undefined ? 'true' : 'false'}
+                aria-invalid=${this.invalid && this.errorMessage !== undefined ? 'true' : 'false'}
                 .value=${this.national}
                 ?disabled=${sending}
                 @input=${this.onPhoneInput}
               />
             </div>
           </div>
-          <p part="disclosure" id="disclosure">${this.disclosure}</p>
-          <button type="submit" part="button primary-button" id="send" ?disabled=${sending} aria-busy=${sending}>
+          ${this.renderError(this.errorMessage)}
+          <p part="disclosure" id="disclosure">${this.disclosure?.text ?? html`${this.renderSpinner()} ${this.t('loading')}`}</p>
+          <button type="submit" part="button primary-button" id="send" ?disabled=${sending || !this.disclosure} aria-busy=${sending}>
             ${this.renderLabel(sending, this.t('sendCode'))}
           </button>
         </div>
@@ -239,7 +269,8 @@ export class AlderoSmsEnroll extends AlderoApiElement<EnrollCatalogue> {
             hint: this.t('codeSentTo', { phone: this.maskedPhone, digits: CODE_DIGITS }),
             value: this.code,
             disabled: confirming,
-            invalid: this.errorMessage !== undefined,
+            invalid: this.invalid && this.errorMessage !== undefined,
+            error: this.errorMessage,
             onInput: this.onCodeInput,
           })}</div>
         <button type="submit" part="button primary-button" id="verify" ?disabled=${confirming} aria-busy=${confirming}>
@@ -257,12 +288,20 @@ export class AlderoSmsEnroll extends AlderoApiElement<EnrollCatalogue> {
   }
 
   private get brandName(): string {
-    return this.brand || this.tenant;
+    return this.face?.brand ?? '';
   }
 
-  /** The opt-in disclosure of the language, with the brand: deliberately not overridable by `strings`. */
-  private get disclosure(): string {
-    return disclosureText(this.brandName, this.language);
+  /**
+   * The opt-in disclosure as the server states it (deliberately not overridable by `strings`): in
+   * the element's language when the server's version is the one these elements carry, else the
+   * server's own English words. The setup sends the version and language, so the consent record
+   * holds these very words.
+   */
+  private get disclosure(): { text: string; version: string; language: DisclosureLanguage } | undefined {
+    const face = this.face;
+    if (!face) return undefined;
+    if (face.disclosure.version !== DISCLOSURE_VERSION) return { text: face.disclosure.text, version: face.disclosure.version, language: 'en' };
+    return { text: disclosureText(face.brand, this.language), version: DISCLOSURE_VERSION, language: this.language };
   }
 
   private get selectedCountry(): CountryCode {
@@ -289,12 +328,14 @@ export class AlderoSmsEnroll extends AlderoApiElement<EnrollCatalogue> {
   }
 
   private fail(error: unknown): void {
+    error = this.sandboxMismatch(error) ?? error;
     const code = error instanceof AlderoError ? error.code : undefined;
     const context = error instanceof AlderoError ? error.context : {};
     this.notice = undefined;
     this.errorMessage = this.reportError(error);
     if (typeof context.sendsRemaining === 'number') this.resend.sendsRemaining = context.sendsRemaining;
     if (code === 'MFA_RATE_LIMITED' && context.reason === 'challenge_send_limit') this.resend.sendsRemaining = 0;
+    this.invalid = code === 'VALIDATION_ERROR' || code === 'MFA_INVALID_CODE';
     if (this.step === 'phone') {
       if (code === 'VALIDATION_ERROR') this.errorMessage = this.t('invalidPhone');
       void this.focusOn('#phone');
@@ -312,6 +353,21 @@ export class AlderoSmsEnroll extends AlderoApiElement<EnrollCatalogue> {
     }
   }
 
+  /** A refused session issued by the other environment (its `iss` names `acme-sandbox`): the `sandbox` attribute is wrong. */
+  private sandboxMismatch(error: unknown): AlderoError | undefined {
+    if (!(error instanceof AlderoError) || error.code !== 'UNAUTHORIZED' || this.client) return undefined;
+    const token = this.accessToken ?? this.api.getAccessToken();
+    const issuer = token ? issuerLabel(token) : undefined;
+    const { tenantSlug, sandbox } = this.api.options;
+    const other = tenantSlug + (sandbox ? '' : '-sandbox');
+    if (issuer !== other) return undefined;
+    return new AlderoError(
+      'CONFIG_SANDBOX_MISMATCH',
+      `The access token was issued by ${other}, not ${this.environmentLabel}: ${sandbox ? 'remove' : 'add'} the sandbox attribute.`,
+      0,
+    );
+  }
+
   private onCountryChange(event: Event): void {
     this.country = (event.target as HTMLSelectElement).value as CountryCode;
     this.errorMessage = undefined;
@@ -321,13 +377,23 @@ export class AlderoSmsEnroll extends AlderoApiElement<EnrollCatalogue> {
     const input = event.target as HTMLInputElement;
     const formatter = new AsYouType(this.selectedCountry);
     const formatted = formatter.input(input.value);
-    const typedCountry = input.value.trim().startsWith('+') ? formatter.getCountry() : undefined;
+    const typedCountry = input.value.trim().startsWith('+') ? formatter.getCountry() ?? this.countryOfCallingCode(formatter.getCallingCode()) : undefined;
     if (typedCountry) this.country = typedCountry;
     // Reformat only while typing at the end: deleting a bracket or editing mid-number must not fight the user.
     const typingAtEnd = input.selectionStart === input.value.length && !event.inputType?.startsWith('delete');
     this.national = typingAtEnd ? formatted : input.value;
     input.value = this.national;
     this.errorMessage = undefined;
+  }
+
+  /**
+   * The country of a calling code while the number does not name one yet (`+44`: GB, GG, IM, JE):
+   * the selected country when it has that code, else the code's main country.
+   */
+  private countryOfCallingCode(callingCode: string | undefined): CountryCode | undefined {
+    if (!callingCode) return undefined;
+    if (getCountryCallingCode(this.selectedCountry) === callingCode) return this.selectedCountry;
+    return metadata.country_calling_codes[callingCode]?.[0] as CountryCode | undefined;
   }
 
   private onPhoneSubmit(event: SubmitEvent): void {
@@ -339,11 +405,45 @@ export class AlderoSmsEnroll extends AlderoApiElement<EnrollCatalogue> {
     const number = formatter.getNumber();
     if (!number?.isPossible()) {
       this.errorMessage = this.t('invalidPhone');
+      this.invalid = true;
       void this.focusOn('#phone');
       return;
     }
+    const disclosure = this.disclosure;
+    if (!disclosure || this.refuseToSend()) return;
     this.errorMessage = undefined;
-    void this.sendTask.run([number.number]);
+    void this.sendTask.run([number.number, disclosure]);
+  }
+
+  /**
+   * Before a send: the user's session is there, and the disclosure is on screen beside the phone
+   * field. Otherwise nothing goes out, and the developer is told what to fix.
+   */
+  private refuseToSend(): boolean {
+    let problem: AlderoError | undefined;
+    if (!this.accessToken && !this.api.getAccessToken()) {
+      problem = new AlderoError(
+        'CONFIG_ACCESS_TOKEN_MISSING',
+        'Set the accessToken property to the signed-in user\'s access token (never an attribute), or the client property to an AlderoClient that holds it.',
+        0,
+      );
+    } else {
+      const disclosure = this.renderRoot.querySelector<HTMLElement>('#disclosure');
+      const field = this.renderRoot.querySelector<HTMLElement>('#phone');
+      const why = disclosure && field ? visibilityProblem(disclosure, field) : 'it is not in the page';
+      if (why) {
+        problem = new AlderoError(
+          'CONFIG_DISCLOSURE_HIDDEN',
+          `No code was sent: the SMS opt-in disclosure (part "disclosure") must be visible beside the phone field, and ${why}. Carriers require it on the screen where the phone is entered; check the page's CSS for ::part(disclosure) and the element's ancestors.`,
+          0,
+        );
+      }
+    }
+    if (!problem) return false;
+    this.errorMessage = this.reportError(problem);
+    this.invalid = false;
+    void this.focusOn('#phone');
+    return true;
   }
 
   private onCodeInput(event: InputEvent): void {
@@ -360,6 +460,7 @@ export class AlderoSmsEnroll extends AlderoApiElement<EnrollCatalogue> {
     if (this.confirmTask.status === TaskStatus.PENDING) return;
     if (!CODE_PATTERN.test(this.code)) {
       this.errorMessage = this.t('errors.VALIDATION_ERROR');
+      this.invalid = true;
       void this.focusOn('#code');
       return;
     }
@@ -369,8 +470,10 @@ export class AlderoSmsEnroll extends AlderoApiElement<EnrollCatalogue> {
   }
 
   private onResend(): void {
+    const disclosure = this.disclosure;
+    if (!disclosure) return;
     this.notice = undefined;
-    void this.sendTask.run([this.phone]);
+    void this.sendTask.run([this.phone, disclosure]);
   }
 
   private onChangeNumber(): void {
@@ -385,6 +488,16 @@ export class AlderoSmsEnroll extends AlderoApiElement<EnrollCatalogue> {
     this.recoveryCodes = [];
     this.step = 'done';
     void this.focusOn('#done');
+  }
+}
+
+/** The environment label of a token's issuer (`http://acme-sandbox.localhost:3000` → `acme-sandbox`), read without verifying it. */
+function issuerLabel(token: string): string | undefined {
+  try {
+    const payload = JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as { iss?: string };
+    return payload.iss ? new URL(payload.iss).hostname.split('.')[0] : undefined;
+  } catch {
+    return undefined;
   }
 }
 

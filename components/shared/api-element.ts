@@ -2,16 +2,54 @@ import { html, nothing, type TemplateResult } from 'lit';
 import { property } from 'lit/decorators/property.js';
 import { CODE_DIGITS, RECOVERY_CODE_LENGTH } from '../../server/contract/formats.ts';
 import type { Delivery } from '../client/api.ts';
-import { AlderoClient } from '../client/index.ts';
+import { AlderoClient, resolveEndpoint } from '../client/index.ts';
 import { AlderoError } from '../client/errors.ts';
 import { AlderoElement } from './element.ts';
 import { formatDuration, type Catalogue } from './i18n.ts';
 import type { ResendController } from './resend.ts';
 
+/** The tenant's public face (`GET /v1/tenant`, no auth, any origin): what the elements show in its name. */
+export interface TenantFace {
+  slug: string;
+  brand: string;
+  environment: 'live' | 'sandbox';
+  methods: string[];
+  disclosure: { version: string; text: string };
+}
+
+/** Where the elements are served from on a tenant host: `https://{slug}[-sandbox].{domain}/v1/elements/…`. */
+const ELEMENTS_PATH = '/v1/elements/';
+const SANDBOX_SUFFIX = '-sandbox';
+
+/**
+ * The API and the tenant a bundle loaded from a tenant host belongs to (`import.meta.url` of the
+ * bundle: `https://acme-sandbox.aldero.io/v1/elements/index.js` → that origin, `acme`, sandbox);
+ * undefined anywhere else (a tenant's own build, a CDN, the tests).
+ */
+export function endpointOfScript(scriptUrl: string): { apiBase: string; tenant: string; sandbox: boolean } | undefined {
+  let url: URL;
+  try {
+    url = new URL(scriptUrl);
+  } catch {
+    return undefined;
+  }
+  const [label, ...domain] = url.hostname.split('.');
+  if (!/^https?:$/.test(url.protocol) || !url.pathname.startsWith(ELEMENTS_PATH) || !label || domain.length === 0) return undefined;
+  const sandbox = label.endsWith(SANDBOX_SUFFIX);
+  return { apiBase: url.origin, tenant: sandbox ? label.slice(0, -SANDBOX_SUFFIX.length) : label, sandbox };
+}
+
+const scriptEndpoint = endpointOfScript(import.meta.url);
+
+/** One `GET /v1/tenant` per API and environment for the whole page; a failed one is asked again next time. */
+const faces = new Map<string, Promise<TenantFace>>();
+
 /**
  * An element that calls the Aldero API: where the API is (`tenant`, `domain` or `api-base`,
- * `sandbox`, or a ready `client`), server errors as messages (by code, with attempts left and the
- * wait) and `aldero-error` events, and the pieces the code steps share.
+ * `sandbox`, or a ready `client`; loaded from a tenant host, the script's own URL), server errors
+ * as messages (by code, with attempts left and the wait) and `aldero-error` events, configuration
+ * faults told to the developer (console and a `CONFIG_*` code) and not to the user, and the
+ * pieces the code steps share.
  */
 export abstract class AlderoApiElement<C extends Catalogue> extends AlderoElement<C> {
   /** The tenant's slug, e.g. `acme`. */
@@ -38,23 +76,75 @@ export abstract class AlderoApiElement<C extends Catalogue> extends AlderoElemen
 
   private ownClient?: { key: string; client: AlderoClient };
 
-  /** The client the element calls: the `client` property, or one made from the attributes. */
+  /**
+   * The client the element calls: the `client` property, or one made from the attributes, or
+   * (no `tenant` attribute, loaded from a tenant host) from the script's URL.
+   */
   protected get api(): AlderoClient {
     if (this.client) return this.client;
-    const key = [this.tenant, this.domain, this.apiBase, this.sandbox].join('|');
+    const fromScript = !this.tenant && !this.domain && this.apiBase === undefined ? scriptEndpoint : undefined;
+    const options = fromScript
+      ? { tenantSlug: fromScript.tenant, apiBase: fromScript.apiBase, sandbox: fromScript.sandbox || this.sandbox }
+      : {
+          tenantSlug: this.tenant,
+          domain: this.domain || undefined,
+          apiBase: this.apiBase ?? (this.domain ? undefined : ''),
+          sandbox: this.sandbox,
+        };
+    const key = [options.tenantSlug, options.domain, options.apiBase, options.sandbox].join('|');
     if (this.ownClient?.key !== key) {
-      if (!this.tenant) {
-        throw new AlderoError('CLIENT_NOT_CONFIGURED', 'Set the tenant attribute or the client property.', 0);
+      if (!options.tenantSlug) {
+        throw new AlderoError(
+          'CONFIG_TENANT_MISSING',
+          'Set the tenant attribute (tenant="acme"), or the client property to an AlderoClient, or load the elements from https://{slug}.{domain}/v1/elements/index.js.',
+          0,
+        );
       }
-      const client = new AlderoClient({
-        tenantSlug: this.tenant,
-        domain: this.domain || undefined,
-        apiBase: this.apiBase ?? (this.domain ? undefined : ''),
-        sandbox: this.sandbox,
-      });
-      this.ownClient = { key, client };
+      this.ownClient = { key, client: new AlderoClient(options) };
     }
     return this.ownClient.client;
+  }
+
+  /** The environment the element talks to, as the API names it (`acme-sandbox`). */
+  protected get environmentLabel(): string {
+    const { tenantSlug, sandbox } = this.api.options;
+    return tenantSlug + (sandbox ? SANDBOX_SUFFIX : '');
+  }
+
+  /** The tenant's public face (`GET /v1/tenant`): its brand and disclosure as the server states them. */
+  protected tenantFace(): Promise<TenantFace> {
+    const api = this.api;
+    const key = `${api.baseUrl}|${this.environmentLabel}`;
+    let face = faces.get(key);
+    if (!face) {
+      face = fetchTenantFace(api);
+      faces.set(key, face);
+      face.catch(() => faces.delete(key));
+    }
+    return face;
+  }
+
+  /**
+   * Runs a call of the API; an unreachable API is looked at once more through the public
+   * `GET /v1/tenant` (readable from any origin): when that answers, the server is up and it is
+   * the page's origin that CORS refused.
+   */
+  protected async call<T>(run: (api: AlderoClient) => Promise<T>): Promise<T> {
+    const api = this.api;
+    try {
+      return await run(api);
+    } catch (error) {
+      if (!(error instanceof AlderoError) || error.code !== 'NETWORK_ERROR') throw error;
+      const face = await fetchTenantFace(api).catch(() => undefined);
+      if (!face) throw error;
+      throw new AlderoError(
+        'CONFIG_ORIGIN_NOT_ALLOWED',
+        `${api.baseUrl} serves ${this.environmentLabel} but refuses this page's origin ${location.origin}: add "${location.origin}" to the tenant's allowedOrigins (PATCH /v1/admin/tenant with the admin key), or serve the page from an origin it lists.`,
+        0,
+        {},
+        { cause: error },
+      );
+    }
   }
 
   /** The message shown for an error: by code (and reason), with attempts left and the wait. */
@@ -90,10 +180,16 @@ export abstract class AlderoApiElement<C extends Catalogue> extends AlderoElemen
     return this.reportError(new AlderoError('MFA_DELIVERY_FAILED', this.deliveryMessage(delivery.reason), 422, { delivery }));
   }
 
-  /** Turns a failed call into the message to show, and tells the page with `aldero-error`. */
+  /**
+   * Turns a failed call into the message to show, and tells the page with `aldero-error`. A
+   * configuration fault (`CONFIG_*`) also says on the console what the developer has to fix.
+   */
   protected reportError(error: unknown): string {
     const message = this.describeError(error);
     const alderoError = error instanceof AlderoError ? error : undefined;
+    if (alderoError && isConfigurationError(alderoError)) {
+      console.error(`<${this.localName}> ${alderoError.code}: ${alderoError.message}`);
+    }
     this.emit('aldero-error', {
       code: alderoError?.code ?? 'INTERNAL_ERROR',
       message,
@@ -135,6 +231,8 @@ export abstract class AlderoApiElement<C extends Catalogue> extends AlderoElemen
     value: string;
     disabled: boolean;
     invalid: boolean;
+    /** The `role="alert"` message, shown right under the field it is about. */
+    error: string | undefined;
     recovery?: boolean;
     onInput: (event: InputEvent) => void;
   }): TemplateResult {
@@ -147,6 +245,7 @@ export abstract class AlderoApiElement<C extends Catalogue> extends AlderoElemen
         maxlength=${recovery ? RECOVERY_CODE_LENGTH : CODE_DIGITS} autocapitalize="off" spellcheck="false"
         aria-describedby="code-hint error" aria-invalid=${options.invalid ? 'true' : 'false'} .value=${options.value}
         ?disabled=${options.disabled} @input=${options.onInput} />
+      ${this.renderError(options.error)}
     `;
   }
 
@@ -158,6 +257,36 @@ export abstract class AlderoApiElement<C extends Catalogue> extends AlderoElemen
   protected renderSpinner(): TemplateResult {
     return html`<span part="spinner" aria-hidden="true"></span>`;
   }
+}
+
+/** A fault of the page's set-up, not of the user or the server: `CONFIG_*`, and the SDK's own. */
+export function isConfigurationError(error: AlderoError): boolean {
+  return (
+    error.code.startsWith('CONFIG_') ||
+    error.code === 'CLIENT_NOT_CONFIGURED' ||
+    error.code === 'TENANT_NOT_FOUND' ||
+    error.code === 'ORIGIN_NOT_ALLOWED'
+  );
+}
+
+/** `GET /v1/tenant` of the client's environment, without cookies (any origin may read it). */
+async function fetchTenantFace(api: AlderoClient): Promise<TenantFace> {
+  const { tenantHeader } = resolveEndpoint(api.options);
+  let response: Response;
+  try {
+    response = await (api.options.fetch ?? fetch)(`${api.baseUrl}/v1/tenant`, {
+      headers: tenantHeader ? { 'x-aldero-tenant': tenantHeader } : {},
+      credentials: 'omit',
+    });
+  } catch (cause) {
+    throw new AlderoError('NETWORK_ERROR', 'The Aldero API could not be reached.', 0, {}, { cause });
+  }
+  const body = (await response.json().catch(() => undefined)) as (Partial<TenantFace> & { error?: string; message?: string }) | undefined;
+  if (!response.ok || typeof body?.brand !== 'string' || typeof body.disclosure?.text !== 'string') {
+    const code = (body?.error as AlderoError['code'] | undefined) ?? (response.status >= 500 ? 'INTERNAL_ERROR' : 'NOT_FOUND');
+    throw new AlderoError(code, body?.message ?? `GET /v1/tenant answered ${response.status}.`, response.status);
+  }
+  return body as TenantFace;
 }
 
 /** A send whose SMS did not go out: it failed, or was dropped before sending. */

@@ -37,6 +37,12 @@ export abstract class AlderoElement<C extends Catalogue> extends LitElement {
    */
   @property() override lang = '';
 
+  /**
+   * `light` or `dark` forces that palette; by default the element follows the user's
+   * `prefers-color-scheme`. Both are built from the same `--aldero-*` custom properties.
+   */
+  @property({ reflect: true }) theme?: 'light' | 'dark';
+
   /** Overrides of any built-in message (`{ verify: 'Continue', errors: { MFA_INVALID_CODE: '…' } }`). */
   @property({ attribute: false }) strings: StringOverrides<C> = {};
 
@@ -83,9 +89,9 @@ export abstract class AlderoElement<C extends Catalogue> extends LitElement {
     return found === undefined ? undefined : format(found, params, lang);
   }
 
-  /** Fires one of the Aldero events: bubbles, crosses shadow roots, typed by name. */
-  protected emit<K extends keyof AlderoEventMap>(name: K, detail: AlderoEventMap[K]): AlderoEvent<K> {
-    const event = new CustomEvent(name, { bubbles: true, composed: true, detail });
+  /** Fires one of the Aldero events: bubbles, crosses shadow roots, typed by name; `cancelable` when the element has a default the page may prevent. */
+  protected emit<K extends keyof AlderoEventMap>(name: K, detail: AlderoEventMap[K], options: { cancelable?: boolean } = {}): AlderoEvent<K> {
+    const event = new CustomEvent(name, { bubbles: true, composed: true, cancelable: options.cancelable ?? false, detail });
     this.dispatchEvent(event);
     return event;
   }

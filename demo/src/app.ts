@@ -3,7 +3,7 @@ import { state } from 'lit/decorators.js';
 import { currentPath, interceptLinks, navigate, onNavigate, routes } from './router.ts';
 import { store } from './store.ts';
 import { applyTheme, restoreTheme, THEMES, type ThemeId } from './theme.ts';
-import { LightElement, spinner } from './ui.ts';
+import { focusHeading, LightElement, spinner } from './ui.ts';
 import './pages/auth.ts';
 import './pages/challenge.ts';
 import './pages/dashboard.ts';
@@ -168,7 +168,7 @@ export class DemoApp extends LightElement {
     this.requestUpdate();
     // Move focus to the new page for keyboard and screen-reader users (not on the first load).
     if (document.activeElement && document.activeElement !== document.body) {
-      void this.updateComplete.then(() => this.querySelector<HTMLElement>('#main')?.focus({ preventScroll: true }));
+      void this.updateComplete.then(() => focusHeading(this));
     }
     window.scrollTo({ top: 0 });
   }

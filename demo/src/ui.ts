@@ -113,3 +113,12 @@ export function alert(message: string | null | undefined, kind: 'error' | 'succe
 export function spinner(): TemplateResult {
   return html`<span class="spinner" aria-hidden="true"></span>`;
 }
+
+/** Focus on the page's own heading (its h1) once the page has rendered: where a screen reader starts reading. */
+export async function focusHeading(root: ParentNode = document): Promise<void> {
+  await new Promise((resolve) => requestAnimationFrame(resolve));
+  const heading = root.querySelector<HTMLElement>('main h1') ?? root.querySelector<HTMLElement>('#main');
+  if (!heading) return;
+  heading.tabIndex = -1;
+  heading.focus({ preventScroll: true });
+}

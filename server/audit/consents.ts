@@ -43,6 +43,12 @@ export interface ConsentDoc {
   disclosureText: string | null;
   /** SHA-256 of `disclosureText` (UTF-8), hex. */
   disclosureSha256: string | null;
+  /**
+   * The enroll element checked, just before this setup, that the disclosure was on screen beside
+   * the phone field (rendered, not hidden or transparent, readable contrast). False for the API
+   * and for records older than the check.
+   */
+  disclosureVisibilityChecked: boolean;
   ip: string;
   userAgent: string | null;
   requestId: string;
@@ -53,16 +59,19 @@ export function consents(store: Store): Collection<ConsentDoc> {
   return store.collection<ConsentDoc>('consents');
 }
 
-export type ShownDisclosure = Pick<ConsentDoc, 'source' | 'disclosureVersion' | 'disclosureLanguage' | 'disclosureText' | 'disclosureSha256'>;
+export type ShownDisclosure = Pick<
+  ConsentDoc,
+  'source' | 'disclosureVersion' | 'disclosureLanguage' | 'disclosureText' | 'disclosureSha256' | 'disclosureVisibilityChecked'
+>;
 
 /**
  * The disclosure the user saw, from what the enroll request says: a known version (and the
  * language the element showed it in), or nothing at all (the tenant's own UI, as in the guide's
  * curl). An unknown version is refused before anything is sent.
  */
-export function disclosureShown(brand: string, version: string | undefined, language: string | undefined): ShownDisclosure {
+export function disclosureShown(brand: string, version: string | undefined, language: string | undefined, checked = false): ShownDisclosure {
   if (version === undefined) {
-    return { source: 'api', disclosureVersion: null, disclosureLanguage: null, disclosureText: null, disclosureSha256: null };
+    return { source: 'api', disclosureVersion: null, disclosureLanguage: null, disclosureText: null, disclosureSha256: null, disclosureVisibilityChecked: false };
   }
   if (!KNOWN_DISCLOSURE_VERSIONS.has(version)) {
     throw new AppError(
@@ -79,6 +88,7 @@ export function disclosureShown(brand: string, version: string | undefined, lang
     disclosureLanguage,
     disclosureText: text,
     disclosureSha256: createHash('sha256').update(text, 'utf8').digest('hex'),
+    disclosureVisibilityChecked: checked,
   };
 }
 
@@ -127,5 +137,5 @@ export async function consentOfChallenge(ctx: Context, challengeId: string): Pro
 /** The admin view of a consent. */
 export function publicConsent(consent: ConsentDoc) {
   const { _id, realm: _realm, createdAt, ...rest } = consent;
-  return { id: _id, createdAt: createdAt.toISOString(), ...rest };
+  return { id: _id, createdAt: createdAt.toISOString(), ...rest, disclosureVisibilityChecked: rest.disclosureVisibilityChecked ?? false };
 }

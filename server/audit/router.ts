@@ -36,6 +36,7 @@ const consentOutput = z.object({
   disclosureLanguage: z.string().nullable(),
   disclosureText: z.string().nullable(),
   disclosureSha256: z.string().nullable(),
+  disclosureVisibilityChecked: z.boolean(),
   ip: z.string(),
   userAgent: z.string().nullable(),
   requestId: z.string(),

@@ -17,6 +17,7 @@ import {
   refusalFor,
   verifyChallengeCode,
 } from './challenges.ts';
+import { deviceCookieWorks } from './device-cookie.ts';
 import { consumeRecoveryCode, recoveryCodeDepsOf } from './recovery-codes.ts';
 import { codeSentOf, sendChallengeCode, type CodeSent } from './send.ts';
 import { consumeTotpCode, totpDepsOf } from './totp-codes.ts';
@@ -112,6 +113,8 @@ export async function challengeStatus(ctx: Context, mfaToken: string) {
     ...codeSentOf(challenge, ctx.req.tenant.tenant.quotas.minIntervalSeconds),
     maskedPhone: challenge.phone ? maskPhone(challenge.phone) : null,
     codeSent: challenge.sends > 0,
+    /** Whether `trustDevice` can work from this page (the mfa_device cookie is kept only same-site). */
+    trustDeviceAvailable: deviceCookieWorks(ctx.req),
   };
 }
 
@@ -158,7 +161,9 @@ export async function verifyLogin(ctx: Context, input: VerifyInput) {
   if (!user) throw refusalFor(null, ctx.deps.clock.now());
   const firstFactor = 'pwd';
   const tokens = await signedIn(ctx, user, [firstFactor, AMR[input.method]]);
-  if (input.trustDevice) ctx.res.cookies.push(...(await trustDevice(deviceDepsOf(ctx.deps), ctx.req, user)));
+  // Only where the cookie can stick: `trustedDevice` says what really happened.
+  const trusted = input.trustDevice && deviceCookieWorks(ctx.req);
+  if (trusted) ctx.res.cookies.push(...(await trustDevice(deviceDepsOf(ctx.deps), ctx.req, user)));
   ctx.deps.log.info('mfa verified', { method: input.method, challengeId: completed._id, requestId: ctx.req.requestId });
-  return { ...tokens, trustedDevice: input.trustDevice };
+  return { ...tokens, trustedDevice: trusted };
 }

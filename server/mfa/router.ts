@@ -21,6 +21,8 @@ const smsRouter = router({
       disclosureVersion: z.string().max(64).optional(),
       /** The language it was shown in (`en`, `es`, `fr`, `de`; others are shown in English). */
       disclosureLanguage: z.string().max(35).optional(),
+      /** The enroll element checked, before sending, that the disclosure was visible beside the phone field; noted in the consent record. */
+      disclosureChecked: z.boolean().optional(),
     }))
     .output(codeSentOutput.extend({ message: z.string(), phone: z.string() }))
     .mutation(({ ctx, input }) => setupSms(ctx, ctx.user, input)),
@@ -71,7 +73,7 @@ export const mfaRouter = router({
   status: apiProcedure
     .meta({ openapi: { method: 'POST', path: '/v1/auth/mfa/status', tags, protect: false, summary: 'Where the code went and what is left of the challenge' }, errors: ['MFA_CHALLENGE_EXPIRED', 'MFA_RATE_LIMITED'] })
     .input(z.object({ mfa_token: mfaToken }))
-    .output(codeSentOutput.extend({ available_methods: z.array(mfaMethod), maskedPhone: z.string().nullable(), codeSent: z.boolean() }))
+    .output(codeSentOutput.extend({ available_methods: z.array(mfaMethod), maskedPhone: z.string().nullable(), codeSent: z.boolean(), trustDeviceAvailable: z.boolean() }))
     .mutation(({ ctx, input }) => challengeStatus(ctx, input.mfa_token)),
 
   verify: apiProcedure

@@ -17,6 +17,8 @@ export interface SmsSetupInput {
   disclosureVersion?: string;
   /** The language the element showed it in (default English, as the element falls back). */
   disclosureLanguage?: string;
+  /** The element checked the disclosure was visible beside the phone field before sending. */
+  disclosureChecked?: boolean;
 }
 
 /**
@@ -30,7 +32,7 @@ export async function setupSms(ctx: Context, user: UserDoc, input: SmsSetupInput
   if (!user.passwordHash) throw new AppError('MFA_PASSWORD_REQUIRED');
   if (user.mfa.sms) throw new AppError('MFA_ALREADY_ENABLED');
   assertEnrollablePhone(phone, ctx.req.tenant.env);
-  const disclosure = disclosureShown(ctx.req.tenant.tenant.brand, input.disclosureVersion, input.disclosureLanguage);
+  const disclosure = disclosureShown(ctx.req.tenant.tenant.brand, input.disclosureVersion, input.disclosureLanguage, input.disclosureChecked === true);
 
   const now = ctx.deps.clock.now();
   const pending = await repositoriesOf(ctx.deps.store).challenges.latestEnrollment(ctx.req.tenant.realm, user._id);

@@ -234,12 +234,16 @@ describe('<aldero-mfa-challenge>', () => {
       await element.updateComplete;
     }
     expect(expired).to.have.length(1);
-    expect(part(element, 'h2').textContent).to.equal('This sign-in has expired');
+    // Issue 18: the heading says what happened and the text how to start over (no "0 attempts left").
+    expect(part(element, 'h2').textContent).to.equal('Too many incorrect codes');
+    expect(errorText(element)).to.equal('For your security, this sign-in was stopped after 5 incorrect codes. Start over to sign in again and get a new code.');
     expect(shadow(element).querySelector('#code')).to.equal(null);
     const startOver = part<HTMLButtonElement>(element, '#start-over');
     expect(shadow(element).activeElement).to.equal(startOver);
     await expect(element).to.be.accessible();
     const fired = oneEvent(element, 'aldero-start-over');
+    // The page handles it (else the element's default reloads the page: see second-pass.test.ts).
+    element.addEventListener('aldero-start-over', (event) => event.preventDefault(), { once: true });
     startOver.click();
     expect((await fired).detail).to.deep.equal({});
   });
@@ -252,7 +256,9 @@ describe('<aldero-mfa-challenge>', () => {
     expect(expired).to.have.length(1);
     expect(errors[0]?.detail.code).to.equal('MFA_CHALLENGE_EXPIRED');
     expect(part(element, '#start-over').textContent?.trim()).to.equal('Start over');
-    expect(errorText(element)).to.equal('This code has expired.');
+    // Issue 18: a made-up or used token is not "This code has expired".
+    expect(part(element, 'h2').textContent).to.equal('This sign-in cannot continue');
+    expect(errorText(element)).to.equal('This sign-in is not valid or has already ended. Start over to sign in again.');
   });
 
   it('explains an opted-out number (STOP) with the way out', async () => {

@@ -15,6 +15,7 @@ export class DemoChallengePage extends LightElement {
     return html`
       <section class="auth">
         <div class="card auth-card">
+          <h1 class="visually-hidden">Verify it is you</h1>
           <p class="eyebrow">Signing in as <strong>${login.email}</strong></p>
           <aldero-mfa-challenge
             tenant=${store.config.tenant}

@@ -5,6 +5,7 @@ import { isAlderoError, type Device } from '../../../components/index.ts';
 import { navigate, routes } from '../router.ts';
 import { store } from '../store.ts';
 import { alert, amrLabel, describeError, describeUserAgent, formatDate, formatDateTime, formatPhone, LightElement, spinner } from '../ui.ts';
+import { focusHeading } from '../ui.ts';
 
 type TotpStep = 'idle' | 'scan' | 'codes';
 
@@ -149,6 +150,7 @@ export class DemoMfaSettingsPage extends LightElement {
     this.enrolling = false;
     this.enrolled = false;
     this.notice = 'SMS codes are on. The next sign-in on a new device asks for a code.';
+    void focusHeading();
     void store.loadMe();
   }
 
@@ -362,6 +364,7 @@ export class DemoMfaSettingsPage extends LightElement {
     } else {
       this.notice = 'Your new recovery codes are saved. The old ones no longer work.';
     }
+    void focusHeading();
   }
 
   private async onReverify(): Promise<void> {
