@@ -1,7 +1,6 @@
 import { Task, TaskStatus } from '@lit/task';
 import { AsYouType, getCountries, getCountryCallingCode } from 'libphonenumber-js/min';
 import type { CountryCode } from 'libphonenumber-js/min';
-import metadata from 'libphonenumber-js/min/metadata';
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property } from 'lit/decorators/property.js';
 import { state } from 'lit/decorators/state.js';
@@ -33,6 +32,9 @@ export type EnrollCatalogue = ErrorMessages & CodeMessages & EnrollMessages & Re
 export { DISCLOSURE_VERSION };
 
 type Step = 'phone' | 'code' | 'codes' | 'done';
+
+/** The main country of the calling codes several countries share (as libphonenumber-js lists them first). */
+const MAIN_COUNTRY: Record<string, CountryCode> = { 1: 'US', 7: 'RU', 44: 'GB', 47: 'NO', 61: 'AU', 39: 'IT', 212: 'MA', 262: 'RE', 290: 'SH', 358: 'FI', 590: 'GP', 599: 'CW' };
 
 const countryNames = new Map<string, { code: CountryCode; label: string }[]>();
 
@@ -393,7 +395,8 @@ export class AlderoSmsEnroll extends AlderoApiElement<EnrollCatalogue> {
   private countryOfCallingCode(callingCode: string | undefined): CountryCode | undefined {
     if (!callingCode) return undefined;
     if (getCountryCallingCode(this.selectedCountry) === callingCode) return this.selectedCountry;
-    return metadata.country_calling_codes[callingCode]?.[0] as CountryCode | undefined;
+    const countries = getCountries().filter((code) => getCountryCallingCode(code) === callingCode);
+    return countries.find((code) => MAIN_COUNTRY[callingCode] === code) ?? countries[0];
   }
 
   private onPhoneSubmit(event: SubmitEvent): void {
