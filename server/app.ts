@@ -5,12 +5,17 @@ import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import { AUDIT_INDEXES, createAuditSink, startAuditWorker } from './audit/index.ts';
 import type { AppDeps } from './deps.ts';
-import { createDispatcher, DELIVERY_INDEXES, handleTelnyxWebhook } from './delivery/index.ts';
+import { createDispatcher, DELIVERY_INDEXES, handleTelnyxWebhook, type Dispatcher } from './delivery/index.ts';
 import type { SmsDispatcher } from './delivery/types.ts';
 import { createHttpHandler } from './http/handler.ts';
+import { routeLabel } from './http/route-label.ts';
 import { loadServerKeys } from './keys.ts';
 import { createLogger, type Logger } from './log.ts';
-import { connectStore } from './store/index.ts';
+import { driverOptions } from './ops/database.ts';
+import { createOpsHandler } from './ops/http.ts';
+import { Metrics, type OutboxGauge } from './ops/metrics.ts';
+import { trackRequests, type RequestTracker } from './ops/shutdown.ts';
+import { connectStore, type Store } from './store/index.ts';
 import { TenantService } from './tenants/service.ts';
 
 export interface StartOptions {
@@ -28,7 +33,35 @@ export interface RunningApp {
   deps: AppDeps;
   /** The demo tenant's admin key, when this process created or reset it. */
   demoAdminKey: string | null;
+  /** This process's Prometheus metrics (`GET /metrics`). */
+  metrics: Metrics;
+  /**
+   * Stops accepting connections and waits up to `deadlineMs` for the requests in flight (SIGTERM,
+   * before `stop`); `/readyz` answers 503 from the start.
+   */
+  drain: RequestTracker['drain'];
   stop(): Promise<void>;
+}
+
+/** The outbox's backlog for the metrics: messages not yet sent (all processes), and the oldest one's age. */
+async function outboxBacklog(store: Store): Promise<OutboxGauge> {
+  const outbox = store.collection<{ status: string; createdAt: Date }>('smsOutbox');
+  const waiting = { status: { $in: ['queued', 'sending'] } };
+  const [depth, oldest] = await Promise.all([
+    outbox.countDocuments(waiting),
+    outbox.find(waiting, { projection: { createdAt: 1 } }).sort({ createdAt: 1 }).limit(1).next(),
+  ]);
+  return { depth, oldestAgeSeconds: oldest ? Math.max(0, (Date.now() - oldest.createdAt.getTime()) / 1000) : 0 };
+}
+
+/** Counts each SMS handed to delivery by the state it got at once (`aldero_sms_dispatched_total`). */
+function countDispatches(sms: SmsDispatcher, metrics: Metrics): void {
+  const dispatch = sms.dispatch.bind(sms);
+  sms.dispatch = async (request) => {
+    const state = await dispatch(request);
+    metrics.dispatched(state.status, state.reason);
+    return state;
+  };
 }
 
 /** The demo tenant of `npm start` (DESIGN.md §2). */
@@ -39,11 +72,11 @@ export async function createDeps(options: StartOptions): Promise<AppDeps> {
   const { config } = options;
   const clock = options.clock ?? systemClock;
   const log = options.log ?? createLogger(config.logLevel);
-  const store = await connectStore(options.mongoUri, config.mongodbDb);
+  const store = await connectStore(options.mongoUri, config.mongodbDb, driverOptions(config));
   await store.ensureIndexes([...DELIVERY_INDEXES, ...AUDIT_INDEXES]);
   const keys = await loadServerKeys(store, {
     secret: config.secret,
-    privateJwk: process.env.ALDERO_JWT_PRIVATE_JWK,
+    privateJwk: config.jwtPrivateJwk,
     production: config.production,
   });
   const base = { config, store, keys, clock, log, audit: createAuditSink({ store, clock }) };
@@ -65,7 +98,26 @@ export async function startApp(options: StartOptions & { demoDir?: string }): Pr
   }
   const demoConfig = demoAdminKey ? () => ({ tenant: DEMO_TENANT.slug, brand: DEMO_TENANT.brand, sandbox: true, adminKey: demoAdminKey }) : undefined;
   const handler = createHttpHandler(deps, { demoDir: options.demoDir, webhooks: handleTelnyxWebhook, demoConfig });
-  const server = createServer((req, res) => void handler(req, res));
+  const dispatcher = deps.sms as Partial<Dispatcher>;
+  const metrics = new Metrics({ outbox: () => outboxBacklog(deps.store), smsWorker: dispatcher.stats ? () => dispatcher.stats! : undefined });
+  if (!options.sms) countDispatches(deps.sms, metrics);
+  const smsWorkerExpected = dispatcher.settings?.workerEnabled ?? false;
+  let workersRunning = false;
+  const ops = createOpsHandler({
+    config: deps.config,
+    log: deps.log,
+    metrics,
+    db: deps.store.db,
+    workers: () => ({ ...(smsWorkerExpected ? { sms: workersRunning } : {}), jobs: workersRunning }),
+    draining: () => requests.draining,
+    routeOf: routeLabel,
+    platformKey: () => deps.config.platformKey ?? null,
+  });
+  // /readyz, /metrics and the access log first; everything else is the API's.
+  const server = createServer((req, res) => {
+    if (!ops.intercept(req, res)) void handler(req, res);
+  });
+  const requests = trackRequests(server);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -75,17 +127,29 @@ export async function startApp(options: StartOptions & { demoDir?: string }): Pr
   deps.config.port = (server.address() as AddressInfo).port;
   deps.sms.start?.();
   const auditWorker = startAuditWorker(deps);
+  workersRunning = true;
+  const metricsServer = deps.config.metricsPort === undefined ? null : createServer((req, res) => ops.metricsListener(req, res));
+  if (metricsServer) {
+    await new Promise<void>((resolve, reject) => {
+      metricsServer.once('error', reject);
+      metricsServer.listen(deps.config.metricsPort, deps.config.host, () => resolve());
+    });
+  }
   const url = `http://localhost:${deps.config.port}`;
   return {
     server,
     url,
     deps,
     demoAdminKey,
+    metrics,
+    drain: (deadlineMs) => requests.drain(deadlineMs),
     async stop() {
+      workersRunning = false;
       await deps.sms.stop?.();
       await auditWorker.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (metricsServer) await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
       await deps.store.close();
     },
   };

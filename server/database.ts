@@ -4,7 +4,6 @@
  * knows the engine exists; everything else gets a URI. Also the process entry's lifecycle: start,
  * then stop on SIGTERM/SIGINT.
  */
-import type { MongoClientOptions } from 'mongodb';
 import { ConfigError, type Config } from './config.ts';
 
 export async function openDatabase(
@@ -19,28 +18,6 @@ export async function openDatabase(
   const engine = await startEmbeddedMongo();
   console.log(`Embedded MongoDB engine (in memory, development only) at ${engine.uri}; set MONGODB_URI for a real database.`);
   return { mongoUri: engine.uri, stopEngine: engine.stop };
-}
-
-/**
- * The driver's deadlines, so that a database gone away is an answer and not a hang: finding a
- * server gives up after `serverSelectionTimeoutMs`; a socket silent for `operationTimeoutMs`, or
- * a wait as long for a pooled connection, fails the operation. Measured against a stopped
- * (SIGSTOP) engine: every operation fails within ~2 s with the defaults (1.5 s, 1 s), the first
- * one after the stall included (its socket timeout, then the retry's wait); the driver
- * reconnects by itself when the server answers again.
- *
- * The client option `timeoutMS` is not used: the installed driver (mongodb 7.9) warns it has no
- * effect.
- */
-export function driverOptions(config: Pick<Config, 'database'>): MongoClientOptions {
-  const { serverSelectionTimeoutMs, operationTimeoutMs } = config.database;
-  return {
-    maxPoolSize: 20,
-    serverSelectionTimeoutMS: serverSelectionTimeoutMs,
-    connectTimeoutMS: serverSelectionTimeoutMs,
-    socketTimeoutMS: operationTimeoutMs,
-    waitQueueTimeoutMS: operationTimeoutMs,
-  };
 }
 
 /**

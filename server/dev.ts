@@ -10,13 +10,11 @@ import { startApp } from './app.ts';
 import { loadConfig } from './config.ts';
 import { openDatabase, runUntilSignalled } from './database.ts';
 import { createLogger } from './log.ts';
-import { trackRequests } from './ops/shutdown.ts';
 
 async function main(): Promise<() => Promise<void>> {
   const config = loadConfig();
   const { mongoUri, stopEngine } = await openDatabase(config);
   const app = await startApp({ config, mongoUri, log: createLogger(config.logLevel) });
-  const requests = trackRequests(app.server);
   // The proxy reaches the API over loopback, so /demo-config.json (loopback only) is served to it.
   process.env.ALDERO_API_URL = `http://127.0.0.1:${config.port}`;
 
@@ -29,11 +27,12 @@ async function main(): Promise<() => Promise<void>> {
 
   console.log(`Aldero API listening on ${app.url}`);
   if (app.demoAdminKey) console.log(`Demo tenant "acme" admin key: ${app.demoAdminKey}`);
+  if (app.platformKey) console.log(`Platform key (generated for this run): ${app.platformKey}`);
   console.log(`Demo (Vite dev server, hot reload; API proxied): ${demoUrl}`);
 
   return async () => {
     await vite.close();
-    await requests.drain(config.shutdownTimeoutMs);
+    await app.drain(config.shutdownTimeoutMs);
     await app.stop();
     await stopEngine?.();
   };

@@ -11,7 +11,6 @@ import { startApp } from './app.ts';
 import { loadConfig, unknownVariables } from './config.ts';
 import { openDatabase, runUntilSignalled } from './database.ts';
 import { createLogger } from './log.ts';
-import { trackRequests } from './ops/shutdown.ts';
 
 /** The built demo: `dist/demo` beside `server/` in the checkout, or beside `dist/server/` when compiled. */
 const DEFAULT_DEMO_DIR = fileURLToPath(new URL(import.meta.url.endsWith('.js') ? '../demo' : '../dist/demo', import.meta.url));
@@ -32,7 +31,6 @@ async function main(): Promise<() => Promise<void>> {
   }
   const demoDir = config.demoDir ?? DEFAULT_DEMO_DIR;
   const app = await startApp({ config, mongoUri, log, demoDir: existsSync(demoDir) ? demoDir : undefined });
-  const requests = trackRequests(app.server);
 
   log.info(`Aldero SMS MFA listening on ${app.url}`, { port: config.port, production: config.production, sms: config.smsMode });
   if (emulator) emulator.webhookUrl = `http://127.0.0.1:${config.port}/v1/webhooks/telnyx`;
@@ -40,11 +38,12 @@ async function main(): Promise<() => Promise<void>> {
     console.log(`Demo tenant "acme" (brand Acme): live at http://acme.${config.domain}:${config.port}, sandbox at http://acme-sandbox.${config.domain}:${config.port}`);
     console.log(`Demo tenant admin key${config.demoAdminKey ? ' (from ALDERO_ADMIN_KEY)' : ' (generated for this run; set ALDERO_ADMIN_KEY to keep one)'}: ${app.demoAdminKey}`);
   }
+  if (app.platformKey) console.log(`Platform key (generated for this run; set ALDERO_PLATFORM_KEY to keep one): ${app.platformKey}  — npx aldero --url http://${config.domain}:${config.port} tenants list`);
   if (!existsSync(demoDir)) log.info('The demo is not built (npm run build); the API is served alone.');
 
   return async () => {
-    log.info('stopping: no new connections; answering the requests in flight', { inFlight: requests.inFlight, deadlineMs: config.shutdownTimeoutMs });
-    const drained = await requests.drain(config.shutdownTimeoutMs);
+    log.info('stopping: no new connections; answering the requests in flight', { deadlineMs: config.shutdownTimeoutMs });
+    const drained = await app.drain(config.shutdownTimeoutMs);
     if (drained.cutOff > 0) log.warn('stopping: requests cut off at the deadline', drained);
     await app.stop();
     await emulator?.stop();

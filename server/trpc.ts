@@ -3,20 +3,21 @@ import type { OpenApiMeta } from 'trpc-to-openapi';
 import { ZodError } from 'zod';
 import type { Context } from './context.ts';
 import { AppError, ERROR_CODES, type AppErrorCode } from './errors.ts';
+import { noteDatabaseUnavailable } from './ops/database.ts';
 
 export interface Meta extends OpenApiMeta {
   /** HTTP status of a REST success (default 200). */
   successStatus?: number;
-  /**
-   * The codes this procedure's own logic can answer (the OpenAPI document lists them under their
-   * statuses, with those every route can answer: server/openapi/errors.ts).
-   */
-  errors?: readonly AppErrorCode[];
 }
+
+/** `Retry-After` of a 503 for a database that did not answer: the driver looks for it again within about this. */
+const DATABASE_RETRY_AFTER_SECONDS = 2;
 
 /** Turns anything a procedure threw into the AppError the client will see. */
 export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
+  // The database did not answer (driver deadlines, server/ops/database.ts): 503, never a 500.
+  if (noteDatabaseUnavailable(error)) return new AppError('SERVICE_UNAVAILABLE', { retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS });
   if (error instanceof TRPCError) {
     if (error.cause instanceof AppError) return error.cause;
     if (error.cause instanceof ZodError) return validationError(error.cause);

@@ -94,9 +94,10 @@ export class OutboxWorker extends PollingWorker {
         message = await this.outbox.messages.claimNext(this.id, this.settings.leaseMs, busy);
       } catch (error) {
         this.deps.log.error('sms outbox: claim failed', { error: errorText(error), worker: this.id });
-        await this.idle(this.settings.pollMs);
+        await this.backOff(this.settings.pollMs);
         continue;
       }
+      this.claimAnswered();
       if (!message) {
         // With senders held back, look again as soon as one of their messages has gone.
         await (busy.length > 0 ? Promise.race([this.idle(this.settings.pollMs), ...this.inFlight]) : this.idle(this.settings.pollMs));

@@ -175,9 +175,10 @@ export class JobWorker extends PollingWorker {
         job = await this.queue.claimNext(this.id, kinds, this.settings.leaseMs);
       } catch (error) {
         if (this.running) this.log.error('jobs: claim failed', { error: String(error), worker: this.id });
-        await this.idle(this.settings.pollMs);
+        await this.backOff(this.settings.pollMs);
         continue;
       }
+      this.claimAnswered();
       if (!job) {
         await this.idle(this.settings.pollMs);
         continue;

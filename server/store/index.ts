@@ -1,4 +1,4 @@
-import { MongoClient, type Collection, type Db, type Document } from 'mongodb';
+import { MongoClient, type Collection, type Db, type Document, type MongoClientOptions } from 'mongodb';
 import type {
   ChallengeDoc,
   KeyDoc,
@@ -102,8 +102,9 @@ export function repositoriesOf(store: Pick<Store, keyof Repositories>): Reposito
   return repos;
 }
 
-export async function connectStore(uri: string, dbName: string): Promise<Store> {
-  const client = new MongoClient(uri, { maxPoolSize: 20, serverSelectionTimeoutMS: 10_000 });
+/** `options`: the driver's pool and deadlines (the server passes server/ops/database.ts `driverOptions`). */
+export async function connectStore(uri: string, dbName: string, options: MongoClientOptions = { maxPoolSize: 20, serverSelectionTimeoutMS: 10_000 }): Promise<Store> {
+  const client = new MongoClient(uri, options);
   await client.connect();
   return new Store(client, dbName);
 }

@@ -87,7 +87,7 @@ describe('configuration: each bad value is refused with its variable and what it
     assert.equal(config.shutdownTimeoutMs, 2500);
     assert.equal(config.logLevel, 'error');
     assert.equal(config.seedDemoTenant, true);
-    assert.deepEqual(config.database, { serverSelectionTimeoutMs: 1500, operationTimeoutMs: 1000 });
+    assert.deepEqual(config.database, { serverSelectionTimeoutMs: 10_000, operationTimeoutMs: 0 });
   });
 });
 
@@ -98,6 +98,7 @@ describe('configuration: production refuses to start without what it needs', () 
     assert.equal(config.seedDemoTenant, false);
     assert.equal(config.smsMode, 'sandbox');
     assert.ok(config.secret && config.jwtPrivateJwk && config.platformKey);
+    assert.deepEqual(config.database, { serverSelectionTimeoutMs: 1500, operationTimeoutMs: 1000 });
   });
 
   test('nothing set: one line for each missing piece', () => {

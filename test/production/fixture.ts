@@ -55,7 +55,7 @@ export async function startEngineProcess(port = 0): Promise<EngineProcess> {
       resolve(line.trim());
     });
   });
-  return { uri, child, stop: () => stopProcess(child) };
+  return { uri, child, stop: async () => void (await stopProcess(child)) };
 }
 
 /** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code. */
