@@ -12,7 +12,7 @@
  * then pays for files it half uses: the challenge was 16.4 KB gzip shared, 14 KB alone. The
  * modules may be mixed on one page: an element already defined is not defined again.
  *
- * The package build (`--mode package`, run by `npm run pack`): `dist/packages/elements/dist/`, the
+ * The package build (`--mode package`, run by `npm run pack`): `dist/packages/elements/`, the
  * modules of `@aldero/elements` for a tenant's bundler: the same entries sharing chunks, readable
  * (the tenant's bundler minifies), with lit, @lit/task, libphonenumber-js and `@aldero/sdk` left
  * as imports so the app keeps one copy of each (and one `AlderoClient` class, so `instanceof`
@@ -33,7 +33,7 @@ export const ELEMENT_ENTRIES = {
 
 /** Where the server finds the served build (`/v1/elements/{file}`). */
 export const SERVED_DIR = here('../dist/components');
-const PACKAGE_DIR = here('../dist/packages/elements/dist');
+const PACKAGE_DIR = here('../dist/packages/elements');
 const CLIENT_DIR = here('./client/');
 
 /** The published dependencies of `@aldero/elements`: imported, not bundled, by the package build. */
@@ -94,6 +94,7 @@ export default defineConfig(({ mode }) => ({
           outDir: PACKAGE_DIR,
           emptyOutDir: true,
           minify: false,
+          sourcemap: false,
           lib: { entry: ELEMENT_ENTRIES, formats: ['es'] },
           rolldownOptions: {
             external: PACKAGE_EXTERNALS,

@@ -1,7 +1,7 @@
 import type { AppErrorCode, ClientErrorCode, RateLimitReason } from '../../server/contract/errors.ts';
 import type { CodeSent, Delivery, MfaMethod } from './api.ts';
 
-export type { ClientErrorCode, RateLimitReason };
+export type { AppErrorCode, ClientErrorCode, RateLimitReason };
 
 /** Context the server sends next to an error code. */
 export interface AlderoErrorContext {

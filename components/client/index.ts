@@ -3,7 +3,7 @@ import { AlderoError, errorFromTrpcBody } from './errors.ts';
 
 export type * from './api.ts';
 export { AlderoError, errorFromRestBody, isAlderoError } from './errors.ts';
-export type { AlderoErrorContext, ClientErrorCode, RateLimitReason } from './errors.ts';
+export type { AlderoErrorContext, AppErrorCode, ClientErrorCode, RateLimitReason } from './errors.ts';
 
 export interface AlderoClientOptions {
   /** The tenant's slug, e.g. `acme`. */
@@ -80,6 +80,14 @@ type Calls<I, O, Kinds> = {
 export type AlderoAdminApi = Calls<In['admin'], Out['admin'], ProcedureKinds['admin']>;
 /** The sandbox environment's inbox (`sandbox.messages({ phone })`), with the admin key. */
 export type AlderoSandboxApi = Calls<In['sandbox'], Out['sandbox'], ProcedureKinds['sandbox']>;
+/** The tenant's public face (`tenant.get()`: brand, environment, methods, the disclosure), no credential. */
+export type AlderoTenantApi = Calls<In['tenant'], Out['tenant'], ProcedureKinds['tenant']>;
+
+/**
+ * The parts of the router the SDK calls: a tenant's users, its back end and its public face. The
+ * operator's `platform.*` (apex host, platform key) is the `aldero` CLI's, not a tenant's.
+ */
+type SdkNamespace = 'auth' | 'admin' | 'sandbox' | 'tenant';
 
 /** The procedures that are tRPC queries (GET); every other one is a mutation (POST). */
 const QUERY_PATHS = [
@@ -89,10 +97,11 @@ const QUERY_PATHS = [
   'admin.consents.list',
   'admin.tenant.get',
   'sandbox.messages',
+  'tenant.get',
 ] as const satisfies readonly QueryPath[];
 const QUERIES: ReadonlySet<string> = new Set(QUERY_PATHS);
 // The compiler checks the list against the router: a query added to the server without it here fails the build.
-type MissingQueries = Exclude<QueryPath, (typeof QUERY_PATHS)[number]>;
+type MissingQueries = Exclude<Extract<QueryPath, `${SdkNamespace}.${string}`>, (typeof QUERY_PATHS)[number]>;
 const everyQueryListed: [MissingQueries] extends [never] ? true : MissingQueries = true;
 void everyQueryListed;
 
@@ -128,7 +137,7 @@ export function resolveEndpoint(options: AlderoClientOptions): { baseUrl: string
  *
  * Calls that return tokens (signup, login, refresh, MFA verify) keep the new access token for
  * the calls that follow; `logout()` forgets it. A back end with the tenant's `adminKey` also has
- * `admin.*` and `sandbox.messages`.
+ * `admin.*` and `sandbox.messages`; anyone `tenant.get()`.
  */
 export class AlderoClient {
   readonly options: Readonly<AlderoClientOptions>;
@@ -136,6 +145,7 @@ export class AlderoClient {
   readonly auth: AlderoAuthApi;
   readonly admin: AlderoAdminApi;
   readonly sandbox: AlderoSandboxApi;
+  readonly tenant: AlderoTenantApi;
   private readonly tenantHeader: string | undefined;
   private accessToken: string | null;
 
@@ -148,6 +158,7 @@ export class AlderoClient {
     this.auth = this.procedures('auth') as AlderoAuthApi;
     this.admin = this.procedures('admin') as AlderoAdminApi;
     this.sandbox = this.procedures('sandbox') as AlderoSandboxApi;
+    this.tenant = this.procedures('tenant') as AlderoTenantApi;
   }
 
   setAccessToken(token: string | null): void {

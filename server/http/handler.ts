@@ -8,6 +8,7 @@ import { isApiDocsPath, serveApiDocs } from '../openapi/docs.ts';
 import { tenantLabelFromRequest } from '../tenants/model.ts';
 import { toAppError } from '../trpc.ts';
 import { CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, originAllowed, sameOrigin } from './cors.ts';
+import { DEFAULT_ELEMENTS_DIR, ELEMENTS_ROUTE, serveElements } from './elements.ts';
 import { serveOpenApiDocument } from './openapi.ts';
 import { clientIp, flatHeaders, parseCookies, readBody, requestIdOf } from './request.ts';
 import { sendError, sendJson } from './respond.ts';
@@ -22,6 +23,8 @@ type WebhookHandler = (deps: AppDeps, input: WebhookInput) => Promise<WebhookAns
 interface HttpOptions {
   /** Built demo to serve at `/` (npm start). */
   demoDir?: string;
+  /** The built elements served at `/v1/elements/` (default dist/components, from `npm run build`). */
+  elementsDir?: string;
   /** The Telnyx webhook receiver (from the delivery feature). */
   webhooks?: WebhookHandler;
   /**
@@ -63,10 +66,12 @@ export function createHttpHandler(deps: AppDeps, options: HttpOptions = {}) {
   const { config, log } = deps;
   const trpcDirect = options.trpcDirect !== false;
 
-  const { demoConfig, webhooks, demoDir } = options;
+  const { demoConfig, webhooks, demoDir, elementsDir = DEFAULT_ELEMENTS_DIR } = options;
 
   const beforeTenant: Route<Exchange>[] = [
     { path: '/healthz', handle: ({ res }) => sendJson(res, 200, { ok: true }) },
+    // The elements for a tenant's <script type="module">: every host, any origin, no tenant.
+    { path: ELEMENTS_ROUTE, handle: ({ req, res }, [name]) => serveElements(req, res, elementsDir, name!) },
     ...(demoConfig && !config.production
       ? [
           {
