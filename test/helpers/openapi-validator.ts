@@ -98,7 +98,8 @@ export class OpenApiValidator {
   /** What is wrong with this answer, by the document; empty when it conforms. */
   validate(response: CheckedResponse): string[] {
     const method = response.method.toUpperCase();
-    const path = response.path.split('?', 1)[0]!;
+    // As the server reads it: WHATWG URL parsing resolves dot segments, `%2e%2e` included.
+    const path = new URL(response.path, 'http://validator.invalid').pathname;
     const where = `${method} ${path} → ${response.status}`;
     if (!path.startsWith('/v1/') && !path.startsWith('/.well-known/')) return [];
     if (method === 'OPTIONS' || method === 'HEAD') return [];

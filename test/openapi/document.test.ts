@@ -105,7 +105,7 @@ describe('the OpenAPI document', () => {
   });
 
   test("the guide's examples match their own schemas", () => {
-    const ajv = new Ajv2020({ strict: false });
+    const ajv = new Ajv2020({ strict: false, validateFormats: false });
     ajv.addSchema({ $id: 'doc', components: document.components });
     const compile = (schema: unknown) => ajv.compile(JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"doc#/components/')));
     for (const [procedure, examples] of Object.entries(OPERATION_EXAMPLES)) {

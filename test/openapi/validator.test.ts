@@ -63,6 +63,8 @@ describe('the OpenAPI response validator', () => {
     assert.match(problems({ method: 'GET', path: '/v1/secret-route', status: 200, body: {} })[0]!, /not in the document/);
     assert.deepEqual(problems({ method: 'GET', path: '/v1/nope', status: 404, body: { error: 'NOT_FOUND', message: 'No route.' } }), []);
     assert.deepEqual(problems({ method: 'GET', path: '/healthz', status: 200, body: { ok: true } }), []);
+    // The path as the server reads it: `%2e%2e` is a dot segment, so this is /v1/auth/me.
+    assert.deepEqual(problems({ method: 'GET', path: '/v1/auth/devices/%2e%2e/me?x=1', status: 200, body: { id: 'u', email: 'e', phone: null, phoneVerified: false, mfa: { sms: false, totp: false }, recoveryCodesRemaining: 0, hasPassword: true, oauthProvider: null } }).filter((p) => !/does not match/.test(p)), []);
     assert.deepEqual(problems({ method: 'POST', path: '/trpc/auth.login', status: 200, body: { result: {} } }), []);
   });
 });
