@@ -232,7 +232,6 @@ test(
   '(c) a page on another origin loads /v1/elements/index.js from the tenant host and completes an enrollment and a challenge in Chromium',
   {
     skip: chromium ? false : 'no Chromium (set CHROME_PATH)',
-    todo: 'the elements take API base and tenant from their script URL (issue 18); until then they report CLIENT_NOT_CONFIGURED',
     timeout: 60_000,
   },
   async () => {
