@@ -1,7 +1,9 @@
 import { z } from 'zod';
+import { codeAttemptDepsOf, unlockCodeChecks } from '../abuse/code-attempts.ts';
 import { AppError } from '../errors.ts';
 import { hashPassword, verifyPassword } from '../crypto.ts';
 import { adminProcedure, apiProcedure, userProcedure } from '../procedures.ts';
+import { eraseUserProcedure } from '../platform/router.ts';
 import { email, okOutput, password, tokensOutput } from '../schemas.ts';
 import { repositoriesOf } from '../store/index.ts';
 import { router } from '../trpc.ts';
@@ -83,6 +85,18 @@ export const adminAccountProcedures = {
         const user = await insertUser(ctx, { email: input.email, passwordHash: null, oauthProvider: input.oauthProvider });
         await ctx.deps.audit.record(ctx.req, 'admin.user_created', { email: user.email, oauthProvider: user.oauthProvider }, { userId: user._id, actor: 'admin' });
         return { id: user._id, email: user.email };
+      }),
+    delete: eraseUserProcedure,
+  }),
+  mfa: router({
+    unlock: adminProcedure
+      .meta({ openapi: { method: 'POST', path: '/v1/admin/users/{id}/mfa/unlock', tags: ['admin'], summary: 'Unlock the codes of a user locked after 100 wrong codes in a row' }, errors: ['NOT_FOUND'] })
+      .input(z.object({ id: z.string().min(1).max(64) }))
+      .output(z.object({ ok: z.literal(true), wasLocked: z.boolean() }))
+      .mutation(async ({ ctx, input }) => {
+        const user = await findUser(ctx, input.id);
+        if (!user) throw new AppError('NOT_FOUND', {}, 'No such user in this tenant environment.');
+        return { ok: true as const, wasLocked: await unlockCodeChecks(codeAttemptDepsOf(ctx.deps), ctx.req, user._id) };
       }),
   }),
   sessions: router({

@@ -1,3 +1,4 @@
+import { codeAttemptDepsOf, guardCodeCheck } from '../abuse/code-attempts.ts';
 import { deviceDepsOf, revokeAllDevices } from '../accounts/devices.ts';
 import { consentOfChallenge, disclosureShown, recordConsent } from '../audit/consents.ts';
 import type { Context } from '../context.ts';
@@ -28,10 +29,10 @@ export interface SmsSetupInput {
  * Each setup records the user's consent (the disclosure shown) before the code is sent.
  */
 export async function setupSms(ctx: Context, user: UserDoc, input: SmsSetupInput) {
-  const { phone } = input;
   if (!user.passwordHash) throw new AppError('MFA_PASSWORD_REQUIRED');
   if (user.mfa.sms) throw new AppError('MFA_ALREADY_ENABLED');
-  assertEnrollablePhone(phone, ctx.req.tenant.env);
+  // Stored, counted, consented to and sent in its canonical form only.
+  const phone = assertEnrollablePhone(input.phone, ctx.req.tenant.env);
   const disclosure = disclosureShown(ctx.req.tenant.tenant.brand, input.disclosureVersion, input.disclosureLanguage, input.disclosureChecked === true);
 
   const now = ctx.deps.clock.now();
@@ -51,7 +52,9 @@ export async function confirmSms(ctx: Context, user: UserDoc, code: string) {
   const challenge = await challenges.latestEnrollment(realm, user._id);
   if (!challenge || !challenge.phone) throw new AppError('MFA_SETUP_REQUIRED');
   const phone = challenge.phone;
-  await auditedCodeCheck(ctx.deps.audit, ctx.req, challenge, 'sms', () => verifyChallengeCode(challengeDepsOf(ctx), challenge, code.trim()));
+  await auditedCodeCheck(ctx.deps.audit, ctx.req, challenge, 'sms', () =>
+    guardCodeCheck(codeAttemptDepsOf(ctx.deps), ctx.req, user._id, 'factor', () => verifyChallengeCode(challengeDepsOf(ctx), challenge, code.trim())),
+  );
   // Of two confirmations racing on one code only one enables (and only one gets codes).
   if (!(await users.enableSms(realm, user._id, phone, ctx.deps.clock.now()))) throw new AppError('MFA_ALREADY_ENABLED');
   const consent = await consentOfChallenge(ctx, challenge._id);

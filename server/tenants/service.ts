@@ -18,6 +18,8 @@ export interface NewTenant {
 
 export class TenantService {
   private readonly cache = new Map<string, { doc: TenantDoc | null; at: number }>();
+  /** Its sandbox accepts local development origins (the demo tenant). */
+  localDevelopment?: boolean;
 
   constructor(private readonly store: Store, private readonly clock: Clock) {}
 
@@ -100,6 +102,7 @@ export class TenantService {
     }
     this.forget(input.slug);
     const tenant = await this.store.tenants.findOne({ slug: input.slug });
+        ...(input.localDevelopment !== undefined ? { $set: { localDevelopment: input.localDevelopment } } : {}),
     if (!tenant) throw new Error(`tenant ${input.slug} vanished`);
     return { tenant, adminKey: key, generated: !adminKey };
   }
