@@ -15,6 +15,7 @@ import { driverOptions } from './ops/database.ts';
 import { createOpsHandler } from './ops/http.ts';
 import { Metrics, type OutboxGauge } from './ops/metrics.ts';
 import { trackRequests, type RequestTracker } from './ops/shutdown.ts';
+import { createPlatform } from './platform/index.ts';
 import { connectStore, type Store } from './store/index.ts';
 import { TenantService } from './tenants/service.ts';
 
@@ -40,6 +41,8 @@ export interface RunningApp {
    * before `stop`); `/readyz` answers 503 from the start.
    */
   drain: RequestTracker['drain'];
+  /** The platform key generated for this start (ALDERO_PLATFORM_KEY unset, outside production); null when configured. */
+  platformKey: string | null;
   stop(): Promise<void>;
 }
 
@@ -80,9 +83,12 @@ export async function createDeps(options: StartOptions): Promise<AppDeps> {
     production: config.production,
   });
   const base = { config, store, keys, clock, log, audit: createAuditSink({ store, clock }) };
+  const tenants = new TenantService(store, clock);
+  const platform = await createPlatform({ store, clock, log, tenants, production: config.production, platformKey: config.platformKey });
   return {
     ...base,
-    tenants: new TenantService(store, clock),
+    tenants,
+    platform,
     tokens: new TokenService(keys, clock),
     sms: options.sms ?? createDispatcher(base),
   };
@@ -92,11 +98,14 @@ export async function createDeps(options: StartOptions): Promise<AppDeps> {
 export async function startApp(options: StartOptions & { demoDir?: string }): Promise<RunningApp> {
   const deps = await createDeps(options);
   let demoAdminKey: string | null = null;
+  let demoInboxKey: string | null = null;
   if (deps.config.seedDemoTenant) {
-    const demo = await deps.tenants.ensure(DEMO_TENANT, deps.config.demoAdminKey);
+    const demo = await deps.platform.service.ensureDemoTenant(DEMO_TENANT, deps.config.demoAdminKey);
     demoAdminKey = demo.adminKey;
+    demoInboxKey = demo.inboxKey;
   }
-  const demoConfig = demoAdminKey ? () => ({ tenant: DEMO_TENANT.slug, brand: DEMO_TENANT.brand, sandbox: true, adminKey: demoAdminKey }) : undefined;
+  // The demo's phone simulator gets a key that reads the sandbox inbox and nothing else.
+  const demoConfig = demoInboxKey ? () => ({ tenant: DEMO_TENANT.slug, brand: DEMO_TENANT.brand, sandbox: true, adminKey: demoInboxKey, scope: 'sandbox-inbox' }) : undefined;
   const handler = createHttpHandler(deps, { demoDir: options.demoDir, webhooks: handleTelnyxWebhook, demoConfig });
   const dispatcher = deps.sms as Partial<Dispatcher>;
   const metrics = new Metrics({ outbox: () => outboxBacklog(deps.store), smsWorker: dispatcher.stats ? () => dispatcher.stats! : undefined });
@@ -143,6 +152,7 @@ export async function startApp(options: StartOptions & { demoDir?: string }): Pr
     demoAdminKey,
     metrics,
     drain: (deadlineMs) => requests.drain(deadlineMs),
+    platformKey: deps.platform.generatedKey,
     async stop() {
       workersRunning = false;
       await deps.sms.stop?.();

@@ -5,6 +5,7 @@ import type { Config } from './config.ts';
 import type { SmsDispatcher } from './delivery/types.ts';
 import type { ServerKeys } from './keys.ts';
 import type { Logger } from './log.ts';
+import type { Platform } from './platform/index.ts';
 import type { Store } from './store/index.ts';
 import type { TenantService } from './tenants/service.ts';
 
@@ -20,4 +21,6 @@ export interface AppDeps {
   sms: SmsDispatcher;
   /** The audit trail, handed to every feature that records in it. */
   audit: AuditSink;
+  /** The operator's side: tenants and their keys through the platform API, and its key. */
+  platform: Platform;
 }

@@ -27,6 +27,7 @@ async function main(): Promise<() => Promise<void>> {
 
   console.log(`Aldero API listening on ${app.url}`);
   if (app.demoAdminKey) console.log(`Demo tenant "acme" admin key: ${app.demoAdminKey}`);
+  if (app.platformKey) console.log(`Platform key (generated for this run): ${app.platformKey}`);
   console.log(`Demo (Vite dev server, hot reload; API proxied): ${demoUrl}`);
 
   return async () => {

@@ -2,7 +2,6 @@ import { AppError } from './errors.ts';
 import { issuerOf } from './accounts/sessions.ts';
 import { findUser } from './accounts/users.ts';
 import { noteAuditSubject, recordRefusals } from './audit/record.ts';
-import type { Context } from './context.ts';
 import { publicProcedure } from './trpc.ts';
 
 function bearer(header: string | undefined): string | null {
@@ -37,16 +36,17 @@ export const userProcedure = apiProcedure.use(async ({ ctx, next }) => {
   return next({ ctx: { ...ctx, user, claims } });
 });
 
-/** Refuses a request without one of the tenant's admin keys (valid for both environments of the tenant). */
-export function assertAdmin(ctx: Context): void {
-  const key = bearer(ctx.req.headers.authorization);
-  if (!key || !ctx.deps.tenants.verifyAdminKey(ctx.req.tenant.tenant, key)) {
-    throw new AppError('UNAUTHORIZED', {}, 'Send the tenant admin key as `Authorization: Bearer <key>`.');
-  }
-}
-
-/** The tenant's back end, with its admin key. */
+/**
+ * The tenant's back end, with one of its admin keys (401 without, or with another tenant's or a
+ * revoked one; 403 when the key's scope is another environment or only the sandbox inbox).
+ */
 export const adminProcedure = apiProcedure.use(async ({ ctx, next }) => {
-  assertAdmin(ctx);
+  await ctx.deps.tenants.authorizeAdmin(ctx.req.tenant, ctx.req.headers.authorization, 'admin');
+  return next({ ctx });
+});
+
+/** Reading the sandbox inbox: any admin key of the environment, or a `sandbox-inbox` key. */
+export const inboxProcedure = apiProcedure.use(async ({ ctx, next }) => {
+  await ctx.deps.tenants.authorizeAdmin(ctx.req.tenant, ctx.req.headers.authorization, 'inbox');
   return next({ ctx });
 });

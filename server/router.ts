@@ -1,6 +1,7 @@
 import { accountProcedures, devicesRouter } from './accounts/router.ts';
 import { adminRouter } from './admin/router.ts';
 import { loginProcedure, mfaRouter } from './mfa/router.ts';
+import { platformRouter, tenantFaceRouter } from './platform/router.ts';
 import { sandboxRouter } from './sandbox/router.ts';
 import { router } from './trpc.ts';
 
@@ -14,6 +15,9 @@ export const appRouter = router({
   }),
   admin: adminRouter,
   sandbox: sandboxRouter,
+  tenant: tenantFaceRouter,
+  /** The operator's API, on the apex host only. */
+  platform: platformRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -7,6 +7,7 @@ import type { Context } from '../context.ts';
 import { sealByoApiKey } from '../delivery/index.ts';
 import { AppError } from '../errors.ts';
 import { adminProcedure } from '../procedures.ts';
+import { brandInput, vetBrand } from '../platform/brand.ts';
 import type { Env, TenantDoc } from '../store/documents.ts';
 import { router } from '../trpc.ts';
 
@@ -104,7 +105,8 @@ export const adminRouter = router({
     update: adminProcedure
       .meta({ openapi: { method: 'PATCH', path: '/v1/admin/tenant', tags: ['admin'], summary: "Change the tenant's settings (brand, origins, countries, quotas, audit retention, this environment's notification webhook)" }, errors: [] })
       .input(z.object({
-        brand: z.string().trim().min(1).max(64).optional(),
+        /** Vetted by the brand rules of the shared sender (2–30 characters, no URL, phone number, line break, ...). */
+        brand: brandInput.optional(),
         allowedOrigins: z.array(origin).max(50).optional(),
         allowedCountries: z.array(z.string().regex(/^[A-Z]{2}$/, 'ISO 3166 alpha-2, upper case')).max(250).optional(),
         quotas: quotas.partial().optional(),
@@ -136,6 +138,7 @@ export const adminRouter = router({
         const { secret } = await updateAuditSettings(ctx, { auditRetentionDays, notificationWebhook });
         const updated = await ctx.deps.tenants.updateSettings(current, {
           ...settings,
+          ...(settings.brand !== undefined ? { brand: vetBrand(settings.brand) } : {}),
           senderModel,
           ...(byo !== undefined ? { byo: nextByo } : {}),
           quotas: settings.quotas ? { ...current.quotas, ...settings.quotas } : undefined,

@@ -15,7 +15,7 @@ export const AUDIT_EXPORT_PATH = '/v1/admin/audit/export';
  * A raw route (not a procedure): the body is not one JSON document.
  */
 export async function exportAuditEvents(ctx: Context, url: URL, res: ServerResponse): Promise<void> {
-  ctx.deps.tenants.assertAdminAuthorization(ctx.req.tenant.tenant, ctx.req.headers.authorization);
+  await ctx.deps.tenants.authorizeAdmin(ctx.req.tenant, ctx.req.headers.authorization);
   const parsed = auditFilterInput.safeParse(Object.fromEntries(url.searchParams));
   if (!parsed.success) throw validationError(parsed.error);
   const cursor = auditEvents(ctx.deps.store).find(auditFilter(ctx.req.tenant.realm, parsed.data)).sort({ _id: 1 });

@@ -5,7 +5,7 @@ import type { WebhookAnswer, WebhookInput } from '../delivery/webhooks.ts';
 import type { AppDeps } from '../deps.ts';
 import { AppError } from '../errors.ts';
 import { isApiDocsPath, serveApiDocs } from '../openapi/docs.ts';
-import { tenantLabelFromRequest } from '../tenants/model.ts';
+import { isApexRequest, tenantLabelFromRequest, type TenantContext } from '../tenants/model.ts';
 import { toAppError } from '../trpc.ts';
 import { CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, originAllowed, sameOrigin } from './cors.ts';
 import { DEFAULT_ELEMENTS_DIR, ELEMENTS_ROUTE, serveElements } from './elements.ts';
@@ -55,6 +55,28 @@ function isLoopback(address: string | undefined): boolean {
   return address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';
 }
 
+/** Headers a reverse proxy adds: a request carrying one came from elsewhere, whatever its peer address. */
+const FORWARDING_HEADERS = ['forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-real-ip', 'via'];
+
+/** The platform API (`/v1/platform/...`, tRPC `platform.*`): served on the apex host only. */
+const PLATFORM_PATH = /^\/(?:v1\/platform(?:\/|$)|trpc\/platform\.)/;
+
+/** The tenant's public face: any origin may read it (no credentials). */
+const PUBLIC_FACE_PATH = '/v1/tenant';
+
+/**
+ * The request info of an apex request: no tenant. A procedure that needs one (anything but the
+ * platform's) is refused as a tenant-less request always was, with TENANT_NOT_FOUND.
+ */
+function withoutTenant(info: Omit<RequestInfo, 'tenant'>, domain: string): RequestInfo {
+  return Object.defineProperty(info, 'tenant', {
+    enumerable: false,
+    get(): TenantContext {
+      throw new AppError('TENANT_NOT_FOUND', {}, `Call the API at {slug}.${domain} or {slug}-sandbox.${domain}, or send X-Aldero-Tenant.`);
+    },
+  }) as RequestInfo;
+}
+
 /**
  * The whole HTTP surface of one process, as two route tables: what is answered before the
  * tenant is known (health, the demo, Telnyx's webhooks), then, past tenant resolution and CORS,
@@ -77,7 +99,8 @@ export function createHttpHandler(deps: AppDeps, options: HttpOptions = {}) {
           {
             path: '/demo-config.json',
             handle: ({ req, res }: Exchange) => {
-              if (!isLoopback(req.socket.remoteAddress)) throw new AppError('FORBIDDEN', {}, 'The demo configuration is served to this machine only.');
+              const forwarded = FORWARDING_HEADERS.some((name) => req.headers[name] !== undefined);
+              if (!isLoopback(req.socket.remoteAddress) || forwarded) throw new AppError('FORBIDDEN', {}, 'The demo configuration is served to this machine only.');
               sendJson(res, 200, demoConfig());
             },
           },
@@ -128,25 +151,16 @@ export function createHttpHandler(deps: AppDeps, options: HttpOptions = {}) {
     { path: () => true, handle: (exchange) => serveRest(deps, exchange, exchange.info) },
   ];
 
-  /** The tenant environment the request is for, and CORS for its origin. */
-  async function enterTenant(exchange: Exchange): Promise<TenantExchange> {
-    const { req, res, headers } = exchange;
-    const label = tenantLabelFromRequest(headers.host, headers['x-aldero-tenant'], config.domain);
-    if (!label) {
-      throw new AppError('TENANT_NOT_FOUND', {}, `Call the API at {slug}.${config.domain} or {slug}-sandbox.${config.domain}, or send X-Aldero-Tenant.`);
-    }
-    const tenant = await deps.tenants.resolve(label);
-    const origin = headers.origin;
-    if (origin && origin !== 'null') {
-      const allowed = sameOrigin(origin, headers.host) || originAllowed(tenant, origin);
-      if (!allowed) throw new AppError('ORIGIN_NOT_ALLOWED', { origin: origin.slice(0, 256) });
-      res.setHeader('access-control-allow-origin', origin);
-      res.setHeader('access-control-allow-credentials', 'true');
-      res.setHeader('access-control-expose-headers', CORS_EXPOSED_HEADERS);
-      res.setHeader('vary', 'Origin');
-    }
+  /** The operator's API on the apex host: tRPC `platform.*` and REST `/v1/platform/...`, same-origin only. */
+  const platformApi: Route<TenantExchange>[] = [
+    { path: /^\/trpc\/(.*)$/s, handle: (exchange, [path]) => serveTrpc(deps, exchange, path!, trpcDirect) },
+    { path: () => true, handle: (exchange) => serveRest(deps, exchange, exchange.info) },
+  ];
+
+  function requestInfoOf(exchange: Exchange): Omit<RequestInfo, 'tenant'> {
+    const { req, headers } = exchange;
     const forwardedProto = config.trustProxy ? headers['x-forwarded-proto'] : undefined;
-    const info: RequestInfo = {
+    return {
       requestId: exchange.requestId,
       ip: clientIp(req, config.trustProxy),
       userAgent: headers['user-agent']?.slice(0, 512) ?? null,
@@ -154,9 +168,40 @@ export function createHttpHandler(deps: AppDeps, options: HttpOptions = {}) {
       cookies: parseCookies(headers.cookie),
       secure: forwardedProto === 'https' || Boolean((req.socket as { encrypted?: boolean }).encrypted),
       hostname: (headers.host ?? '').replace(/:\d+$/, '').toLowerCase(),
-      tenant,
     };
-    return { ...exchange, info };
+  }
+
+  /** An apex request for the platform API, or null. Browsers of other origins get nothing. */
+  function enterPlatform(exchange: Exchange): TenantExchange | null {
+    const { headers } = exchange;
+    if (!PLATFORM_PATH.test(exchange.url.pathname) || !isApexRequest(headers.host, headers['x-aldero-tenant'], config.domain)) return null;
+    const origin = headers.origin;
+    if (origin && origin !== 'null' && !sameOrigin(origin, headers.host)) throw new AppError('ORIGIN_NOT_ALLOWED', { origin: origin.slice(0, 256) });
+    return { ...exchange, info: withoutTenant(requestInfoOf(exchange), config.domain) };
+  }
+
+  /** The tenant environment the request is for, and CORS for its origin. */
+  async function enterTenant(exchange: Exchange): Promise<TenantExchange> {
+    const { res, headers } = exchange;
+    const label = tenantLabelFromRequest(headers.host, headers['x-aldero-tenant'], config.domain);
+    if (!label) {
+      throw new AppError('TENANT_NOT_FOUND', {}, `Call the API at {slug}.${config.domain} or {slug}-sandbox.${config.domain}, or send X-Aldero-Tenant.`);
+    }
+    const tenant = await deps.tenants.resolve(label);
+    const origin = headers.origin;
+    if (origin && origin !== 'null' && exchange.url.pathname === PUBLIC_FACE_PATH) {
+      // The public face is the same for every reader: any origin, no credentials.
+      res.setHeader('access-control-allow-origin', '*');
+      res.setHeader('access-control-expose-headers', CORS_EXPOSED_HEADERS);
+    } else if (origin && origin !== 'null') {
+      const allowed = sameOrigin(origin, headers.host) || originAllowed(tenant, origin);
+      if (!allowed) throw new AppError('ORIGIN_NOT_ALLOWED', { origin: origin.slice(0, 256) });
+      res.setHeader('access-control-allow-origin', origin);
+      res.setHeader('access-control-allow-credentials', 'true');
+      res.setHeader('access-control-expose-headers', CORS_EXPOSED_HEADERS);
+      res.setHeader('vary', 'Origin');
+    }
+    return { ...exchange, info: { ...requestInfoOf(exchange), tenant } };
   }
 
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -165,6 +210,8 @@ export function createHttpHandler(deps: AppDeps, options: HttpOptions = {}) {
     try {
       const exchange: Exchange = { req, res, method: req.method ?? 'GET', url: new URL(req.url ?? '/', 'http://internal'), requestId, headers: flatHeaders(req) };
       if (await answerWith(beforeTenant, exchange)) return;
+      const platform = enterPlatform(exchange);
+      if (platform) return void (await answerWith(platformApi, platform));
       await answerWith(tenantApi, await enterTenant(exchange));
     } catch (error) {
       const appError = toAppError(error);

@@ -104,7 +104,8 @@ export async function eraseUser(store: Store, realm: Realm, user: Pick<UserDoc, 
     { realm, userId: user._id },
     { realm, 'payload.userId': user._id },
     { realm, 'payload.email': user.email },
-    { _id: new RegExp(`^[^:]+:${escapeRegex(realm)}:(?:[^:]+:)?(?:${keyed})$`) },
+    // `sms:{realm}:user:{id}`, `code-check:{realm}:{id}`, `login:{realm}:{email}:{ip}`, `sms:{realm}:phone:{phone}`...
+    { _id: new RegExp(`^[^:]+:${escapeRegex(realm)}:(?:.*:)?(?:${keyed})(?::.*)?$`) },
   ];
   // Messages to the user's phone whose challenge is already gone (a finished enrollment).
   if (user.phone) clauses.push({ realm, to: user.phone });

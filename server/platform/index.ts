@@ -6,20 +6,23 @@
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/index.ts';
+import type { TenantService } from '../tenants/service.ts';
 import { PlatformKey } from './platform-key.ts';
 import { PLATFORM_INDEXES, PlatformService } from './service.ts';
 
 export { brandInput, brandViolations, vetBrand, type BrandRule } from './brand.ts';
 export { eraseTenantData, eraseUser, totalOf, type ErasureCounts } from './erasure.ts';
-export { ADMIN_KEY_SCOPES, AdminKeys, scopeAllows, type AdminAccess, type AdminKeyDoc, type AdminKeyScope, type KeyCheck } from './keys.ts';
+export { ADMIN_KEY_SCOPES, AdminKeys, scopeAllows, type AdminAccess, type AdminKeyDoc, type AdminKeyScope, type KeyCheck } from '../tenants/keys.ts';
 export { PLATFORM_KEY_MIN_LENGTH, PlatformKey } from './platform-key.ts';
-export { DEMO_INBOX_KEY_LABEL, DEMO_KEY_LABEL, PLATFORM_INDEXES, PlatformService, statusOf, type PlatformTenant, type PlatformTenantFields } from './service.ts';
+export { DEMO_INBOX_KEY_LABEL, PLATFORM_INDEXES, PlatformService, statusOf, type PlatformTenant, type PlatformTenantFields } from './service.ts';
 export { RESERVED_SLUGS, slugViolation } from './slug.ts';
 
 /** What a process holds of the platform: the service and the key that guards its API. */
 export interface Platform {
   service: PlatformService;
   key: PlatformKey;
+  /** The platform key generated for this start (ALDERO_PLATFORM_KEY unset), for the start-up banner; null when configured. */
+  generatedKey: string | null;
 }
 
 export interface PlatformDeps {
@@ -29,17 +32,17 @@ export interface PlatformDeps {
   production: boolean;
   /** `ALDERO_PLATFORM_KEY`; unset outside production: one is generated for this start. */
   platformKey: string | undefined;
-  forgetTenant(slug: string): void;
+  tenants: TenantService;
 }
 
 /**
  * The platform of one process: its indexes, legacy keys moved to key documents, and the platform
- * key (the generated one, if any, comes back once in `generatedKey` for the start-up banner).
+ * key (configured, or generated for this start outside production).
  */
-export async function createPlatform(deps: PlatformDeps): Promise<{ platform: Platform; generatedKey: string | null }> {
+export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
   await deps.store.ensureIndexes(PLATFORM_INDEXES);
-  const service = new PlatformService({ store: deps.store, clock: deps.clock, log: deps.log, forgetTenant: deps.forgetTenant });
+  const service = new PlatformService({ store: deps.store, clock: deps.clock, log: deps.log, tenants: deps.tenants });
   await service.migrateLegacyKeys();
   const { platformKey, generated } = await PlatformKey.load(deps.store, { configured: deps.platformKey, production: deps.production });
-  return { platform: { service, key: platformKey }, generatedKey: generated };
+  return { service, key: platformKey, generatedKey: generated };
 }

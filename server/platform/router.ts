@@ -5,12 +5,12 @@ import { MFA_METHODS } from '../contract/methods.ts';
 import type { Context } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { adminProcedure } from '../procedures.ts';
-import { issuerFor } from '../tenants/model.ts';
+import { isApexRequest, issuerFor } from '../tenants/model.ts';
+import { bearerToken } from '../tenants/service.ts';
 import { publicProcedure, router } from '../trpc.ts';
 import { brandInput } from './brand.ts';
 import { eraseUser, totalOf } from './erasure.ts';
-import type { Platform } from './index.ts';
-import { ADMIN_KEY_SCOPES, type AdminKeyDoc } from './keys.ts';
+import { ADMIN_KEY_SCOPES, type AdminKeyDoc } from '../tenants/keys.ts';
 import { countryInput, originInput, quotasInput, senderModelInput } from './schemas.ts';
 import { statusOf, type PlatformTenant } from './service.ts';
 import { slugInput } from './slug.ts';
@@ -21,30 +21,17 @@ import { slugInput } from './slug.ts';
  * user's erasure by the tenant admin (`DELETE /v1/admin/users/{id}`).
  */
 
-function platformOf(ctx: Context): Platform {
-  const platform = (ctx.deps as Context['deps'] & { platform?: Platform }).platform;
-  if (!platform) throw new AppError('NOT_FOUND', {}, 'The platform API is not served by this process.');
-  return platform;
-}
-
-function bearer(header: string | undefined): string | null {
-  const match = header ? /^Bearer\s+(\S+)$/i.exec(header.trim()) : null;
-  return match ? match[1]! : null;
-}
-
-/** Whether the request came to the apex host (`{domain}` itself, no tenant label, no X-Aldero-Tenant). */
-export function isApexRequest(ctx: Context): boolean {
-  return ctx.req.hostname === ctx.deps.config.domain.toLowerCase() && !ctx.req.headers['x-aldero-tenant'];
-}
 
 /** The operator, with the platform key, on the apex host. Anywhere else the platform API does not exist. */
 export const platformProcedure = publicProcedure.use(async ({ ctx, next }) => {
-  if (!isApexRequest(ctx)) throw new AppError('NOT_FOUND', {}, `The platform API is served at ${ctx.deps.config.domain} itself.`);
-  const key = bearer(ctx.req.headers.authorization);
-  if (!key || !(await platformOf(ctx).key.verify(key))) {
+  if (!isApexRequest(ctx.req.headers.host, ctx.req.headers['x-aldero-tenant'], ctx.deps.config.domain)) {
+    throw new AppError('NOT_FOUND', {}, `The platform API is served at ${ctx.deps.config.domain} itself.`);
+  }
+  const key = bearerToken(ctx.req.headers.authorization);
+  if (!key || !(await ctx.deps.platform.key.verify(key))) {
     throw new AppError('UNAUTHORIZED', {}, 'Send the platform key (ALDERO_PLATFORM_KEY) as `Authorization: Bearer <key>`.');
   }
-  return next({ ctx: { ...ctx, platform: platformOf(ctx) } });
+  return next({ ctx: { ...ctx, platform: ctx.deps.platform } });
 });
 
 const quotasOutput = quotasInput;
@@ -120,7 +107,7 @@ const TAGS = ['platform'];
 
 const keysRouter = router({
   create: platformProcedure
-    .meta({ openapi: { method: 'POST', path: '/v1/platform/tenants/{slug}/keys', tags: TAGS, summary: 'Create an admin key for the tenant (shown once)' }, successStatus: 201 })
+    .meta({ openapi: { method: 'POST', path: '/v1/platform/tenants/{slug}/keys', tags: TAGS, summary: 'Create an admin key for the tenant (shown once)' }, errors: ['NOT_FOUND'], successStatus: 201 })
     .input(slugParam.extend({
       /** `all` (both environments, the default), `live`, `sandbox`, or `sandbox-inbox` (reads the sandbox inbox only). */
       scope: z.enum(ADMIN_KEY_SCOPES).optional(),
@@ -133,7 +120,7 @@ const keysRouter = router({
     }),
 
   list: platformProcedure
-    .meta({ openapi: { method: 'GET', path: '/v1/platform/tenants/{slug}/keys', tags: TAGS, summary: "The tenant's admin keys (never the keys themselves)" } })
+    .meta({ openapi: { method: 'GET', path: '/v1/platform/tenants/{slug}/keys', tags: TAGS, summary: "The tenant's admin keys (never the keys themselves)" }, errors: ['NOT_FOUND'] })
     .input(slugParam.extend({ includeRevoked: z.union([z.boolean(), z.enum(['true', 'false'])]).optional() }))
     .output(z.object({ keys: z.array(keyOutput) }))
     .query(async ({ ctx, input }) => {
@@ -142,7 +129,7 @@ const keysRouter = router({
     }),
 
   revoke: platformProcedure
-    .meta({ openapi: { method: 'DELETE', path: '/v1/platform/tenants/{slug}/keys/{keyId}', tags: TAGS, summary: 'Revoke an admin key (refused at once by every process)' } })
+    .meta({ openapi: { method: 'DELETE', path: '/v1/platform/tenants/{slug}/keys/{keyId}', tags: TAGS, summary: 'Revoke an admin key (refused at once by every process)' }, errors: ['NOT_FOUND'] })
     .input(slugParam.extend({ keyId: z.string().min(1).max(64) }))
     .output(z.object({ key: keyOutput }))
     .mutation(async ({ ctx, input }) => ({ key: keyView(await ctx.platform.service.revokeKey(input.slug, input.keyId)) })),
@@ -151,7 +138,7 @@ const keysRouter = router({
 export const platformRouter = router({
   tenants: router({
     create: platformProcedure
-      .meta({ openapi: { method: 'POST', path: '/v1/platform/tenants', tags: TAGS, summary: 'Create a tenant and its first admin key (shown once)' }, successStatus: 201 })
+      .meta({ openapi: { method: 'POST', path: '/v1/platform/tenants', tags: TAGS, summary: 'Create a tenant and its first admin key (shown once)' }, errors: ['TENANT_SLUG_TAKEN'], successStatus: 201 })
       .input(z.object({ slug: slugInput, brand: brandInput, ...settings }))
       .output(z.object({ tenant: tenantOutput, adminKey: z.string() }))
       .mutation(async ({ ctx, input }) => {
@@ -160,7 +147,7 @@ export const platformRouter = router({
       }),
 
     list: platformProcedure
-      .meta({ openapi: { method: 'GET', path: '/v1/platform/tenants', tags: TAGS, summary: 'Tenants by slug, a page at a time' } })
+      .meta({ openapi: { method: 'GET', path: '/v1/platform/tenants', tags: TAGS, summary: 'Tenants by slug, a page at a time' }, errors: [] })
       .input(z.object({ limit: z.coerce.number().int().min(1).max(200).optional(), cursor: z.string().max(64).optional() }).optional())
       .output(z.object({ tenants: z.array(tenantOutput), nextCursor: z.string().nullable() }))
       .query(async ({ ctx, input }) => {
@@ -169,13 +156,13 @@ export const platformRouter = router({
       }),
 
     get: platformProcedure
-      .meta({ openapi: { method: 'GET', path: '/v1/platform/tenants/{slug}', tags: TAGS, summary: 'One tenant' } })
+      .meta({ openapi: { method: 'GET', path: '/v1/platform/tenants/{slug}', tags: TAGS, summary: 'One tenant' }, errors: ['NOT_FOUND'] })
       .input(slugParam)
       .output(tenantAnswer)
       .query(async ({ ctx, input }) => ({ tenant: tenantView(ctx, await ctx.platform.service.get(input.slug)) })),
 
     update: platformProcedure
-      .meta({ openapi: { method: 'PATCH', path: '/v1/platform/tenants/{slug}', tags: TAGS, summary: "Change a tenant's brand, sender model, origins, countries or quotas" } })
+      .meta({ openapi: { method: 'PATCH', path: '/v1/platform/tenants/{slug}', tags: TAGS, summary: "Change a tenant's brand, sender model, origins, countries or quotas" }, errors: ['NOT_FOUND'] })
       .input(slugParam.extend({ brand: brandInput.optional(), ...settings }))
       .output(tenantAnswer)
       .mutation(async ({ ctx, input }) => {
@@ -184,19 +171,19 @@ export const platformRouter = router({
       }),
 
     delete: platformProcedure
-      .meta({ openapi: { method: 'DELETE', path: '/v1/platform/tenants/{slug}', tags: TAGS, summary: 'Delete a tenant, erasing every document of both its environments' } })
+      .meta({ openapi: { method: 'DELETE', path: '/v1/platform/tenants/{slug}', tags: TAGS, summary: 'Delete a tenant, erasing every document of both its environments' }, errors: ['NOT_FOUND'] })
       .input(slugParam)
       .output(erasureOutput.extend({ slug: z.string() }))
       .mutation(({ ctx, input }) => ctx.platform.service.delete(input.slug)),
 
     suspend: platformProcedure
-      .meta({ openapi: { method: 'POST', path: '/v1/platform/tenants/{slug}/suspend', tags: TAGS, summary: 'Suspend a tenant: its routes answer 403 TENANT_SUSPENDED, no SMS leaves' } })
+      .meta({ openapi: { method: 'POST', path: '/v1/platform/tenants/{slug}/suspend', tags: TAGS, summary: 'Suspend a tenant: its routes answer 403 TENANT_SUSPENDED, no SMS leaves' }, errors: ['NOT_FOUND'] })
       .input(slugParam)
       .output(tenantAnswer)
       .mutation(async ({ ctx, input }) => ({ tenant: tenantView(ctx, await ctx.platform.service.suspend(input.slug)) })),
 
     resume: platformProcedure
-      .meta({ openapi: { method: 'POST', path: '/v1/platform/tenants/{slug}/resume', tags: TAGS, summary: 'Resume a suspended tenant' } })
+      .meta({ openapi: { method: 'POST', path: '/v1/platform/tenants/{slug}/resume', tags: TAGS, summary: 'Resume a suspended tenant' }, errors: ['NOT_FOUND'] })
       .input(slugParam)
       .output(tenantAnswer)
       .mutation(async ({ ctx, input }) => ({ tenant: tenantView(ctx, await ctx.platform.service.resume(input.slug)) })),
@@ -208,7 +195,7 @@ export const platformRouter = router({
 /** `GET /v1/tenant`: what an element needs to render the disclosure with the brand the SMS will carry. No auth, any origin. */
 export const tenantFaceRouter = router({
   get: publicProcedure
-    .meta({ openapi: { method: 'GET', path: '/v1/tenant', tags: ['tenant'], summary: "The tenant's public face: brand, environment, methods, disclosure" } })
+    .meta({ openapi: { method: 'GET', path: '/v1/tenant', tags: ['tenant'], summary: "The tenant's public face: brand, environment, methods, disclosure" }, errors: [] })
     .input(z.object({}).optional())
     .output(z.object({
       slug: z.string(),
@@ -231,7 +218,7 @@ export const tenantFaceRouter = router({
 
 /** `DELETE /v1/admin/users/{id}`: the tenant admin erases one user of this environment completely. */
 export const eraseUserProcedure = adminProcedure
-  .meta({ openapi: { method: 'DELETE', path: '/v1/admin/users/{id}', tags: ['admin'], summary: 'Erase a user: account, sessions, challenges, devices, messages, consents, audit events' } })
+  .meta({ openapi: { method: 'DELETE', path: '/v1/admin/users/{id}', tags: ['admin'], summary: 'Erase a user: account, sessions, challenges, devices, messages, consents, audit events' }, errors: ['NOT_FOUND'] })
   .input(z.object({ id: z.string().min(1).max(64) }))
   .output(erasureOutput.extend({ id: z.string() }))
   .mutation(async ({ ctx, input }) => {

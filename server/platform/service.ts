@@ -8,7 +8,8 @@ import type { IndexSpec, Store } from '../store/index.ts';
 import { DEFAULT_QUOTAS } from '../tenants/model.ts';
 import { vetBrand } from './brand.ts';
 import { eraseTenantData, totalOf, type ErasureCounts } from './erasure.ts';
-import { ADMIN_KEY_INDEXES, AdminKeys, type AdminKeyDoc, type AdminKeyScope } from './keys.ts';
+import { ADMIN_KEY_INDEXES, type AdminKeys, type AdminKeyDoc, type AdminKeyScope } from '../tenants/keys.ts';
+import { TENANT_CACHE_MS, type NewTenant, type TenantService } from '../tenants/service.ts';
 import { slugViolation } from './slug.ts';
 
 /**
@@ -23,8 +24,8 @@ import { slugViolation } from './slug.ts';
  * that resolved the tenant just before the mark cannot write after the sweep.
  */
 
-/** Longer than the tenant cache of a process (`TENANT_CACHE_MS`, 2 s) plus a request's duration. */
-export const TENANT_CACHE_GRACE_MS = 2_500;
+/** Longer than the tenant cache of a process (`TENANT_CACHE_MS`) plus a request's duration. */
+export const TENANT_CACHE_GRACE_MS = TENANT_CACHE_MS + 500;
 
 /** The fields the platform adds to a tenant document. */
 export interface PlatformTenantFields {
@@ -67,9 +68,10 @@ export interface TenantErasure {
 
 export const PLATFORM_INDEXES: IndexSpec[] = [...ADMIN_KEY_INDEXES];
 
-/** Labels of the keys `npm start` makes for the demo tenant (replaced at each start). */
-export const DEMO_KEY_LABEL = 'npm start';
+/** The label of the demo's inbox key (`/demo-config.json`), replaced at each start. */
 export const DEMO_INBOX_KEY_LABEL = 'npm start: demo inbox';
+/** Inbox keys of earlier starts older than this are revoked at a start. */
+const DEMO_INBOX_KEY_DAYS = 1;
 
 function isDuplicateKey(error: unknown): boolean {
   return error instanceof MongoServerError && error.code === 11000;
@@ -86,8 +88,8 @@ export interface PlatformServiceDeps {
   store: Store;
   clock: Clock;
   log: Logger;
-  /** Drops this process's cached copy of a tenant after a change (`TenantService.forget`). */
-  forgetTenant(slug: string): void;
+  /** The tenants of this process: its cache (dropped after each change here) and the admin keys. */
+  tenants: TenantService;
   /** How long to wait between marking a tenant deleted and erasing it (tests of the wait pass it). */
   deletionGraceMs?: number;
 }
@@ -96,7 +98,11 @@ export class PlatformService {
   readonly keys: AdminKeys;
 
   constructor(private readonly deps: PlatformServiceDeps) {
-    this.keys = new AdminKeys(deps.store, () => deps.clock.now());
+    this.keys = deps.tenants.keys;
+  }
+
+  private forget(slug: string): void {
+    this.deps.tenants.forget(slug);
   }
 
   private get tenants() {
@@ -127,7 +133,6 @@ export class PlatformService {
       senderModel: input.senderModel ?? 'shared',
       allowedOrigins: input.allowedOrigins ?? [],
       allowedCountries: input.allowedCountries ?? [],
-      adminKeys: [],
       quotas: { ...DEFAULT_QUOTAS, ...input.quotas },
       webOtpHost: null,
       byo: null,
@@ -142,7 +147,7 @@ export class PlatformService {
       if (isDuplicateKey(error)) throw new AppError('TENANT_SLUG_TAKEN', { slug: input.slug });
       throw error;
     }
-    this.deps.forgetTenant(tenant.slug);
+    this.forget(tenant.slug);
     const { key, secret } = await this.keys.issue(tenant._id, { scope: 'all', label: 'first key' });
     this.deps.log.info('platform: tenant created', { tenant: tenant.slug, tenantId: tenant._id });
     return { tenant, adminKey: secret, key };
@@ -167,7 +172,7 @@ export class PlatformService {
     if (patch.allowedCountries !== undefined) set.allowedCountries = patch.allowedCountries;
     if (patch.quotas !== undefined) set.quotas = { ...current.quotas, ...patch.quotas };
     const updated = await this.tenants.findOneAndUpdate({ _id: current._id, deletingAt: null }, { $set: set }, { returnDocument: 'after' });
-    this.deps.forgetTenant(slug);
+    this.forget(slug);
     if (!updated) throw new AppError('NOT_FOUND', { slug }, `No tenant ${slug}.`);
     return updated;
   }
@@ -179,7 +184,7 @@ export class PlatformService {
     const updated =
       (await this.tenants.findOneAndUpdate({ _id: current._id, suspendedAt: null }, { $set: { suspendedAt: now, updatedAt: now } }, { returnDocument: 'after' })) ??
       (await this.tenants.findOne({ _id: current._id }));
-    this.deps.forgetTenant(slug);
+    this.forget(slug);
     this.deps.log.info('platform: tenant suspended', { tenant: slug });
     return updated ?? current;
   }
@@ -187,7 +192,7 @@ export class PlatformService {
   async resume(slug: string): Promise<PlatformTenant> {
     const current = await this.getServed(slug);
     const updated = await this.tenants.findOneAndUpdate({ _id: current._id }, { $set: { suspendedAt: null, updatedAt: this.deps.clock.now() } }, { returnDocument: 'after' });
-    this.deps.forgetTenant(slug);
+    this.forget(slug);
     this.deps.log.info('platform: tenant resumed', { tenant: slug });
     return updated ?? current;
   }
@@ -201,12 +206,12 @@ export class PlatformService {
     const marked = current.deletingAt
       ? current
       : await this.tenants.findOneAndUpdate({ _id: current._id }, { $set: { deletingAt: this.deps.clock.now() } }, { returnDocument: 'after' });
-    this.deps.forgetTenant(slug);
+    this.forget(slug);
     if (!marked) throw new AppError('NOT_FOUND', { slug }, `No tenant ${slug}.`);
     const grace = this.deps.deletionGraceMs ?? TENANT_CACHE_GRACE_MS;
     if (grace > 0) await new Promise((resolve) => setTimeout(resolve, grace));
     const erased = await eraseTenantData(this.deps.store, marked);
-    this.deps.forgetTenant(slug);
+    this.forget(slug);
     const total = totalOf(erased);
     this.deps.log.info('platform: tenant deleted', { tenant: slug, tenantId: marked._id, documents: total });
     return { slug, erased, total };
@@ -238,53 +243,16 @@ export class PlatformService {
   }
 
   /**
-   * The demo tenant of `npm start` (idempotent across restarts and processes). `adminKey` (from
-   * `ALDERO_ADMIN_KEY`) is made valid for both environments; without one a key is generated for
-   * this start and the keys of earlier starts are revoked. Also makes a `sandbox-inbox` key for
-   * the demo's phone simulator (`/demo-config.json`): it reads the sandbox inbox and nothing else.
+   * The demo tenant of `npm start` (`TenantService.ensure`: idempotent, with the configured or a
+   * generated admin key), and a `sandbox-inbox` key for the demo's phone simulator
+   * (`/demo-config.json`): it reads the sandbox inbox and nothing else. Inbox keys of starts more
+   * than a day ago are revoked.
    */
-  async ensureDemoTenant(
-    input: { slug: string; brand: string; allowedOrigins?: string[] },
-    adminKey: string | undefined,
-  ): Promise<{ tenant: PlatformTenant; adminKey: string; generated: boolean; inboxKey: string }> {
-    const now = this.deps.clock.now();
-    await this.tenants.updateOne(
-      { slug: input.slug },
-      {
-        $setOnInsert: {
-          _id: `ten_${randomToken(9)}`,
-          brand: vetBrand(input.brand),
-          senderModel: 'shared',
-          allowedOrigins: input.allowedOrigins ?? [],
-          allowedCountries: [],
-          adminKeys: [],
-          quotas: { ...DEFAULT_QUOTAS },
-          webOtpHost: null,
-          byo: null,
-          suspendedAt: null,
-          deletingAt: null,
-          createdAt: now,
-          updatedAt: now,
-        },
-      },
-      { upsert: true },
-    ).catch((error: unknown) => {
-      // Two processes starting at once: one inserts, the other's upsert collides; both go on.
-      if (!isDuplicateKey(error)) throw error;
-    });
-    const tenant = await this.tenants.findOne({ slug: input.slug });
-    if (!tenant) throw new Error(`tenant ${input.slug} vanished`);
-    let secret = adminKey;
-    if (secret) {
-      await this.keys.ensure(tenant._id, secret, { scope: 'all', label: DEMO_KEY_LABEL });
-    } else {
-      const issued = await this.keys.issue(tenant._id, { scope: 'all', label: DEMO_KEY_LABEL });
-      await this.keys.revokeLabelled(tenant._id, DEMO_KEY_LABEL, issued.key._id);
-      secret = issued.secret;
-    }
-    const inbox = await this.keys.issue(tenant._id, { scope: 'sandbox-inbox', label: DEMO_INBOX_KEY_LABEL });
-    await this.keys.revokeLabelled(tenant._id, DEMO_INBOX_KEY_LABEL, inbox.key._id);
-    this.deps.forgetTenant(input.slug);
-    return { tenant, adminKey: secret, generated: !adminKey, inboxKey: inbox.secret };
+  async ensureDemoTenant(input: NewTenant, adminKey: string | undefined): Promise<{ tenant: TenantDoc; adminKey: string; generated: boolean; inboxKey: string }> {
+    const demo = await this.deps.tenants.ensure({ ...input, brand: vetBrand(input.brand) }, adminKey);
+    const inbox = await this.keys.issue(demo.tenant._id, { scope: 'sandbox-inbox', label: DEMO_INBOX_KEY_LABEL });
+    // Other processes on this database serve their own demo configuration: only keys of starts long past go.
+    await this.keys.revokeLabelled(demo.tenant._id, DEMO_INBOX_KEY_LABEL, inbox.key._id, new Date(this.deps.clock.now().getTime() - DEMO_INBOX_KEY_DAYS * 86_400_000));
+    return { ...demo, inboxKey: inbox.secret };
   }
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { listSandboxMessages } from '../delivery/index.ts';
 import { AppError } from '../errors.ts';
-import { adminProcedure } from '../procedures.ts';
+import { inboxProcedure } from '../procedures.ts';
 import { phone } from '../schemas.ts';
 import { router } from '../trpc.ts';
 
@@ -15,7 +15,7 @@ const messageOutput = z.object({
 });
 
 export const sandboxRouter = router({
-  messages: adminProcedure
+  messages: inboxProcedure
     .meta({ openapi: { method: 'GET', path: '/v1/sandbox/messages', tags: ['sandbox'], summary: 'The sandbox inbox of a phone number, newest first' }, errors: ['NOT_FOUND'] })
     .input(z.object({ phone, limit: z.coerce.number().int().min(1).max(100).optional() }))
     .output(z.object({ messages: z.array(messageOutput) }))

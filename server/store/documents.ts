@@ -30,18 +30,18 @@ export interface TenantDoc {
   allowedOrigins: string[];
   /** ISO 3166 alpha-2 codes; empty means every country. */
   allowedCountries: string[];
-  adminKeys: { hash: string; prefix: string; createdAt: Date }[];
+  /** Legacy: admin keys kept whole in the tenant, before key documents (`adminKeys` collection); moved at start-up. */
+  adminKeys?: { hash: string; prefix: string; createdAt: Date }[];
+  /** Set while the operator has the tenant suspended: its hosts answer 403 TENANT_SUSPENDED and no SMS leaves. */
+  suspendedAt?: Date | null;
+  /** Set when the tenant's deletion started: it is no longer served, and its erasure is under way. */
+  deletingAt?: Date | null;
   quotas: SendQuotas;
   /** Append the WebOTP line `@host #code` to SMS bodies. */
   webOtpHost: string | null;
   byo: {
     fromNumber: string;
     messagingProfileId: string | null;
-  /**
-   * Its sandbox serves local development: it also reflects `http://localhost:*`, loopback and
-   * `http://*.localhost:*` origins (with credentials). The demo tenant's is on; others list origins.
-   */
-  localDevelopment?: boolean;
     apiKeyEncrypted: string;
     publicKey: string | null;
     helpLine: string;
@@ -103,11 +103,6 @@ export interface SessionDoc {
   userAgent: string | null;
 }
 
-  /**
-   * The refresh token that replaced this one, sealed (never in plain form): within the grace
-   * window a concurrent refresh with this token answers the same successor.
-   */
-  successorSealed?: string | null;
 export type ChallengeKind = 'login' | 'enroll';
 
 export interface DeliveryState {

@@ -1,6 +1,5 @@
 import type { Collection } from 'mongodb';
 import { randomToken, safeEqual, sha256 } from '../crypto.ts';
-import { Repository } from '../store/repository.ts';
 import type { Env, TenantDoc } from '../store/documents.ts';
 import type { IndexSpec, Store } from '../store/index.ts';
 
@@ -73,13 +72,12 @@ export function scopeAllows(scope: AdminKeyScope, env: Env, access: AdminAccess)
   }
 }
 
-export class AdminKeys extends Repository<AdminKeyDoc> {
-  constructor(store: Store, private readonly now: () => Date = () => new Date()) {
-    super(store.collection<AdminKeyDoc>('adminKeys'));
-  }
+/** The repository of `adminKeys`: the only code that writes its filters and updates. */
+export class AdminKeys {
+  private readonly collection: Collection<AdminKeyDoc>;
 
-  get raw(): Collection<AdminKeyDoc> {
-    return this.collection;
+  constructor(store: Store, private readonly now: () => Date = () => new Date()) {
+    this.collection = store.collection<AdminKeyDoc>('adminKeys');
   }
 
   /** Makes a key for the tenant; the secret is returned once and never stored. */
@@ -136,10 +134,10 @@ export class AdminKeys extends Repository<AdminKeyDoc> {
     return this.collection.findOneAndUpdate({ _id: keyId, tenantId, revokedAt: null }, { $set: { revokedAt: this.now() } }, { returnDocument: 'after' });
   }
 
-  /** Revokes the tenant's live keys carrying `label` (the keys `npm start` generated at an earlier start). */
-  async revokeLabelled(tenantId: string, label: string, except: string | null = null): Promise<number> {
+  /** Revokes the tenant's live keys carrying `label` (the keys `npm start` generated at earlier starts), made before `createdBefore` if given. */
+  async revokeLabelled(tenantId: string, label: string, except: string | null = null, createdBefore?: Date): Promise<number> {
     const result = await this.collection.updateMany(
-      { tenantId, label, revokedAt: null, ...(except ? { _id: { $ne: except } } : {}) },
+      { tenantId, label, revokedAt: null, ...(except ? { _id: { $ne: except } } : {}), ...(createdBefore ? { createdAt: { $lt: createdBefore } } : {}) },
       { $set: { revokedAt: this.now() } },
     );
     return result.modifiedCount;

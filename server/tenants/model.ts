@@ -22,7 +22,8 @@ export function realmOf(tenantId: string, env: Env): Realm {
   return `${tenantId}/${env}`;
 }
 
-const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/;
+/** A slug of any tenant (1–40 characters; new ones are held to the platform's stricter rules). */
+const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
 
 /** Splits `acme` / `acme-sandbox` into slug and environment. */
 export function parseTenantLabel(label: string): { slug: string; env: Env } | null {
@@ -45,6 +46,12 @@ export function tenantLabelFromRequest(host: string | undefined, header: string 
   if (!hostname.endsWith(suffix)) return null;
   const label = hostname.slice(0, -suffix.length);
   return label.includes('.') || label === '' ? null : label;
+}
+
+/** Whether the request is for the apex host (`{domain}` itself, no tenant label, no `X-Aldero-Tenant`): the platform's. */
+export function isApexRequest(host: string | undefined, header: string | undefined, domain: string): boolean {
+  if (header || !host) return false;
+  return host.replace(/:\d+$/, '').toLowerCase() === domain.toLowerCase();
 }
 
 /**

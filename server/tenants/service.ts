@@ -1,12 +1,16 @@
-import { randomToken, safeEqual, sha256 } from '../crypto.ts';
+import { randomToken } from '../crypto.ts';
 import { AppError } from '../errors.ts';
 import type { Clock } from '../clock.ts';
 import type { Env, TenantDoc } from '../store/documents.ts';
 import type { Store } from '../store/index.ts';
+import { AdminKeys, type AdminAccess, type AdminKeyDoc } from './keys.ts';
 import { DEFAULT_QUOTAS, parseTenantLabel, realmOf, type TenantContext } from './model.ts';
 
 /** How long a process trusts its copy of a tenant's settings; other processes' edits show up after it. */
-const TENANT_CACHE_MS = 2_000;
+export const TENANT_CACHE_MS = 2_000;
+
+/** The label of the admin key `npm start` makes when ALDERO_ADMIN_KEY is unset (replaced at each start). */
+const GENERATED_KEY_LABEL = 'npm start';
 
 export interface NewTenant {
   slug: string;
@@ -18,17 +22,24 @@ export interface NewTenant {
 
 export class TenantService {
   private readonly cache = new Map<string, { doc: TenantDoc | null; at: number }>();
-  /** Its sandbox accepts local development origins (the demo tenant). */
-  localDevelopment?: boolean;
 
-  constructor(private readonly store: Store, private readonly clock: Clock) {}
+  /** The tenants' admin keys (several per tenant, scoped, checked against the database on every use). */
+  readonly keys: AdminKeys;
 
-  /** The tenant environment for `acme` / `acme-sandbox`, or TENANT_NOT_FOUND. */
+  constructor(private readonly store: Store, private readonly clock: Clock) {
+    this.keys = new AdminKeys(store, () => clock.now());
+  }
+
+  /**
+   * The tenant environment for `acme` / `acme-sandbox`: TENANT_NOT_FOUND (also while its deletion
+   * runs), or 403 TENANT_SUSPENDED while the operator has it suspended.
+   */
   async resolve(label: string): Promise<TenantContext> {
     const parsed = parseTenantLabel(label);
     if (!parsed) throw new AppError('TENANT_NOT_FOUND', { tenant: label.slice(0, 64) });
     const tenant = await this.bySlug(parsed.slug);
-    if (!tenant) throw new AppError('TENANT_NOT_FOUND', { tenant: parsed.slug });
+    if (!tenant || tenant.deletingAt) throw new AppError('TENANT_NOT_FOUND', { tenant: parsed.slug });
+    if (tenant.suspendedAt) throw new AppError('TENANT_SUSPENDED');
     return contextFor(tenant, parsed.env);
   }
 
@@ -46,7 +57,7 @@ export class TenantService {
   }
 
   /** Creates a tenant and returns its first admin key (shown once, stored hashed). */
-  async create(input: NewTenant, adminKey: string = newAdminKey(input.slug)): Promise<{ tenant: TenantDoc; adminKey: string }> {
+  async create(input: NewTenant, adminKey?: string): Promise<{ tenant: TenantDoc; adminKey: string }> {
     const now = this.clock.now();
     const tenant: TenantDoc = {
       _id: `ten_${randomToken(9)}`,
@@ -55,7 +66,6 @@ export class TenantService {
       senderModel: input.senderModel ?? 'shared',
       allowedOrigins: input.allowedOrigins ?? [],
       allowedCountries: input.allowedCountries ?? [],
-      adminKeys: [adminKeyRecord(adminKey, now)],
       quotas: { ...DEFAULT_QUOTAS },
       webOtpHost: null,
       byo: null,
@@ -64,7 +74,8 @@ export class TenantService {
     };
     await this.store.tenants.insertOne(tenant);
     this.forget(input.slug);
-    return { tenant, adminKey };
+    const { secret } = await this.keys.issue(tenant._id, { scope: 'all', label: 'first key', ...(adminKey ? { secret: adminKey } : {}) });
+    return { tenant, adminKey: secret };
   }
 
   /**
@@ -73,9 +84,7 @@ export class TenantService {
    * was generated for this start.
    */
   async ensure(input: NewTenant, adminKey: string | undefined): Promise<{ tenant: TenantDoc; adminKey: string; generated: boolean }> {
-    const key = adminKey ?? newAdminKey(input.slug);
     const now = this.clock.now();
-    const record = adminKeyRecord(key, now);
     await this.store.tenants.updateOne(
       { slug: input.slug },
       {
@@ -85,7 +94,6 @@ export class TenantService {
           senderModel: input.senderModel ?? 'shared',
           allowedOrigins: input.allowedOrigins ?? [],
           allowedCountries: input.allowedCountries ?? [],
-          adminKeys: [],
           quotas: { ...DEFAULT_QUOTAS },
           webOtpHost: null,
           byo: null,
@@ -95,35 +103,35 @@ export class TenantService {
       },
       { upsert: true },
     );
-    if (adminKey) {
-      await this.store.tenants.updateOne({ slug: input.slug, 'adminKeys.hash': { $ne: record.hash } }, { $push: { adminKeys: record } });
-    } else {
-      await this.store.tenants.updateOne({ slug: input.slug }, { $set: { adminKeys: [record] } });
-    }
     this.forget(input.slug);
     const tenant = await this.store.tenants.findOne({ slug: input.slug });
-        ...(input.localDevelopment !== undefined ? { $set: { localDevelopment: input.localDevelopment } } : {}),
     if (!tenant) throw new Error(`tenant ${input.slug} vanished`);
+    let key = adminKey;
+    if (key) {
+      await this.keys.ensure(tenant._id, key, { scope: 'all', label: 'ALDERO_ADMIN_KEY' });
+    } else {
+      const issued = await this.keys.issue(tenant._id, { scope: 'all', label: GENERATED_KEY_LABEL });
+      await this.keys.revokeLabelled(tenant._id, GENERATED_KEY_LABEL, issued.key._id);
+      key = issued.secret;
+    }
     return { tenant, adminKey: key, generated: !adminKey };
   }
 
   /**
-   * Refuses a request whose `Authorization` header does not carry one of the tenant's admin keys
-   * (`Bearer <key>`, valid for both environments of the tenant).
+   * The admin key of a request (`Authorization: Bearer <key>`) for this tenant environment:
+   * 401 UNAUTHORIZED when it is missing, unknown, revoked or another tenant's; 403 FORBIDDEN when
+   * its scope does not cover this environment or this access (`inbox`: reading the sandbox inbox).
    */
-  assertAdminAuthorization(tenant: TenantDoc, authorization: string | undefined): void {
+  async authorizeAdmin(tenant: TenantContext, authorization: string | undefined, access: AdminAccess = 'admin'): Promise<AdminKeyDoc> {
     const key = bearerToken(authorization);
-    if (!key || !this.verifyAdminKey(tenant, key)) {
+    const check = key ? await this.keys.check(tenant.tenant, tenant.env, key, access) : null;
+    if (!check || (!check.ok && check.status === 'unauthorized')) {
       throw new AppError('UNAUTHORIZED', {}, 'Send the tenant admin key as `Authorization: Bearer <key>`.');
     }
-  }
-
-  /** Whether `key` is one of the tenant's admin keys (valid for both environments). */
-  verifyAdminKey(tenant: TenantDoc, key: string): boolean {
-    const hash = sha256(key);
-    let found = false;
-    for (const record of tenant.adminKeys) found = safeEqual(record.hash, hash) || found;
-    return found;
+    if (!check.ok) {
+      throw new AppError('FORBIDDEN', { scope: check.scope }, `This admin key's scope (${check.scope}) does not allow this here.`);
+    }
+    return check.key;
   }
 
   async updateSettings(tenant: TenantDoc, patch: Partial<Pick<TenantDoc, 'brand' | 'allowedOrigins' | 'allowedCountries' | 'quotas' | 'senderModel' | 'webOtpHost' | 'byo'>>): Promise<TenantDoc> {
@@ -153,10 +161,3 @@ function contextFor(tenant: TenantDoc, env: Env): TenantContext {
   return { tenant, env, realm: realmOf(tenant._id, env), label: env === 'sandbox' ? `${tenant.slug}-sandbox` : tenant.slug };
 }
 
-function newAdminKey(slug: string): string {
-  return `ak_${slug}_${randomToken(24)}`;
-}
-
-function adminKeyRecord(key: string, now: Date) {
-  return { hash: sha256(key), prefix: key.slice(0, 12), createdAt: now };
-}
