@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { DEFAULT_JOB_SETTINGS, JOB_ENV } from './queue/jobs.ts';
 import { DEFAULT_DELIVERY_SETTINGS, DELIVERY_ENV } from './delivery/settings.ts';
 import { LOG_LEVELS, type LogLevel } from './log.ts';
+import { parseTrustedProxies, type TrustedProxies } from './trust-proxy.ts';
 
 export type { LogLevel } from './log.ts';
 
@@ -39,7 +40,12 @@ export interface Config {
   /** Largest JSON body accepted, in bytes. */
   maxBodyBytes: number;
   /** Trust `X-Forwarded-For` (behind a reverse proxy / load balancer). */
+  /** Whether a proxy in front is trusted at all (its `X-Forwarded-Proto` then counts). */
   trustProxy: boolean;
+  /** Which proxies are trusted to report the client address (`ALDERO_TRUST_PROXY`); null: none. */
+  trustedProxies: TrustedProxies | null;
+  /** Seconds in which a rotated refresh token answers its successor (default in accounts/sessions.ts). */
+  refreshGraceSeconds?: number | undefined;
   /** Where the built demo lives; served at `/`. */
   demoDir: string | undefined;
   telnyx: {
@@ -83,6 +89,16 @@ const booleanValue = z
   .optional()
   .refine((v) => v === undefined || [...TRUE, ...FALSE].includes(v.toLowerCase()))
   .transform((v) => (v === undefined ? undefined : TRUE.includes(v.toLowerCase())));
+
+/** `ALDERO_TRUST_PROXY`: off, a number of hops, or a list of addresses/CIDRs (server/trust-proxy.ts). */
+const trustProxyValue = z
+  .string()
+  .optional()
+  .refine((v) => {
+    const parsed = parseTrustedProxies(v);
+    return parsed === null || !('error' in parsed);
+  })
+  .transform((v) => parseTrustedProxies(v) as TrustedProxies | null);
 
 function integer(min: number, max: number) {
   return z
@@ -164,9 +180,10 @@ const CORE: VariableSpec[] = [
   { name: 'ALDERO_ADMIN_KEY', accepts: 'a string of 16 characters or more', default: '(generated and printed)', description: "the demo tenant's admin key", secret: true, schema: minLength(16) },
   { name: 'ALDERO_DEMO_TENANT', accepts: 'a boolean', default: 'on outside production', description: 'create the demo tenant `acme` at start', schema: booleanValue },
   { name: 'ALDERO_DEMO_DIR', accepts: 'a directory', default: 'dist/demo', description: 'the built demo, served at `/`', schema: optionalText },
-  { name: 'ALDERO_TRUST_PROXY', accepts: 'a boolean', default: 'off', description: 'take the client IP and scheme from `X-Forwarded-*`', schema: booleanValue },
+  { name: 'ALDERO_TRUST_PROXY', accepts: 'a number of hops, `on` (1) / `off`, or a list of proxy addresses/CIDRs', default: 'off', description: 'trust the proxies in front: the client IP is the `X-Forwarded-For` entry the last trusted hop saw (the N-th from the right), the scheme `X-Forwarded-Proto`', schema: trustProxyValue },
   { name: 'ALDERO_MAX_BODY_BYTES', accepts: 'a whole number of bytes, 1024-10485760 (e.g. 16384)', default: '16384', description: 'largest JSON body', schema: integer(1024, 10 * 1024 * 1024) },
   { name: 'ALDERO_LOG_LEVEL', accepts: LOG_LEVELS.map((l) => `\`${l}\``).join(', '), default: '`info` (`error` under `NODE_ENV=test`)', description: 'JSON log lines (pino) at this level and above', schema: oneOf(LOG_LEVELS as unknown as [LogLevel, ...LogLevel[]]) },
+  { name: 'ALDERO_REFRESH_GRACE_SECONDS', accepts: 'a whole number of seconds, 0-60', default: '10', description: 'a refresh token presented again this soon after its rotation answers the same successor (parallel refreshes); later, a reuse revokes the family', schema: integer(0, 60) },
   { name: 'ALDERO_SHUTDOWN_TIMEOUT_MS', accepts: 'a whole number of milliseconds, 0-600000', default: '10000', description: 'on SIGTERM/SIGINT, how long the requests in flight may take before the rest are closed', schema: integer(0, 600_000) },
   { name: 'ALDERO_METRICS_PORT', accepts: 'a port number, 0-65535', default: '(unset: `/metrics` on the API port)', description: 'serve `GET /metrics` on a separate listener without a key (keep it off the public network)', schema: integer(0, 65535) },
   { name: 'ALDERO_SMS', accepts: '`sandbox`, `telnyx` or `telnyx-emulator`', default: '`sandbox` (`telnyx` when `TELNYX_API_KEY` is set)', description: '`sandbox` (live tenants cannot send), `telnyx`, or `telnyx-emulator` (development: the Telnyx emulator in-process, nothing leaves the machine); production needs it explicit or `TELNYX_API_KEY`', schema: oneOf(['sandbox', 'telnyx', 'telnyx-emulator']) },
@@ -295,7 +312,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seedDemoTenant: bool('ALDERO_DEMO_TENANT') ?? !production,
     embeddedDb: bool('ALDERO_EMBEDDED_DB') ?? false,
     maxBodyBytes: num('ALDERO_MAX_BODY_BYTES') ?? 16 * 1024,
-    trustProxy: bool('ALDERO_TRUST_PROXY') ?? false,
+    trustProxy: v.ALDERO_TRUST_PROXY != null,
+    trustedProxies: (v.ALDERO_TRUST_PROXY ?? null) as unknown as TrustedProxies | null,
     demoDir: text('ALDERO_DEMO_DIR'),
     telnyx: {
       apiKey: text('TELNYX_API_KEY'),
@@ -307,6 +325,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smsMode: (text('ALDERO_SMS') ?? (text('TELNYX_API_KEY') ? 'telnyx' : 'sandbox')) as Config['smsMode'],
     logLevel: (text('ALDERO_LOG_LEVEL') ?? (v.NODE_ENV === 'test' ? 'error' : 'info')) as LogLevel,
     shutdownTimeoutMs: num('ALDERO_SHUTDOWN_TIMEOUT_MS') ?? 10_000,
+    refreshGraceSeconds: num('ALDERO_REFRESH_GRACE_SECONDS'),
     metricsPort: num('ALDERO_METRICS_PORT'),
     database: {
       serverSelectionTimeoutMs: num('ALDERO_DB_SERVER_SELECTION_TIMEOUT_MS') ?? (production ? 1_500 : 10_000),

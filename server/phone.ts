@@ -12,16 +12,31 @@ import type { Env } from './store/documents.ts';
 const REFUSED_TYPES = new Set(['PREMIUM_RATE', 'SHARED_COST', 'FIXED_LINE', 'TOLL_FREE', 'UAN', 'VOICEMAIL', 'PAGER']);
 
 /**
- * Checks a phone number for enrollment. Every environment requires E.164; live also requires a
- * valid, SMS-capable number. Sandbox accepts any E.164 number, so the guide's fictional
- * `+15550109911` works there.
+ * The one spelling of a phone number: libphonenumber's E.164 (`+114155552671` and
+ * `+1 415 555 2671` are `+14155552671`). Phones are stored, counted, opted out and sent in this
+ * form only, so one line has one quota. Null when the input does not canonicalise.
  */
-export function assertEnrollablePhone(phone: string, env: Env): void {
+export function canonicalPhone(input: string): string | null {
+  if (!E164_PATTERN.test(input.replace(/[\s().-]/g, ''))) return null;
+  const number = parsePhoneNumberFromString(input)?.number;
+  return number && E164_PATTERN.test(number) ? number : null;
+}
+
+/**
+ * Checks a phone number for enrollment and returns its canonical form. Every environment
+ * requires E.164 that libphonenumber canonicalises; live also requires a valid, SMS-capable
+ * number. Sandbox accepts any such number, so the guide's fictional `+15550109911` works there.
+ */
+export function assertEnrollablePhone(phone: string, env: Env): string {
   if (!E164_PATTERN.test(phone)) {
     throw new AppError('VALIDATION_ERROR', { issues: [{ path: 'phone', message: 'Phone is not E.164 format' }] }, 'Phone is not E.164 format (e.g. +15550109911).');
   }
-  if (env === 'sandbox') return;
-  const parsed = parsePhoneNumberFromString(phone);
+  const canonical = canonicalPhone(phone);
+  if (!canonical) {
+    throw new AppError('VALIDATION_ERROR', { issues: [{ path: 'phone', message: 'Phone number is not a number of any country' }] }, 'This phone number is not valid.');
+  }
+  if (env === 'sandbox') return canonical;
+  const parsed = parsePhoneNumberFromString(canonical);
   if (!parsed || !parsed.isValid()) {
     throw new AppError('VALIDATION_ERROR', { issues: [{ path: 'phone', message: 'Phone number is not valid' }] }, 'This phone number is not valid.');
   }
@@ -29,6 +44,7 @@ export function assertEnrollablePhone(phone: string, env: Env): void {
   if (type && REFUSED_TYPES.has(type)) {
     throw new AppError('VALIDATION_ERROR', { issues: [{ path: 'phone', message: `Phone number cannot receive SMS (${type.toLowerCase()})` }] }, 'This phone number cannot receive verification codes by SMS.');
   }
+  return canonical;
 }
 
 /** The country (ISO 3166 alpha-2) of an E.164 number, or null when it cannot be told. */

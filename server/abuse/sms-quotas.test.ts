@@ -91,11 +91,12 @@ describe('tenant settings', () => {
   test('sandbox magic numbers are exempt and fail as documented', async () => {
     await setQuotas({ quotas: { tenantPerDay: 0 } });
     const user = await signUp(server.url);
+    // Issue 20: refused in the answer (422 MFA_DELIVERY_FAILED with the reason), not a 200 that says "sent".
     const optedOut = await setup(user.accessToken, '+15005550009');
-    assert.equal(optedOut.status, 200);
-    assert.deepEqual(optedOut.body.delivery, { status: 'failed', reason: 'opted_out' });
+    assert.equal(optedOut.status, 422);
+    assert.deepEqual([optedOut.body.error, optedOut.body.reason], ['MFA_DELIVERY_FAILED', 'opted_out']);
     const invalid = await setup(user.accessToken, '+15005550001');
-    assert.deepEqual(invalid.body.delivery, { status: 'failed', reason: 'invalid_number' });
+    assert.deepEqual([invalid.status, invalid.body.error, invalid.body.reason], [422, 'MFA_DELIVERY_FAILED', 'invalid_number']);
     await setQuotas({ quotas: { tenantPerDay: 10_000 } });
   });
 });

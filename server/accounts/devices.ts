@@ -80,6 +80,15 @@ export async function isTrustedDevice(deps: DeviceDeps, origin: AuditOrigin, use
   return true;
 }
 
+/**
+ * The id of the live trusted device `token` names for this user, without marking it used (the
+ * sign-in's failed-password limits are kept per device for its owner, before the password is checked).
+ */
+export async function liveDeviceIdOf(deps: DeviceDeps, realm: Realm, user: UserDoc, token: string | undefined): Promise<string | null> {
+  if (!token || token.length > 200) return null;
+  return (await deps.trustedDevices.findLive(realm, user, deviceTokenHash(deps.secret, token), deps.clock.now()))?._id ?? null;
+}
+
 /** The user's trusted devices, `current` marking the one whose token the request carries. */
 export async function listDevices(deps: DeviceDeps, realm: Realm, user: UserDoc, currentToken: string | undefined) {
   const current = currentToken ? deviceTokenHash(deps.secret, currentToken) : null;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { codeAttemptDepsOf, unlockCodeChecks } from '../abuse/code-attempts.ts';
 import { AppError } from '../errors.ts';
 import { hashPassword, verifyPassword } from '../crypto.ts';
 import { adminProcedure, apiProcedure, userProcedure } from '../procedures.ts';
@@ -86,6 +87,17 @@ export const adminAccountProcedures = {
         return { id: user._id, email: user.email };
       }),
     delete: eraseUserProcedure,
+  }),
+  mfa: router({
+    unlock: adminProcedure
+      .meta({ openapi: { method: 'POST', path: '/v1/admin/users/{id}/mfa/unlock', tags: ['admin'], summary: 'Unlock the codes of a user locked after 100 wrong codes in a row' }, errors: ['NOT_FOUND'] })
+      .input(z.object({ id: z.string().min(1).max(64) }))
+      .output(z.object({ ok: z.literal(true), wasLocked: z.boolean() }))
+      .mutation(async ({ ctx, input }) => {
+        const user = await findUser(ctx, input.id);
+        if (!user) throw new AppError('NOT_FOUND', {}, 'No such user in this tenant environment.');
+        return { ok: true as const, wasLocked: await unlockCodeChecks(codeAttemptDepsOf(ctx.deps), ctx.req, user._id) };
+      }),
   }),
   sessions: router({
     create: adminProcedure

@@ -1,13 +1,25 @@
-import { hmac, randomToken } from '../crypto.ts';
+import { decrypt, encrypt, hmac, randomToken } from '../crypto.ts';
 import type { Context } from '../context.ts';
 import { AppError } from '../errors.ts';
-import type { UserDoc } from '../store/documents.ts';
+import type { SessionDoc, UserDoc } from '../store/documents.ts';
 import { repositoriesOf } from '../store/index.ts';
 import { issuerFor } from '../tenants/model.ts';
 import { ACCESS_TOKEN_TTL_SECONDS } from './tokens.ts';
 
 /** A refresh token lives 30 days; each use replaces it. */
 export const REFRESH_TOKEN_TTL_MS = 30 * 86_400_000;
+
+/**
+ * A refresh token presented again within this many seconds of its rotation answers the same
+ * successor (parallel refreshes of one tab, a retry after a lost answer), as Okta and Auth0 allow;
+ * after it, a reuse is theft and revokes the family. `ALDERO_REFRESH_GRACE_SECONDS` overrides it.
+ */
+export const REFRESH_REUSE_GRACE_SECONDS = 10;
+/** How long a grace answer waits for the winner to store the successor it named. */
+const SUCCESSOR_WAIT_MS = 5_000;
+
+/** The `amr` values of a code check: SMS, TOTP (`otp`, RFC 8176) and a recovery code (`rc`). */
+const FRESH_MFA_METHODS = new Set(['sms', 'otp', 'rc']);
 
 export interface Tokens {
   accessToken: string;
@@ -22,7 +34,9 @@ export function issuerOf(ctx: Context): string {
 /** Starts a session (a refresh-token family) for a user who just proved `amr`. */
 export async function startSession(ctx: Context, user: UserDoc, amr: string[]): Promise<Tokens> {
   const now = ctx.deps.clock.now();
-  const mfa = amr.some((method) => method !== 'pwd' && method !== 'fed' && method !== 'admin');
+  // Only a code checked now is a fresh MFA: a trusted-device cookie (`device`) remembers an
+  // earlier one, and must not unlock what needs a fresh MFA (regenerating recovery codes).
+  const mfa = amr.some((method) => FRESH_MFA_METHODS.has(method));
   return createSessionRecord(ctx, {
     userId: user._id,
     familyId: `fam_${randomToken(12)}`,
@@ -40,10 +54,13 @@ interface SessionSeed {
   mfaTime: Date | null;
 }
 
-async function createSessionRecord(ctx: Context, seed: SessionSeed): Promise<Tokens> {
-  const { store, clock, keys, tokens } = ctx.deps;
+function newRefreshToken(): string {
+  return `rt_${randomToken(32)}`;
+}
+
+async function createSessionRecord(ctx: Context, seed: SessionSeed, refreshToken = newRefreshToken()): Promise<Tokens> {
+  const { store, clock, keys } = ctx.deps;
   const now = clock.now();
-  const refreshToken = `rt_${randomToken(32)}`;
   await repositoriesOf(store).sessions.insert({
     _id: `ses_${randomToken(12)}`,
     realm: ctx.req.tenant.realm,
@@ -60,7 +77,11 @@ async function createSessionRecord(ctx: Context, seed: SessionSeed): Promise<Tok
     ip: ctx.req.ip,
     userAgent: ctx.req.userAgent,
   });
-  const accessToken = await tokens.issue({
+  return { accessToken: await accessTokenFor(ctx, seed), refreshToken, expiresIn: ACCESS_TOKEN_TTL_SECONDS };
+}
+
+function accessTokenFor(ctx: Context, seed: SessionSeed): Promise<string> {
+  return ctx.deps.tokens.issue({
     issuer: issuerOf(ctx),
     tenantId: ctx.req.tenant.tenant._id,
     env: ctx.req.tenant.env,
@@ -70,13 +91,38 @@ async function createSessionRecord(ctx: Context, seed: SessionSeed): Promise<Tok
     authTime: seed.authTime,
     mfaTime: seed.mfaTime,
   });
-  return { accessToken, refreshToken, expiresIn: ACCESS_TOKEN_TTL_SECONDS };
+}
+
+function graceSecondsOf(ctx: Context): number {
+  return ctx.deps.config.refreshGraceSeconds ?? REFRESH_REUSE_GRACE_SECONDS;
 }
 
 /**
- * Rotates a refresh token. The old token is marked used by one atomic update, so of two
- * concurrent refreshes only one succeeds; presenting a used token again is treated as theft
- * and revokes the whole family.
+ * The answer to a refresh token rotated a moment ago (within the grace window): the successor
+ * its rotation named, once the winner has stored it and while it is live; null otherwise.
+ */
+async function graceAnswer(ctx: Context, known: SessionDoc): Promise<Tokens | null> {
+  const { clock, keys } = ctx.deps;
+  const { sessions } = repositoriesOf(ctx.deps.store);
+  if (!known.rotatedAt || !known.successorSealed) return null;
+  if (clock.now().getTime() - known.rotatedAt.getTime() > graceSecondsOf(ctx) * 1000) return null;
+  const successorToken = decrypt(keys.secret, 'refresh-successor', known.successorSealed);
+  const successorHash = hmac(keys.secret, successorToken);
+  const deadline = Date.now() + SUCCESSOR_WAIT_MS;
+  for (;;) {
+    const successor = await sessions.findLive(known.realm, successorHash, clock.now());
+    if (successor) return { accessToken: await accessTokenFor(ctx, successor), refreshToken: successorToken, expiresIn: ACCESS_TOKEN_TTL_SECONDS };
+    // Not stored yet (the winner is between its claim and its insert), or ended since (a logout).
+    if ((await sessions.findByTokenHash(known.realm, successorHash)) || Date.now() > deadline) return null;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/**
+ * Rotates a refresh token. The old token is marked used, naming its successor, by one atomic
+ * update, so of concurrent refreshes only one creates a successor; the others, within the grace
+ * window, answer the same successor. Presenting a used token after the window is treated as
+ * theft and revokes the whole family.
  */
 export async function rotateRefreshToken(ctx: Context, refreshToken: string): Promise<Tokens> {
   const { store, clock, keys } = ctx.deps;
@@ -84,10 +130,13 @@ export async function rotateRefreshToken(ctx: Context, refreshToken: string): Pr
   const realm = ctx.req.tenant.realm;
   const now = clock.now();
   const tokenHash = hmac(keys.secret, refreshToken);
-  const claimed = await sessions.claimForRotation(realm, tokenHash, now);
+  const successorToken = newRefreshToken();
+  const claimed = await sessions.claimForRotation(realm, tokenHash, now, encrypt(keys.secret, 'refresh-successor', successorToken));
   if (!claimed) {
     const known = await sessions.findByTokenHash(realm, tokenHash);
     if (known && known.rotatedAt && !known.revokedAt) {
+      const answer = await graceAnswer(ctx, known);
+      if (answer) return answer;
       await sessions.revokeFamily(known.familyId, now);
       ctx.deps.log.info('refresh token reuse: family revoked', { familyId: known.familyId, requestId: ctx.req.requestId });
     }
@@ -101,7 +150,7 @@ export async function rotateRefreshToken(ctx: Context, refreshToken: string): Pr
     amr: claimed.amr,
     authTime: claimed.authTime,
     mfaTime: claimed.mfaTime ?? null,
-  });
+  }, successorToken);
 }
 
 /** Ends one session (by its refresh token or its family id). */

@@ -65,6 +65,9 @@ export interface AuditPayloads {
   'sms.opted_out': { maskedPhone: string; sender: string; keyword: string };
   /** START / UNSTOP. */
   'sms.opted_in': { maskedPhone: string; sender: string; keyword: string };
+  /** 100 wrong second-factor codes in a row: SMS and TOTP refused until a recovery code or the admin unlocks them. */
+  'mfa.factor.locked': { consecutiveFailures: number };
+  'mfa.factor.unlocked': { by: 'recovery_code' | 'code' | 'admin' };
   'rate_limit.refused': { reason: string; errorCode: 'MFA_RATE_LIMITED' | 'RATE_LIMITED'; procedure: string; retryAfterSeconds: number | null };
   'admin.user_created': { email: string; oauthProvider: string | null };
   'admin.session_minted': { amr: string[] };
@@ -97,6 +100,8 @@ export const AUDIT_EVENT_TYPES = [
   'device.revoked',
   'sms.opted_out',
   'sms.opted_in',
+  'mfa.factor.locked',
+  'mfa.factor.unlocked',
   'rate_limit.refused',
   'admin.user_created',
   'admin.session_minted',

@@ -31,6 +31,8 @@ export type NotificationType =
   | 'mfa.factor_removed'
   | 'mfa.recovery_codes_regenerated'
   | 'mfa.recovery_code_used'
+  | 'mfa.factor_locked'
+  | 'mfa.factor_unlocked'
   | 'device.trusted'
   | 'password.changed';
 
@@ -50,6 +52,10 @@ export function notificationFor(event: AuditEventDoc): { type: NotificationType;
       return event.payload.reason === 'regenerated' ? { type: 'mfa.recovery_codes_regenerated', data: { count: event.payload.count } } : null;
     case 'mfa.recovery_code.used':
       return { type: 'mfa.recovery_code_used', data: { remaining: event.payload.remaining } };
+    case 'mfa.factor.locked':
+      return { type: 'mfa.factor_locked', data: { consecutiveFailures: event.payload.consecutiveFailures } };
+    case 'mfa.factor.unlocked':
+      return { type: 'mfa.factor_unlocked', data: { by: event.payload.by } };
     case 'device.trusted':
       return { type: 'device.trusted', data: { deviceId: event.payload.deviceId, expiresAt: event.payload.expiresAt } };
     case 'user.password_changed':

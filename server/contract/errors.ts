@@ -83,6 +83,9 @@ export const DELIVERY_REASONS = [
   'challenge_completed',
   'delivery_failed',
   'sending_failed',
+  'user_code_attempts',
+  'factor_locked',
+  'signup_attempts',
   'delivery_unconfirmed',
   'tenant_suspended',
 ] as const;

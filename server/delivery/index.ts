@@ -11,7 +11,7 @@ import { smsBody } from './body.ts';
 import { bodyHashOf, newMessageId, Outbox } from './outbox.ts';
 import { senderModelOf, SmsProviders } from './senders.ts';
 import { loadDeliverySettings, type DeliverySettings } from './settings.ts';
-import { Throughput } from './throttle.ts';
+import { Throughput, utcDay } from './throttle.ts';
 import type { DeliveryDeps, DeliveryReason, OutboxMessageDoc, OutgoingSms, SenderRoute, SendOutcome, SmsDispatcher, SmsRequest } from './types.ts';
 import { OUTBOX_BODY_PURPOSE, OutboxWorker, type WorkerStats } from './worker.ts';
 
@@ -50,7 +50,8 @@ export interface Dispatcher extends SmsDispatcher {
 /**
  * The dispatcher of one process. `dispatch()` returns as soon as the message is recorded (it
  * does not wait for Telnyx): `queued`, or the final state when it can be told at once (an inline
- * provider such as the sandbox, an opted-out pair, a tenant that cannot send). `start()` runs
+ * provider such as the sandbox, an opted-out pair, a tenant that cannot send, an unverified
+ * sender whose day is full). `start()` runs
  * this process's outbox worker; settings come from the environment (`DELIVERY_ENV`),
  * `overrides` win (tests, tools).
  */
@@ -58,10 +59,11 @@ export function createDispatcher(deps: DeliveryDeps, overrides: Partial<Delivery
   const settings = loadDeliverySettings(process.env, overrides);
   const outbox = new Outbox(deps.store);
   const providers = new SmsProviders(deps, settings);
+  const throughput = new Throughput(deps.store);
   const worker = new OutboxWorker(
     { store: deps.store, clock: deps.clock, log: deps.log, secret: deps.keys.secret, audit: deps.audit },
     outbox,
-    new Throughput(deps.store),
+    throughput,
     providers,
     settings,
   );
@@ -79,6 +81,8 @@ export function createDispatcher(deps: DeliveryDeps, overrides: Partial<Delivery
     if (request.tenant.tenant.suspendedAt) return show(request, state('failed', 'tenant_suspended', null));
     const route = providers.routeFor(request.tenant);
     if (typeof route === 'string') return show(request, state('failed', route, null));
+    // A pair that replied STOP fails here, for every provider: the provider is never called.
+    if (await providers.isOptedOut(route, request.to)) return show(request, state('failed', 'opted_out', null));
     const now = new Date();
     const message: OutgoingSms = {
       id: newMessageId(now.getTime()),
@@ -104,10 +108,15 @@ export function createDispatcher(deps: DeliveryDeps, overrides: Partial<Delivery
     return show(request, result);
   }
 
-  /** Records the message in the outbox for the workers; a pair that replied STOP fails here, and the provider is never called. */
+  /**
+   * Records the message in the outbox for the workers. An unverified sender's day slot is taken
+   * here, so a full day is answered at once (`sender_daily_limit`) instead of after the queue.
+   */
   async function enqueue(request: SmsRequest, route: SenderRoute, message: OutgoingSms, now: Date): Promise<DeliveryState> {
     if (request.expiresAt.getTime() <= deps.clock.now().getTime()) return show(request, state('dropped', 'challenge_expired', null));
-    const optedOut = await outbox.optOuts.isOptedOut(route.from, request.to);
+    const today = route.verified ? null : utcDay(Date.now());
+    const dayFull = today !== null && !(await throughput.takeDailySlot(route.from, today, settings.unverifiedDailyCap));
+    if (dayFull) return show(request, state('failed', 'sender_daily_limit', null));
     const doc: OutboxMessageDoc = {
       _id: message.id,
       realm: message.realm,
@@ -121,15 +130,15 @@ export function createDispatcher(deps: DeliveryDeps, overrides: Partial<Delivery
       accountKey: route.accountKey,
       senderVerified: route.verified,
       // The body holds the code: sealed at rest, and dropped once the message is finished.
-      bodySealed: optedOut ? null : encrypt(deps.keys.secret, OUTBOX_BODY_PURPOSE, message.text),
+      bodySealed: encrypt(deps.keys.secret, OUTBOX_BODY_PURPOSE, message.text),
       bodyHash: bodyHashOf(deps.keys.secret, request.to, message.text),
-      status: optedOut ? 'failed' : 'queued',
-      reason: optedOut ? 'opted_out' : null,
+      status: 'queued',
+      reason: null,
       availableAt: now,
       leaseOwner: null,
       calls: 0,
       inDoubt: false,
-      dailySlotDay: null,
+      dailySlotDay: today,
       lastError: null,
       providerMessageId: null,
       expiresAt: request.expiresAt,
@@ -141,7 +150,7 @@ export function createDispatcher(deps: DeliveryDeps, overrides: Partial<Delivery
     // progress on it is never overwritten by this first state.
     const result = await show(request, state(doc.status, doc.reason, doc._id));
     await outbox.messages.insert(doc);
-    if (!optedOut && started) worker.nudge();
+    if (started) worker.nudge();
     return result;
   }
 

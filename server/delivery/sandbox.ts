@@ -62,8 +62,11 @@ class SandboxInbox {
 }
 
 /**
- * Sandbox delivery: nothing leaves the process; the message lands in the tenant's sandbox inbox
- * (failed ones too, with their status, so a tenant sees what its magic-number tests did).
+ * Sandbox delivery: nothing leaves the process; the message lands in the tenant's sandbox inbox.
+ * The magic numbers behave like the numbers they stand for: the invalid one is refused as the
+ * provider refuses it (`invalid_number`) and its inbox entry shows the failure without the text,
+ * so its code can never be read (nor the number enrolled); the opted-out one never gets here
+ * (`SmsProviders.isOptedOut`); every other number, `+15005550006` included, is delivered.
  */
 export class SandboxProvider implements SmsProvider {
   readonly name = 'sandbox' as const;
@@ -74,12 +77,12 @@ export class SandboxProvider implements SmsProvider {
   }
 
   async send(message: OutgoingSms): Promise<SendOutcome> {
-    const failure =
-      message.to === SANDBOX_NUMBERS.invalid ? 'invalid_number' : message.to === SANDBOX_NUMBERS.optedOut ? 'opted_out' : null;
-    await this.inbox.add(message, failure ? 'failed' : 'delivered', this.clock.now());
-    return failure
-      ? { kind: 'rejected', reason: failure, error: `sandbox:${failure}` }
-      : { kind: 'accepted', providerMessageId: message.id, delivered: true };
+    if (message.to === SANDBOX_NUMBERS.invalid) {
+      await this.inbox.add({ ...message, text: '' }, 'failed', this.clock.now());
+      return { kind: 'rejected', reason: 'invalid_number', error: 'sandbox:invalid_number' };
+    }
+    await this.inbox.add(message, 'delivered', this.clock.now());
+    return { kind: 'accepted', providerMessageId: message.id, delivered: true };
   }
 }
 

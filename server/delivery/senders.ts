@@ -2,7 +2,8 @@ import type { Config } from '../config.ts';
 import { decrypt, encrypt, hmac, sha256 } from '../crypto.ts';
 import type { SenderModel, TenantDoc } from '../store/documents.ts';
 import type { TenantContext } from '../tenants/model.ts';
-import { SANDBOX_FROM, SandboxProvider } from './sandbox.ts';
+import { OptOuts } from './opt-outs.ts';
+import { SANDBOX_FROM, SANDBOX_NUMBERS, SandboxProvider } from './sandbox.ts';
 import { DEFAULT_DELIVERY_SETTINGS, type DeliverySettings } from './settings.ts';
 import { TelnyxProvider } from './telnyx.ts';
 import type { DeliveryDeps, DeliveryReason, SenderRoute, SmsProvider, SmsProviderName } from './types.ts';
@@ -106,18 +107,30 @@ export class SmsProviders {
   private readonly sandbox: SandboxProvider;
   private readonly telnyx = new Map<string, TelnyxProvider>();
   private readonly tenants = new Map<string, { doc: TenantDoc | null; at: number }>();
+  private readonly optOuts: OptOuts;
 
   constructor(
     private readonly deps: ProviderDeps,
     private readonly settings: DeliverySettings,
   ) {
     this.sandbox = new SandboxProvider(deps.store, deps.clock, deps.keys.secret);
+    this.optOuts = new OptOuts(deps.store);
   }
 
   /** Where a tenant environment's message goes, or why it cannot be sent (`ALDERO_SMS=sandbox` sends no live message). */
   routeFor(context: Pick<TenantContext, 'tenant' | 'env'>): SenderRoute | DeliveryReason {
     if (context.env !== 'sandbox' && this.deps.config.smsMode === 'sandbox') return 'provider_not_configured';
     return senderRouteFor(context, this.deps.config, this.settings);
+  }
+
+  /**
+   * Whether the handset replied STOP to the route's number: the opt-outs recorded from replies
+   * and 40300 answers, or, in the sandbox, its opted-out magic number (DESIGN.md §2), which is
+   * refused exactly like a real opted-out number (no message, not even in the inbox).
+   */
+  async isOptedOut(route: SenderRoute, to: string): Promise<boolean> {
+    if (route.provider === 'sandbox') return to === SANDBOX_NUMBERS.optedOut;
+    return this.optOuts.isOptedOut(route.from, to);
   }
 
   /** The provider of an outbox message, as of now. */

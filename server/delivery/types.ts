@@ -175,11 +175,11 @@ export interface TelnyxEventDoc {
   appliedAt: Date | null;
 }
 
-/** Shared throughput state (`smsThrottle`): GCRA lanes and daily counters. */
+/** Shared throughput state (`smsThrottle`): rate lanes (sliding-window logs) and daily counters. */
 export interface ThrottleDoc {
   _id: string;
-  /** GCRA theoretical arrival time (ms since epoch) of a rate lane. */
-  tat?: number;
+  /** A rate lane's log: the start times (wall ms) of its newest sends, oldest first. */
+  sent?: number[];
   /** Messages counted in a daily window. */
   count?: number;
   expiresAt?: Date;

@@ -18,8 +18,6 @@ export const OUTBOX_BODY_PURPOSE = 'outbox-body';
 
 /** Messages a worker holds per sender waiting for their slot: enough to keep the lane busy, few enough to leave the rest to other workers. */
 const SENDER_BACKLOG = 2;
-/** Lateness always tolerated before a message takes a fresh slot (timer and scheduling jitter). */
-const LATE_FLOOR_MS = 25;
 
 /** A claimed message that passed its checks, waiting for its sender's turn. */
 interface ReadyMessage {
@@ -53,7 +51,7 @@ export interface WorkerStats {
  *
  * One loop claims due messages oldest first (skipping senders it already holds enough of) and
  * checks them one by one; each sender then has a pump that, one message at a time and in claim order,
- * fences the call, reserves the next slot of the sender's lanes, sleeps until it and starts the
+ * fences the call, takes the next slot of the sender's lanes, sleeps until it and starts the
  * call. Calls run concurrently (up to `workerConcurrency` messages per worker), but start in
  * order, so a sender's queue reaches the provider in `createdAt` order — except a message
  * waiting for a retry, which does not hold back the ones behind it.
@@ -224,8 +222,8 @@ export class OutboxWorker extends PollingWorker {
   }
 
   /**
-   * Fences the call (lease over the wait and the call), takes the next slot of the sender's
-   * lanes and sleeps until it, then starts the call. Null when the message ended instead.
+   * Fences the call (lease over the wait and the call), takes a slot of the sender's lanes and
+   * sleeps until it (see `Throughput.take`), then starts the call. Null when the message ended instead.
    */
   private async slotAndCall(ready: ReadyMessage): Promise<{ call: Promise<SendOutcome> } | null> {
     const { message, provider } = ready;
@@ -235,26 +233,26 @@ export class OutboxWorker extends PollingWorker {
       await this.end(message, 'failed', 'provider_rejected', 'body_missing', unsentSlot);
       return null;
     }
-    // The fence and the first slot reservation are independent: made together.
     ready.leaseUntil = Date.now() + this.settings.leaseMs;
-    const [fenced, firstSlot] = await Promise.all([
-      this.outbox.messages.startCall(message._id, this.id, ready.leaseUntil, ready.dailySlotDay),
-      this.throughput.reserve(ready.lanes),
-    ]);
-    if (!fenced) {
+    if (!(await this.outbox.messages.startCall(message._id, this.id, ready.leaseUntil, ready.dailySlotDay))) {
       // The lease was lost (this process stalled past it): another worker owns the message now.
-      // Its slot stays taken: a slot given back could be used twice.
       this.deps.log.error('sms outbox: lease lost before the call', { messageId: message._id, worker: this.id });
       return null;
     }
-    const sendAt = await this.waitForSlot(ready, firstSlot);
+    // The lease must cover each wait for a slot and the call.
+    const slotAt = await this.throughput.take(ready.lanes, async (until) => {
+      const needed = until + this.settings.callTimeoutMs + this.settings.callMarginMs;
+      if (needed <= ready.leaseUntil) return;
+      ready.leaseUntil = needed + this.settings.leaseMs;
+      await this.outbox.messages.extendLease(message._id, this.id, ready.leaseUntil);
+    });
     if (message.expiresAt.getTime() <= this.deps.clock.now().getTime()) {
       // Fenced but never called: the message is not in doubt, whatever the fence wrote.
       await this.end(message, 'dropped', 'challenge_expired', null, unsentSlot);
       return null;
     }
     this.stats.calls += 1;
-    this.deps.log.debug('sms outbox: calling the provider', { messageId: message._id, lateMs: Date.now() - sendAt });
+    this.deps.log.debug('sms outbox: calling the provider', { messageId: message._id, lateMs: Date.now() - slotAt });
     const call = provider
       .send({
         id: message._id,
@@ -268,32 +266,6 @@ export class OutboxWorker extends PollingWorker {
       .catch((error: unknown): SendOutcome => ({ kind: 'retry', error: `unexpected:${errorText(error)}`, retryAfterMs: null, inDoubt: true }));
     // Wrapped: an async function returning the bare promise would wait for the call to finish.
     return { call };
-  }
-
-  /**
-   * Sleeps until the message's slot. Waking later than the slot by more than the binding lane's
-   * spacing (a stalled event loop) takes one fresh slot instead of going at once: messages fired
-   * late together would exceed the rate at the provider, so lateness adds at most one message
-   * to any window of the binding lane. Only once: a second late wake-up means the process is
-   * overloaded, and going late is then the only way forward.
-   */
-  private async waitForSlot(ready: ReadyMessage, firstSlot: number): Promise<number> {
-    const spacing = Math.max(LATE_FLOOR_MS, 1000 / Math.min(ready.lanes.accountRatePerSecond, ready.lanes.senderRatePerSecond));
-    let sendAt = firstSlot;
-    for (let retake = 0; ; retake++) {
-      // The lease must cover the wait and the call.
-      const needed = sendAt + this.settings.callTimeoutMs + this.settings.callMarginMs;
-      if (needed > ready.leaseUntil) {
-        ready.leaseUntil = needed + this.settings.leaseMs;
-        await this.outbox.messages.extendLease(ready.message._id, this.id, ready.leaseUntil);
-      }
-      const wait = sendAt - Date.now();
-      if (wait > 0) await sleep(wait);
-      const late = Date.now() - sendAt;
-      if (late <= spacing || retake === 1) return sendAt;
-      this.deps.log.debug('sms outbox: woke late for its slot, taking another', { messageId: ready.message._id, lateMs: Math.round(late) });
-      sendAt = await this.throughput.reserve(ready.lanes);
-    }
   }
 
   private async record(ready: ReadyMessage, outcome: SendOutcome): Promise<void> {
@@ -354,10 +326,6 @@ export class OutboxWorker extends PollingWorker {
 /** The day slot a message holds from earlier calls, when none of them can have been sent. */
 function unsentDailySlot(message: OutboxMessageDoc): string | null {
   return message.inDoubt ? null : message.dailySlotDay;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function errorText(error: unknown): string {

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../errors.ts';
+import { clientAddress, type TrustedProxies } from '../trust-proxy.ts';
 
 export function parseCookies(header: string | undefined): Record<string, string> {
   const cookies: Record<string, string> = {};
@@ -20,13 +21,9 @@ export function flatHeaders(req: IncomingMessage): Record<string, string | undef
   return headers;
 }
 
-export function clientIp(req: IncomingMessage, trustProxy: boolean): string {
-  if (trustProxy) {
-    const forwarded = req.headers['x-forwarded-for'];
-    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
-    if (first) return first;
-  }
-  return req.socket.remoteAddress ?? 'unknown';
+/** The client's address, as far as the trusted proxies vouch for it (server/trust-proxy.ts). */
+export function clientIp(req: IncomingMessage, trustedProxies: TrustedProxies | null): string {
+  return clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], trustedProxies);
 }
 
 export function requestIdOf(req: IncomingMessage): string {

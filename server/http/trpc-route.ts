@@ -85,12 +85,48 @@ function responseMeta(context: Context | undefined, error: AppError | undefined,
   return { status: error.status, headers };
 }
 
+/** At most this many calls in one batched request: one HTTP request must not cost tens of procedures. */
+export const MAX_BATCH_SIZE = 10;
+
+/**
+ * Procedures that check a secret, cost a memory-hard hash or send an SMS: never batched, so each
+ * attempt is one HTTP request (50 logins in one batch were 50 scrypt runs behind one request).
+ */
+const UNBATCHABLE = new Set([
+  'auth.signup',
+  'auth.login',
+  'auth.refresh',
+  'auth.changePassword',
+  'auth.mfa.challenge',
+  'auth.mfa.verify',
+  'auth.mfa.sms.setup',
+  'auth.mfa.sms.confirm',
+  'auth.mfa.sms.disable',
+  'auth.mfa.totp.confirm',
+  'auth.mfa.totp.disable',
+  'auth.mfa.recoveryCodes.regenerate',
+]);
+
+/** The refusal of a batch that is too big or holds a credential procedure, before any procedure runs; null when it may run. */
+function batchRefusal(path: string): string | null {
+  const paths = path.split(',');
+  if (paths.length > MAX_BATCH_SIZE) return `A batch holds at most ${MAX_BATCH_SIZE} calls.`;
+  const credential = paths.find((name) => UNBATCHABLE.has(name));
+  if (credential && paths.length > 1) return `${credential} cannot be batched: send it as its own request.`;
+  return null;
+}
+
 /** A call to the procedure(s) at `path` (after `/trpc/`); `direct: false` leaves every call to tRPC's adapter. */
 export async function serveTrpc(deps: AppDeps, exchange: TenantExchange, path: string, direct: boolean): Promise<void> {
   const { req, res, info } = exchange;
   const logFailure = (error: TRPCError, appError = toAppError(error)) => {
     if (appError.status >= 500) deps.log.error('procedure failed', { requestId: info.requestId, error: error.cause?.stack ?? error.stack });
   };
+  const refusal = exchange.url.searchParams.has('batch') ? batchRefusal(path) : null;
+  if (refusal) {
+    const error = { message: refusal, code: -32600, data: { code: 'BAD_REQUEST', httpStatus: 400, appCode: 'VALIDATION_ERROR', issues: [{ path: 'batch', message: refusal }] } };
+    return sendJson(res, 400, { error }, { 'cache-control': 'no-store' });
+  }
   const procedure = direct ? directCallFor(exchange.method, path, info.headers, exchange.url.searchParams) : null;
   if (procedure) {
     const context = createContext(deps, info);

@@ -1,3 +1,4 @@
+import { codeAttemptDepsOf, guardCodeCheck } from '../abuse/code-attempts.ts';
 import { DEVICE_COOKIE, deviceDepsOf, isTrustedDevice, trustDevice } from '../accounts/devices.ts';
 import { checkPassword } from '../accounts/service.ts';
 import { startSession, type Tokens } from '../accounts/sessions.ts';
@@ -142,21 +143,26 @@ export async function verifyLogin(ctx: Context, input: VerifyInput) {
   const challenges = challengeDepsOf(ctx);
   let user = null as UserDoc | null;
   const completed = await auditedCodeCheck(ctx.deps.audit, ctx.req, challenge, input.method, async () => {
-    if (input.method === 'sms') {
-      const done = await verifyChallengeCode(challenges, challenge, input.code.trim());
-      user = await findUser(ctx, challenge.userId);
-      return done;
-    }
-    // Codes that are used up by checking them (TOTP steps, recovery codes) are checked only on a live challenge.
+    // The guide's per-challenge answers (expired, 5 wrong codes) come first; codes that are used
+    // up by checking them (TOTP steps, recovery codes) are checked only on a live challenge.
     const refusal = liveRefusal(ctx, challenge);
     if (refusal) throw refusal;
-    user = await findUser(ctx, challenge.userId);
-    if (!user) throw refusalFor(null, ctx.deps.clock.now());
-    const right =
-      input.method === 'totp'
-        ? await consumeTotpCode(totpDepsOf(ctx.deps), ctx.req.tenant.realm, ctx.req.tenant.tenant.brand, user, input.code.trim())
-        : await consumeRecoveryCode(recoveryCodeDepsOf(ctx.deps), ctx.req, user, input.code, 'login');
-    return right ? completeChallenge(challenges, challenge._id) : failAttempt(challenges, challenge._id);
+    // Then the account-level limits across challenges, on every code judged.
+    const kind = input.method === 'recovery_code' ? 'recovery_code' : 'factor';
+    return guardCodeCheck(codeAttemptDepsOf(ctx.deps), ctx.req, challenge.userId, kind, async () => {
+      if (input.method === 'sms') {
+        const done = await verifyChallengeCode(challenges, challenge, input.code.trim());
+        user = await findUser(ctx, challenge.userId);
+        return done;
+      }
+      user = await findUser(ctx, challenge.userId);
+      if (!user) throw refusalFor(null, ctx.deps.clock.now());
+      const right =
+        input.method === 'totp'
+          ? await consumeTotpCode(totpDepsOf(ctx.deps), ctx.req.tenant.realm, ctx.req.tenant.tenant.brand, user, input.code.trim())
+          : await consumeRecoveryCode(recoveryCodeDepsOf(ctx.deps), ctx.req, user, input.code, 'login');
+      return right ? completeChallenge(challenges, challenge._id) : failAttempt(challenges, challenge._id);
+    });
   });
   if (!user) throw refusalFor(null, ctx.deps.clock.now());
   const firstFactor = 'pwd';

@@ -1,3 +1,4 @@
+import { codeAttemptDepsOf, guardCodeCheck } from '../abuse/code-attempts.ts';
 import { deviceDepsOf, revokeAllDevices } from '../accounts/devices.ts';
 import { consentOfChallenge, disclosureShown, recordConsent } from '../audit/consents.ts';
 import type { Context } from '../context.ts';
@@ -6,9 +7,10 @@ import { AppError } from '../errors.ts';
 import { assertEnrollablePhone, maskPhone } from '../phone.ts';
 import type { UserDoc } from '../store/documents.ts';
 import { repositoriesOf } from '../store/index.ts';
-import { auditedCodeCheck, challengeDepsOf, createChallenge, verifyChallengeCode } from './challenges.ts';
+import { MAX_FAILED_ATTEMPTS } from '../contract/rules.ts';
+import { auditedCodeCheck, challengeDepsOf, createChallenge, refusalFor, verifyChallengeCode } from './challenges.ts';
 import { issueRecoveryCodes, recoveryCodeDepsOf } from './recovery-codes.ts';
-import { sendChallengeCode } from './send.ts';
+import { codeSentOf, sendChallengeCode } from './send.ts';
 import { verifyUserCode } from './user-codes.ts';
 
 export interface SmsSetupInput {
@@ -28,10 +30,10 @@ export interface SmsSetupInput {
  * Each setup records the user's consent (the disclosure shown) before the code is sent.
  */
 export async function setupSms(ctx: Context, user: UserDoc, input: SmsSetupInput) {
-  const { phone } = input;
   if (!user.passwordHash) throw new AppError('MFA_PASSWORD_REQUIRED');
   if (user.mfa.sms) throw new AppError('MFA_ALREADY_ENABLED');
-  assertEnrollablePhone(phone, ctx.req.tenant.env);
+  // Stored, counted, consented to and sent in its canonical form only.
+  const phone = assertEnrollablePhone(input.phone, ctx.req.tenant.env);
   const disclosure = disclosureShown(ctx.req.tenant.tenant.brand, input.disclosureVersion, input.disclosureLanguage, input.disclosureChecked === true);
 
   const now = ctx.deps.clock.now();
@@ -49,9 +51,12 @@ export async function confirmSms(ctx: Context, user: UserDoc, code: string) {
   const { challenges, users } = repositoriesOf(ctx.deps.store);
   const realm = ctx.req.tenant.realm;
   const challenge = await challenges.latestEnrollment(realm, user._id);
-  if (!challenge || !challenge.phone) throw new AppError('MFA_SETUP_REQUIRED');
+  // A setup whose code never went out (every send refused: opted out, invalid number) has nothing to confirm.
+  if (!challenge || !challenge.phone || challenge.sends === 0) throw new AppError('MFA_SETUP_REQUIRED');
   const phone = challenge.phone;
-  await auditedCodeCheck(ctx.deps.audit, ctx.req, challenge, 'sms', () => verifyChallengeCode(challengeDepsOf(ctx), challenge, code.trim()));
+  await auditedCodeCheck(ctx.deps.audit, ctx.req, challenge, 'sms', () =>
+    guardCodeCheck(codeAttemptDepsOf(ctx.deps), ctx.req, user._id, 'factor', () => verifyChallengeCode(challengeDepsOf(ctx), challenge, code.trim())),
+  );
   // Of two confirmations racing on one code only one enables (and only one gets codes).
   if (!(await users.enableSms(realm, user._id, phone, ctx.deps.clock.now()))) throw new AppError('MFA_ALREADY_ENABLED');
   const consent = await consentOfChallenge(ctx, challenge._id);
@@ -59,6 +64,26 @@ export async function confirmSms(ctx: Context, user: UserDoc, code: string) {
   const recoveryCodes = await issueRecoveryCodes(recoveryCodeDepsOf(ctx.deps), ctx.req, user._id, 'enrollment');
   ctx.deps.log.info('sms factor enrolled', { userId: user._id, requestId: ctx.req.requestId });
   return { recoveryCodes };
+}
+
+/**
+ * `POST /v1/auth/mfa/sms/status`: the enrollment in progress as the enroll element follows it,
+ * like the login challenge's status: where the code went and how its SMS is doing (a failure
+ * learnt after the setup answered — provider refusal, receipt — shows here with its reason),
+ * sends and attempts left, expiry.
+ */
+export async function enrollmentStatus(ctx: Context, user: UserDoc) {
+  if (user.mfa.sms) throw new AppError('MFA_ALREADY_ENABLED');
+  const challenge = await repositoriesOf(ctx.deps.store).challenges.latestEnrollment(ctx.req.tenant.realm, user._id);
+  if (!challenge || !challenge.phone) throw new AppError('MFA_SETUP_REQUIRED');
+  const now = ctx.deps.clock.now();
+  const live = challenge.status === 'pending' && challenge.expiresAt > now && challenge.failedAttempts < MAX_FAILED_ATTEMPTS;
+  if (!live) throw refusalFor(challenge, now);
+  return {
+    ...codeSentOf(challenge, ctx.req.tenant.tenant.quotas.minIntervalSeconds),
+    phone: challenge.phone,
+    codeSent: challenge.sends > 0,
+  };
 }
 
 /** Removes the SMS factor with a TOTP or recovery code; the phone stays on the account. */

@@ -1,3 +1,4 @@
+import { codeAttemptDepsOf, guardCodeCheck } from '../abuse/code-attempts.ts';
 import { consumeLimits } from '../abuse/rate-limit.ts';
 import type { CodePurpose } from '../audit/events.ts';
 import type { Context } from '../context.ts';
@@ -36,14 +37,21 @@ export async function verifyUserCode(
   }
   const trimmed = code.trim();
   const digits = CODE_PATTERN.test(trimmed);
-  let method: 'totp' | 'recovery_code' | null = null;
-  if (allowed.includes('totp') && digits && (await consumeTotpCode(totpDepsOf(ctx.deps), tenant.realm, tenant.tenant.brand, user, trimmed))) method = 'totp';
-  else if (allowed.includes('recovery_code') && !digits && (await consumeRecoveryCode(recoveryCodeDepsOf(ctx.deps), ctx.req, user, trimmed, purpose))) method = 'recovery_code';
-  if (method) {
+  // On top, the account-level limits on every code judged (server/abuse/code-attempts.ts).
+  const kind = !digits && allowed.includes('recovery_code') ? 'recovery_code' : 'factor';
+  try {
+    const method = await guardCodeCheck(codeAttemptDepsOf(ctx.deps), ctx.req, user._id, kind, async () => {
+      if (allowed.includes('totp') && digits && (await consumeTotpCode(totpDepsOf(ctx.deps), tenant.realm, tenant.tenant.brand, user, trimmed))) return 'totp' as const;
+      if (allowed.includes('recovery_code') && !digits && (await consumeRecoveryCode(recoveryCodeDepsOf(ctx.deps), ctx.req, user, trimmed, purpose))) return 'recovery_code' as const;
+      await ctx.deps.audit.record(ctx.req, 'mfa.verify.failed', { purpose, method: null, challengeId: null, reason: 'invalid_code', attemptsRemaining: null }, { userId: user._id });
+      throw new AppError('MFA_INVALID_CODE', {}, 'The code is incorrect. Enter a code from your authenticator app, or one of your recovery codes.');
+    });
     await slot.release();
     await ctx.deps.audit.record(ctx.req, 'mfa.verify.succeeded', { purpose, method, challengeId: null }, { userId: user._id });
     return method;
+  } catch (error) {
+    // Only a judged wrong code keeps the slot of this route's own limit.
+    if (!(error instanceof AppError && error.code === 'MFA_INVALID_CODE')) await slot.release();
+    throw error;
   }
-  await ctx.deps.audit.record(ctx.req, 'mfa.verify.failed', { purpose, method: null, challengeId: null, reason: 'invalid_code', attemptsRemaining: null }, { userId: user._id });
-  throw new AppError('MFA_INVALID_CODE', {}, 'The code is incorrect. Enter a code from your authenticator app, or one of your recovery codes.');
 }

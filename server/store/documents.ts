@@ -42,6 +42,11 @@ export interface TenantDoc {
   byo: {
     fromNumber: string;
     messagingProfileId: string | null;
+  /**
+   * Its sandbox serves local development: it also reflects `http://localhost:*`, loopback and
+   * `http://*.localhost:*` origins (with credentials). The demo tenant's is on; others list origins.
+   */
+  localDevelopment?: boolean;
     apiKeyEncrypted: string;
     publicKey: string | null;
     helpLine: string;
@@ -103,6 +108,11 @@ export interface SessionDoc {
   userAgent: string | null;
 }
 
+  /**
+   * The refresh token that replaced this one, sealed (never in plain form): within the grace
+   * window a concurrent refresh with this token answers the same successor.
+   */
+  successorSealed?: string | null;
 export type ChallengeKind = 'login' | 'enroll';
 
 export interface DeliveryState {

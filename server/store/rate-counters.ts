@@ -26,6 +26,11 @@ export class RateCounterRepository extends Repository<RateCounterDoc> {
     await this.collection.updateOne({ _id: key, count: { $gt: 0 } }, { $inc: { count: -1 } });
   }
 
+  /** Sets the counter back to zero; returns it as it was (null when it was already zero or absent). */
+  reset(key: string): Promise<RateCounterDoc | null> {
+    return this.collection.findOneAndUpdate({ _id: key, count: { $gt: 0 } }, { $set: { count: 0 } }, { returnDocument: 'before' });
+  }
+
   /** The counter while its window is open. */
   findOpen(key: string, now: Date): Promise<RateCounterDoc | null> {
     return this.collection.findOne({ _id: key, expiresAt: { $gt: now } });

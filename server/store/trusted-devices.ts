@@ -17,6 +17,11 @@ export class TrustedDeviceRepository extends Repository<TrustedDeviceDoc> {
     return this.collection.findOneAndUpdate({ tokenHash, ...TrustedDeviceRepository.live(realm, user, now) }, { $set: { lastUsedAt: now } });
   }
 
+  /** The live device of this user with this token hash, read only (not marked used); null when there is none. */
+  findLive(realm: Realm, user: { _id: string; credentialsVersion: number }, tokenHash: string, now: Date): Promise<TrustedDeviceDoc | null> {
+    return this.collection.findOne({ tokenHash, ...TrustedDeviceRepository.live(realm, user, now) });
+  }
+
   /** The user's live devices, newest first (at most 100). */
   listLive(realm: Realm, user: { _id: string; credentialsVersion: number }, now: Date): Promise<TrustedDeviceDoc[]> {
     return this.collection.find(TrustedDeviceRepository.live(realm, user, now)).sort({ createdAt: -1 }).limit(100).toArray();

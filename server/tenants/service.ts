@@ -22,6 +22,8 @@ export interface NewTenant {
 
 export class TenantService {
   private readonly cache = new Map<string, { doc: TenantDoc | null; at: number }>();
+  /** Its sandbox accepts local development origins (the demo tenant). */
+  localDevelopment?: boolean;
 
   /** The tenants' admin keys (several per tenant, scoped, checked against the database on every use). */
   readonly keys: AdminKeys;
@@ -105,6 +107,7 @@ export class TenantService {
     );
     this.forget(input.slug);
     const tenant = await this.store.tenants.findOne({ slug: input.slug });
+        ...(input.localDevelopment !== undefined ? { $set: { localDevelopment: input.localDevelopment } } : {}),
     if (!tenant) throw new Error(`tenant ${input.slug} vanished`);
     let key = adminKey;
     if (key) {

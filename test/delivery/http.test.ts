@@ -83,8 +83,10 @@ describe('delivery through the API (live tenant, Telnyx emulator)', () => {
       tenant: 'acme',
     });
     const elapsed = Date.now() - started;
-    const delivery = (resend.body as { delivery?: { status: string; reason: string } }).delivery;
-    assert.deepEqual([delivery?.status, delivery?.reason], ['failed', 'opted_out'], JSON.stringify(resend.body));
+    // Issue 20: the login's auto-send and this resend are refused in their answers (no send used).
+    assert.equal(login.body.codeSent, null);
+    assert.deepEqual([login.body.sendError?.error, login.body.sendError?.reason], ['MFA_DELIVERY_FAILED', 'opted_out']);
+    assert.deepEqual([resend.status, resend.body.error, resend.body.reason], [422, 'MFA_DELIVERY_FAILED', 'opted_out'], JSON.stringify(resend.body));
     assert.ok(elapsed < 1000, `${elapsed} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
     assert.equal(emulator.attempts.length, attemptsBefore, 'Telnyx was not called for the opted-out number');

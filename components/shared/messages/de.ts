@@ -56,6 +56,9 @@ export const errors: ErrorMessages = {
   attemptsLeft: { one: 'Noch {count} Versuch.', other: 'Noch {count} Versuche.' },
 };
 
+    user_code_attempts: 'Zu viele falsche Codes für dieses Konto.',
+    factor_locked: 'Nach zu vielen falschen Codes sind Codes für dieses Konto gesperrt. Verwenden Sie einen Wiederherstellungscode oder wenden Sie sich an den Support.',
+    signup_attempts: 'Zu viele Registrierungsversuche aus diesem Netzwerk.',
 export const code: CodeMessages = {
   sendsLeft: { one: 'Noch {count} erneuter Versand', other: 'Noch {count} erneute Sendungen' },
   codeLabel: 'Bestätigungscode',

@@ -96,6 +96,9 @@ export const errors: ErrorMessages = {
   attemptsLeft: { one: '{count} attempt left.', other: '{count} attempts left.' },
 };
 
+    user_code_attempts: 'Too many incorrect codes for this account.',
+    factor_locked: 'Codes are locked for this account after too many incorrect ones. Use a recovery code or contact support.',
+    signup_attempts: 'Too many sign-up attempts from this network.',
 /** The code field, resending and pending states: enrollment and challenge. */
 export const code = {
   sendsLeft: { one: '{count} resend left', other: '{count} resends left' },

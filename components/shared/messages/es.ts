@@ -56,6 +56,9 @@ export const errors: ErrorMessages = {
   attemptsLeft: { one: 'Te queda {count} intento.', other: 'Te quedan {count} intentos.' },
 };
 
+    user_code_attempts: 'Demasiados códigos incorrectos para esta cuenta.',
+    factor_locked: 'Los códigos de esta cuenta están bloqueados tras demasiados intentos incorrectos. Usa un código de recuperación o contacta con soporte.',
+    signup_attempts: 'Demasiados intentos de registro desde esta red.',
 export const code: CodeMessages = {
   sendsLeft: { one: 'Queda {count} reenvío', other: 'Quedan {count} reenvíos' },
   codeLabel: 'Código de verificación',

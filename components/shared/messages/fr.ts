@@ -56,6 +56,9 @@ export const errors: ErrorMessages = {
   attemptsLeft: { one: 'Il reste {count} tentative.', other: 'Il reste {count} tentatives.' },
 };
 
+    user_code_attempts: 'Trop de codes incorrects pour ce compte.',
+    factor_locked: 'Les codes de ce compte sont bloqués après trop d’erreurs. Utilisez un code de récupération ou contactez le support.',
+    signup_attempts: 'Trop de tentatives d’inscription depuis ce réseau.',
 export const code: CodeMessages = {
   sendsLeft: { one: '{count} renvoi restant', other: '{count} renvois restants' },
   codeLabel: 'Code de vérification',

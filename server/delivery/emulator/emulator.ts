@@ -239,6 +239,11 @@ export interface TelnyxEmulator {
   webhookUrl: string | null;
   /** Post `message.sent` then `message.finalized` (delivered) after each accepted message. */
   autoDeliver: boolean;
+  /**
+   * Telnyx's per-number rate limit: more than this many messages from one number within any one
+   * second answer 429 (10011) with `Retry-After: 1`, as Telnyx does. 0 (the default): no limit.
+   */
+  senderRatePerSecond: number;
   readonly faults: FaultSettings;
   /** Every accepted message, in order. */
   readonly messages: readonly EmulatedMessage[];
@@ -367,6 +372,9 @@ class Emulator implements TelnyxEmulator {
   readonly #accounts = new Map<string, AccountState>();
   readonly #primary: AccountState;
   readonly #blockedPairs = new Set<string>();
+  /** Arrival times (performance.now()) of each number's accepted messages in the last second (`senderRatePerSecond`). */
+  readonly #senderTimes = new Map<string, number[]>();
+  senderRatePerSecond = 0;
   readonly #queuedFaults: FaultKind[] = [];
   /** Answers held open by `timeout` / `lost_response` faults; ended on stop(). */
   readonly #heldResponses = new Set<ServerResponse>();
@@ -549,7 +557,16 @@ class Emulator implements TelnyxEmulator {
     const body = parseSendBody(rawBody);
     attempt.to = typeof body.to === 'string' ? body.to : null;
     attempt.from = typeof body.from === 'string' ? body.from : null;
+    if (attempt.from && this.#overSenderRate(attempt.from)) {
+      attempt.outcome = 'sender_rate_limit';
+      throw new HttpFailure(
+        429,
+        telnyxError('10011', 'Too many requests', `More than ${this.senderRatePerSecond} messages per second from ${attempt.from}.`),
+        { 'retry-after': '1' },
+      );
+    }
     const message = this.#accept(body, account);
+    if (this.senderRatePerSecond > 0) this.#sentAt(message.from).push(performance.now());
     attempt.messageId = message.id;
 
     if (fault === 'lost_response') {
@@ -565,6 +582,21 @@ class Emulator implements TelnyxEmulator {
     if (this.autoDeliver) {
       this.#track(this.deliver(message.id, 'delivered').catch(() => undefined));
     }
+  }
+
+  #sentAt(from: string): number[] {
+    let times = this.#senderTimes.get(from);
+    if (!times) this.#senderTimes.set(from, (times = []));
+    return times;
+  }
+
+  /** Whether one more message from `from` now would make more than the limit within the last second. */
+  #overSenderRate(from: string): boolean {
+    if (this.senderRatePerSecond <= 0) return false;
+    const times = this.#sentAt(from);
+    const now = performance.now();
+    while (times.length > 0 && times[0]! <= now - 1000) times.shift();
+    return times.length >= this.senderRatePerSecond;
   }
 
   /** Validates a send (400 / 40310, 409 / 40300, ...) and records the accepted message. */
@@ -796,6 +828,7 @@ class Emulator implements TelnyxEmulator {
     this.webhookDeliveries.length = 0;
     this.invalidNumbers.clear();
     this.#blockedPairs.clear();
+    this.#senderTimes.clear();
     this.#queuedFaults.length = 0;
     this.faults.clear();
   }
