@@ -170,7 +170,7 @@ function errorResponse(status: number, codes: AppErrorCode[]): ResponseObject {
           discriminator: { propertyName: 'error', mapping: Object.fromEntries(codes.map((code) => [code, `#/components/schemas/${errorSchemaName(code)}`])) },
         };
   const headers: Record<string, unknown> = { 'X-Request-Id': ref('headers', 'XRequestId') };
-  if (status === 429 || codes.some((code) => code === 'MFA_RATE_LIMITED' || code === 'RATE_LIMITED')) headers['Retry-After'] = ref('headers', 'RetryAfter');
+  if (status === 429 || status === 503 || codes.some((code) => code === 'MFA_RATE_LIMITED' || code === 'RATE_LIMITED')) headers['Retry-After'] = ref('headers', 'RetryAfter');
   if (codes.includes('METHOD_NOT_ALLOWED')) headers.Allow = { ...ref('headers', 'Allow') };
   return {
     description: codes.map((code) => `\`${code}\`: ${ERROR_CODES[code].message}`).join(' '),
@@ -282,6 +282,7 @@ function plainOperation(input: {
   const codes = new Set<AppErrorCode>([
     'METHOD_NOT_ALLOWED',
     'INTERNAL_ERROR',
+    'SERVICE_UNAVAILABLE',
     ...(input.tenantRoute ? TENANT_ROUTE_ERRORS : []),
     ...CREDENTIAL_ERRORS[input.credential],
     ...input.errors,

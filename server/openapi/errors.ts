@@ -48,6 +48,7 @@ export const ERROR_CONTEXT: Partial<Record<AppErrorCode, z.ZodRawShape>> = {
     retryAfterSeconds: retryAfterSeconds.optional(),
   },
   RATE_LIMITED: { reason: z.enum(RATE_LIMIT_REASONS), retryAfterSeconds },
+  SERVICE_UNAVAILABLE: { retryAfterSeconds },
 };
 
 /** The body schema of one code: its code, a message, and its context. */
@@ -69,6 +70,8 @@ export const ROUTE_ERRORS: readonly AppErrorCode[] = [
   'PAYLOAD_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
   'INTERNAL_ERROR',
+  // The database did not answer in time (server/ops/database.ts).
+  'SERVICE_UNAVAILABLE',
 ];
 
 /** What every route on a tenant host can also answer: an unknown or suspended tenant, a cross-origin call from an origin it does not allow. */

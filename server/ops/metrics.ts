@@ -53,7 +53,7 @@ export class Metrics {
   });
 
   constructor(sources: MetricsSources = {}) {
-    collectDefaultMetrics({ register: this.registry, prefix: 'aldero_process_' });
+    collectDefaultMetrics({ register: this.registry, prefix: 'aldero_' });
     this.registry.registerMetric(DATABASE_ERRORS);
     if (sources.smsWorker) {
       const read = sources.smsWorker;

@@ -73,6 +73,9 @@ describe('production build and start, on a fresh clone', () => {
     const script = await fetch(`${server.url}${asset}`);
     assert.equal(script.status, 200);
     assert.match(script.headers.get('content-type') ?? '', /javascript/);
+    const element = await fetch(`${server.url}/v1/elements/aldero-mfa-challenge.js`);
+    assert.equal(element.status, 200, 'the element bundles are served');
+    assert.match(element.headers.get('content-type') ?? '', /javascript/);
     assert.equal((await fetch(`${server.url}/demo-config.json`)).status, 404);
     assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
     assert.match(server.output(), /"level":"info".*"message":"Aldero SMS MFA listening on/);
@@ -136,7 +139,9 @@ describe('production build and start, on a fresh clone', () => {
     for (const r of slow) r.finish();
 
     const answers = await Promise.all([...slow, ...whole].map((r) => r.answer));
-    assert.deepEqual(answers.map((a) => a.status), Array(40).fill(201));
+    // Answered, every one: created, or refused by the per-IP signup limit (one IP sends all 40).
+    assert.deepEqual(answers.filter((a) => a.status !== 201 && a.status !== 429), []);
+    assert.ok(answers.some((a) => a.status === 201));
     // The ones answered while stopping tell the client not to reuse the connection.
     assert.deepEqual(slow.map((_, i) => answers[i]!.connection), Array(20).fill('close'));
     const exit = await server.exited;
