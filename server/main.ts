@@ -38,6 +38,7 @@ async function main(): Promise<() => Promise<void>> {
     console.log(`Demo tenant "acme" (brand Acme): live at http://acme.${config.domain}:${config.port}, sandbox at http://acme-sandbox.${config.domain}:${config.port}`);
     console.log(`Demo tenant admin key${config.demoAdminKey ? ' (from ALDERO_ADMIN_KEY)' : ' (generated for this run; set ALDERO_ADMIN_KEY to keep one)'}: ${app.demoAdminKey}`);
   }
+  if (app.platformKey) console.log(`Platform key (generated for this run; set ALDERO_PLATFORM_KEY to keep one): ${app.platformKey}  — npx aldero --url http://${config.domain}:${config.port} tenants list`);
   if (!existsSync(demoDir)) log.info('The demo is not built (npm run build); the API is served alone.');
 
   return async () => {
