@@ -21,7 +21,13 @@ export function retryAfterHeader(error: AppError): Record<string, string> {
   return error.retryAfterSeconds === undefined ? {} : { 'retry-after': String(error.retryAfterSeconds) };
 }
 
-/** The guide's error answer: the code's status, `{ error, message, ...context }`, `Retry-After`. */
+/**
+ * The guide's error answer: the code's status, `{ error, message, ...context }`, `Retry-After`.
+ * A server-side failure (5xx) also names its request (`requestId`, as in `X-Request-Id` and the
+ * log), for the operator; the guide's 4xx bodies stay as they are.
+ */
 export function sendError(res: ServerResponse, error: AppError, headers: ResponseHeaders = {}): void {
-  sendJson(res, error.status, error.toBody(), { ...retryAfterHeader(error), ...headers });
+  const requestId = error.status >= 500 ? res.getHeader('x-request-id') : undefined;
+  const body = typeof requestId === 'string' ? { ...error.toBody(), requestId } : error.toBody();
+  sendJson(res, error.status, body, { ...retryAfterHeader(error), ...headers });
 }

@@ -16,6 +16,7 @@ const issue = z.object({
 });
 
 const retryAfterSeconds = z.number().int().min(1).describe('Seconds to wait; the same value as the `Retry-After` header.');
+const requestId = z.string().optional().describe('The request, as in `X-Request-Id` and the server log (REST answers of a server-side failure).');
 
 /**
  * The context fields of each code, beside `error` and `message`. A code missing here answers no
@@ -48,7 +49,8 @@ export const ERROR_CONTEXT: Partial<Record<AppErrorCode, z.ZodRawShape>> = {
     retryAfterSeconds: retryAfterSeconds.optional(),
   },
   RATE_LIMITED: { reason: z.enum(RATE_LIMIT_REASONS), retryAfterSeconds },
-  SERVICE_UNAVAILABLE: { retryAfterSeconds },
+  INTERNAL_ERROR: { requestId },
+  SERVICE_UNAVAILABLE: { retryAfterSeconds, requestId },
 };
 
 /** The body schema of one code: its code, a message, and its context. */
