@@ -13,6 +13,8 @@ import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { api, createEnrolledAccount, inboxCode, openChallenge, WebhookReceiver, wrongCodeFor, type EnrolledAccount } from './helpers.ts';
 
 const HOUR = 3600_000;
+/** Hundreds of sign-ins and codes per test: more than the runner's default on a loaded machine. */
+const SLOW = { timeout: 600_000 };
 const clock = new ManualClock();
 let server: TestServer;
 const receiver = new WebhookReceiver();
@@ -47,7 +49,7 @@ function assertUserCodeLimit(result: { status: number; body: Record<string, any>
 }
 
 describe('wrong codes across challenges', () => {
-  test('100 logins of 5 wrong codes each: at most 20 codes judged, then even the right code is refused', async () => {
+  test('100 logins of 5 wrong codes each: at most 20 codes judged, then even the right code is refused', SLOW, async () => {
     const account = await createEnrolledAccount(server.url, server.adminKey);
     let judged = 0;
     for (let login = 0; login < 100; login++) {
@@ -117,7 +119,7 @@ function assertLocked(result: { status: number; body: Record<string, any> }) {
 }
 
 describe('100 consecutive wrong codes lock the factor (NIST SP 800-63B)', () => {
-  test('locked: the right SMS code is refused, hours later too; a recovery code unlocks; audit event and webhook', async () => {
+  test('locked: the right SMS code is refused, hours later too; a recovery code unlocks; audit event and webhook', SLOW, async () => {
     const account = await createEnrolledAccount(server.url, server.adminKey);
     await fail100Times(account);
     let mfaToken = await openChallenge(server.url, account);
@@ -140,7 +142,7 @@ describe('100 consecutive wrong codes lock the factor (NIST SP 800-63B)', () => 
     assert.equal(ok.status, 200, 'a recovery code unlocks the factor');
   });
 
-  test('a tenant admin unlocks a locked user', async () => {
+  test('a tenant admin unlocks a locked user', SLOW, async () => {
     const account = await createEnrolledAccount(server.url, server.adminKey);
     await fail100Times(account);
     const mfaToken = await openChallenge(server.url, account);
@@ -154,7 +156,7 @@ describe('100 consecutive wrong codes lock the factor (NIST SP 800-63B)', () => 
     assert.ok(audit.body.events.some((event: { type: string }) => event.type === 'mfa.factor.unlocked'));
   });
 
-  test('a success resets the streak: 99 wrong codes, a right one, 99 more do not lock', async () => {
+  test('a success resets the streak: 99 wrong codes, a right one, 99 more do not lock', SLOW, async () => {
     const account = await createEnrolledAccount(server.url, server.adminKey);
     const spend = async (count: number) => {
       let left = count;
