@@ -50,7 +50,24 @@ export type AppErrorCode = keyof typeof ERROR_CODES;
 export const APP_ERROR_CODES = Object.keys(ERROR_CODES) as AppErrorCode[];
 
 /** Codes the SDK itself produces when no server answer could be read. */
-export const CLIENT_ERROR_CODES = ['NETWORK_ERROR', 'CLIENT_NOT_CONFIGURED'] as const;
+export const CLIENT_ERROR_CODES = [
+  'NETWORK_ERROR',
+  'CLIENT_NOT_CONFIGURED',
+  // The elements' configuration faults: each logs what to fix (console.error) and tells the user
+  // only that verification is unavailable.
+  /** No `tenant` attribute, no `client`, and not loaded from a tenant host. */
+  'CONFIG_TENANT_MISSING',
+  /** `<aldero-mfa-challenge>` without an `mfa-token`. */
+  'CONFIG_MFA_TOKEN_MISSING',
+  /** `<aldero-sms-enroll>` without the user's `accessToken` (property) or a `client` holding one. */
+  'CONFIG_ACCESS_TOKEN_MISSING',
+  /** The API answers `GET /v1/tenant` but refuses the page's origin (not in the tenant's `allowedOrigins`). */
+  'CONFIG_ORIGIN_NOT_ALLOWED',
+  /** The token belongs to the other environment: `sandbox` set or forgotten. */
+  'CONFIG_SANDBOX_MISMATCH',
+  /** The opt-in disclosure is not visible beside the phone field (hidden, transparent, too faint): nothing is sent. */
+  'CONFIG_DISCLOSURE_HIDDEN',
+] as const;
 export type ClientErrorCode = (typeof CLIENT_ERROR_CODES)[number];
 
 /** Why a send or an attempt was refused: `reason` beside `MFA_RATE_LIMITED` (and `RATE_LIMITED` at login). */
@@ -66,6 +83,9 @@ export const RATE_LIMIT_REASONS = [
   'min_interval',
   'login_attempts',
   'code_attempts',
+  'user_code_attempts',
+  'factor_locked',
+  'signup_attempts',
 ] as const;
 export type RateLimitReason = (typeof RATE_LIMIT_REASONS)[number];
 
@@ -83,9 +103,6 @@ export const DELIVERY_REASONS = [
   'challenge_completed',
   'delivery_failed',
   'sending_failed',
-  'user_code_attempts',
-  'factor_locked',
-  'signup_attempts',
   'delivery_unconfirmed',
   'tenant_suspended',
 ] as const;

@@ -162,7 +162,7 @@ export function createHttpHandler(deps: AppDeps, options: HttpOptions = {}) {
     const forwardedProto = config.trustProxy ? headers['x-forwarded-proto'] : undefined;
     return {
       requestId: exchange.requestId,
-      ip: clientIp(req, config.trustProxy),
+      ip: clientIp(req, config.trustedProxies),
       userAgent: headers['user-agent']?.slice(0, 512) ?? null,
       headers,
       cookies: parseCookies(headers.cookie),
@@ -176,8 +176,9 @@ export function createHttpHandler(deps: AppDeps, options: HttpOptions = {}) {
     const { headers } = exchange;
     if (!PLATFORM_PATH.test(exchange.url.pathname) || !isApexRequest(headers.host, headers['x-aldero-tenant'], config.domain)) return null;
     const origin = headers.origin;
-    if (origin && origin !== 'null' && !sameOrigin(origin, headers.host)) throw new AppError('ORIGIN_NOT_ALLOWED', { origin: origin.slice(0, 256) });
-    return { ...exchange, info: withoutTenant(requestInfoOf(exchange), config.domain) };
+    const info = requestInfoOf(exchange);
+    if (origin && origin !== 'null' && !sameOrigin(origin, headers.host, info.secure)) throw new AppError('ORIGIN_NOT_ALLOWED', { origin: origin.slice(0, 256) });
+    return { ...exchange, info: withoutTenant(info, config.domain) };
   }
 
   /** The tenant environment the request is for, and CORS for its origin. */
@@ -188,20 +189,21 @@ export function createHttpHandler(deps: AppDeps, options: HttpOptions = {}) {
       throw new AppError('TENANT_NOT_FOUND', {}, `Call the API at {slug}.${config.domain} or {slug}-sandbox.${config.domain}, or send X-Aldero-Tenant.`);
     }
     const tenant = await deps.tenants.resolve(label);
+    const info = requestInfoOf(exchange);
     const origin = headers.origin;
     if (origin && origin !== 'null' && exchange.url.pathname === PUBLIC_FACE_PATH) {
       // The public face is the same for every reader: any origin, no credentials.
       res.setHeader('access-control-allow-origin', '*');
       res.setHeader('access-control-expose-headers', CORS_EXPOSED_HEADERS);
     } else if (origin && origin !== 'null') {
-      const allowed = sameOrigin(origin, headers.host) || originAllowed(tenant, origin);
+      const allowed = sameOrigin(origin, headers.host, info.secure) || originAllowed(tenant, origin);
       if (!allowed) throw new AppError('ORIGIN_NOT_ALLOWED', { origin: origin.slice(0, 256) });
       res.setHeader('access-control-allow-origin', origin);
       res.setHeader('access-control-allow-credentials', 'true');
       res.setHeader('access-control-expose-headers', CORS_EXPOSED_HEADERS);
       res.setHeader('vary', 'Origin');
     }
-    return { ...exchange, info: { ...requestInfoOf(exchange), tenant } };
+    return { ...exchange, info: { ...info, tenant } };
   }
 
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

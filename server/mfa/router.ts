@@ -6,7 +6,7 @@ import { code, codeSentOutput, messageOutput, mfaMethod, phone, recoveryCodesOut
 import { router } from '../trpc.ts';
 import { challengeStatus, login, requestCode, verifyLogin } from './login.ts';
 import { issueRecoveryCodes, recoveryCodeDepsOf } from './recovery-codes.ts';
-import { confirmSms, disableSms, setupSms } from './sms.ts';
+import { confirmSms, disableSms, enrollmentStatus, setupSms } from './sms.ts';
 import { beginTotpSetup, confirmTotp, disableTotp } from './totp.ts';
 
 const mfaToken = z.string().min(1).max(256);
@@ -38,6 +38,12 @@ const smsRouter = router({
     .input(z.object({ code }))
     .output(messageOutput)
     .mutation(({ ctx, input }) => disableSms(ctx, ctx.user, input.code)),
+
+  status: userProcedure
+    .meta({ openapi: { method: 'POST', path: '/v1/auth/mfa/sms/status', tags, summary: 'The enrollment in progress: where the code went, how its SMS is doing, what is left' }, errors: ['MFA_ALREADY_ENABLED', 'MFA_SETUP_REQUIRED', 'MFA_CHALLENGE_EXPIRED', 'MFA_RATE_LIMITED'] })
+    .input(z.object({}).optional())
+    .output(codeSentOutput.extend({ phone: z.string(), codeSent: z.boolean() }))
+    .mutation(({ ctx }) => enrollmentStatus(ctx, ctx.user)),
 });
 
 const totpRouter = router({

@@ -249,7 +249,8 @@ export class PlatformService {
    * than a day ago are revoked.
    */
   async ensureDemoTenant(input: NewTenant, adminKey: string | undefined): Promise<{ tenant: TenantDoc; adminKey: string; generated: boolean; inboxKey: string }> {
-    const demo = await this.deps.tenants.ensure({ ...input, brand: vetBrand(input.brand) }, adminKey);
+    // The demo's sandbox serves pages on this machine (any localhost port) with no set-up.
+    const demo = await this.deps.tenants.ensure({ ...input, brand: vetBrand(input.brand), localDevelopment: true }, adminKey);
     const inbox = await this.keys.issue(demo.tenant._id, { scope: 'sandbox-inbox', label: DEMO_INBOX_KEY_LABEL });
     // Other processes on this database serve their own demo configuration: only keys of starts long past go.
     await this.keys.revokeLabelled(demo.tenant._id, DEMO_INBOX_KEY_LABEL, inbox.key._id, new Date(this.deps.clock.now().getTime() - DEMO_INBOX_KEY_DAYS * 86_400_000));

@@ -37,16 +37,16 @@ export interface TenantDoc {
   /** Set when the tenant's deletion started: it is no longer served, and its erasure is under way. */
   deletingAt?: Date | null;
   quotas: SendQuotas;
-  /** Append the WebOTP line `@host #code` to SMS bodies. */
-  webOtpHost: string | null;
-  byo: {
-    fromNumber: string;
-    messagingProfileId: string | null;
   /**
    * Its sandbox serves local development: it also reflects `http://localhost:*`, loopback and
    * `http://*.localhost:*` origins (with credentials). The demo tenant's is on; others list origins.
    */
   localDevelopment?: boolean;
+  /** Append the WebOTP line `@host #code` to SMS bodies. */
+  webOtpHost: string | null;
+  byo: {
+    fromNumber: string;
+    messagingProfileId: string | null;
     apiKeyEncrypted: string;
     publicKey: string | null;
     helpLine: string;
@@ -103,16 +103,16 @@ export interface SessionDoc {
   createdAt: Date;
   expiresAt: Date;
   rotatedAt: Date | null;
-  revokedAt: Date | null;
-  ip: string | null;
-  userAgent: string | null;
-}
-
   /**
    * The refresh token that replaced this one, sealed (never in plain form): within the grace
    * window a concurrent refresh with this token answers the same successor.
    */
   successorSealed?: string | null;
+  revokedAt: Date | null;
+  ip: string | null;
+  userAgent: string | null;
+}
+
 export type ChallengeKind = 'login' | 'enroll';
 
 export interface DeliveryState {

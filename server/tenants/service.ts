@@ -18,12 +18,12 @@ export interface NewTenant {
   allowedOrigins?: string[];
   allowedCountries?: string[];
   senderModel?: TenantDoc['senderModel'];
+  /** Its sandbox accepts local development origins (the demo tenant). */
+  localDevelopment?: boolean;
 }
 
 export class TenantService {
   private readonly cache = new Map<string, { doc: TenantDoc | null; at: number }>();
-  /** Its sandbox accepts local development origins (the demo tenant). */
-  localDevelopment?: boolean;
 
   /** The tenants' admin keys (several per tenant, scoped, checked against the database on every use). */
   readonly keys: AdminKeys;
@@ -102,12 +102,12 @@ export class TenantService {
           createdAt: now,
           updatedAt: now,
         },
+        ...(input.localDevelopment !== undefined ? { $set: { localDevelopment: input.localDevelopment } } : {}),
       },
       { upsert: true },
     );
     this.forget(input.slug);
     const tenant = await this.store.tenants.findOne({ slug: input.slug });
-        ...(input.localDevelopment !== undefined ? { $set: { localDevelopment: input.localDevelopment } } : {}),
     if (!tenant) throw new Error(`tenant ${input.slug} vanished`);
     let key = adminKey;
     if (key) {
