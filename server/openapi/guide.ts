@@ -134,6 +134,7 @@ export function errorExample(code: AppErrorCode): Record<string, unknown> {
       sendsRemaining: 0,
     },
     RATE_LIMITED: { message: 'Too many failed sign-in attempts. Try again later.', reason: 'login_attempts', retryAfterSeconds: 900 },
+    SERVICE_UNAVAILABLE: { retryAfterSeconds: 2, requestId: 'req_5f2c9a7e01b34d68' },
   };
   return { error: code, message: ERROR_CODES[code].message, ...context[code] };
 }
