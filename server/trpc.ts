@@ -8,6 +8,11 @@ import { noteDatabaseUnavailable } from './ops/database.ts';
 export interface Meta extends OpenApiMeta {
   /** HTTP status of a REST success (default 200). */
   successStatus?: number;
+  /**
+   * The codes this procedure's own logic can answer (the OpenAPI document lists them under their
+   * statuses, with those every route can answer: server/openapi/errors.ts).
+   */
+  errors?: readonly AppErrorCode[];
 }
 
 /** `Retry-After` of a 503 for a database that did not answer: the driver looks for it again within about this. */
