@@ -1,4 +1,3 @@
-import { Task, TaskStatus, initialState } from '@lit/task';
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property } from 'lit/decorators/property.js';
 import { state } from 'lit/decorators/state.js';
@@ -8,12 +7,13 @@ import { MFA_METHODS } from '../server/contract/methods.ts';
 import { CHALLENGE_TTL_SECONDS, MAX_FAILED_ATTEMPTS, TRUSTED_DEVICE_DAYS } from '../server/contract/rules.ts';
 import styles from './aldero-mfa-challenge.styles.ts';
 import type { CodeSent, MfaMethod, MfaStatus } from './client/api.ts';
-import { AlderoClient } from './client/index.ts';
+import type { AlderoClient } from './client/index.ts';
 import { AlderoError } from './client/errors.ts';
-import { AlderoApiElement, codeDigits, recoveryCodeInput } from './shared/api-element.ts';
+import { AlderoApiElement, codeDigits, diagnosis, misconfigured, recoveryCodeInput } from './shared/api-element.ts';
 import componentStyles from './shared/component.styles.ts';
 import { challenge, code, errors, type ChallengeMessages, type CodeMessages, type ErrorMessages } from './shared/messages/en.ts';
 import { ResendController } from './shared/resend.ts';
+import { ElementTask } from './shared/task.ts';
 
 export type ChallengeCatalogue = ErrorMessages & CodeMessages & ChallengeMessages;
 
@@ -100,35 +100,29 @@ export class AlderoMfaChallenge extends AlderoApiElement<ChallengeCatalogue> {
   private deliveryTimer?: ReturnType<typeof setTimeout>;
   private otpAbort?: AbortController;
 
-  private readonly statusTask = new Task(this, {
-    args: () => [this.mfaToken] as const,
-    task: async ([mfaToken]) => {
+  /** Runs for each `mfa-token` (see `willUpdate`), and again while an SMS is on its way. */
+  private readonly statusTask = new ElementTask(this, {
+    task: async (mfaToken: string) => {
       if (!mfaToken) {
-        // Give a page that sets the property right after creating the element its turn first.
+        // Give a page that sets the property right after creating the element its turn first
+        // (its token starts a new run, and this one's error is dropped).
         await new Promise((resolve) => setTimeout(resolve));
-        if (this.mfaToken) return initialState;
-        throw new AlderoError(
-          'CONFIG_MFA_TOKEN_MISSING',
-          'Set the mfa-token attribute (or the mfaToken property) to the mfa_token of the login\'s 403 mfa_required answer.',
-          0,
-        );
+        throw new AlderoError('CONFIG_MFA_TOKEN_MISSING', "Set the mfa-token attribute to the login's mfa_token.", 0);
       }
       return this.call((api) => api.auth.mfa.status({ mfaToken }));
     },
     onComplete: (status) => this.applyStatus(status),
-    onError: (error) => void this.failToLoad(error),
+    onError: (error) => this.fail(error),
   });
 
-  private readonly sendTask = new Task(this, {
-    autoRun: false,
+  private readonly sendTask = new ElementTask(this, {
     task: async () => this.call((api) => api.auth.mfa.challenge({ mfaToken: this.mfaToken, channel: 'sms' })),
     onComplete: (sent) => this.applyCodeSent(sent),
     onError: (error) => this.fail(error),
   });
 
-  private readonly verifyTask = new Task(this, {
-    autoRun: false,
-    task: async ([method, code, trustDevice]: readonly [MfaMethod, string, boolean]) =>
+  private readonly verifyTask = new ElementTask(this, {
+    task: async (method: MfaMethod, code: string, trustDevice: boolean) =>
       this.call((api) => api.auth.mfa.verify({ mfaToken: this.mfaToken, method, code, trustDevice })),
     onComplete: ({ accessToken, refreshToken, expiresIn, trustedDevice }) => {
       this.phase = 'verified';
@@ -152,8 +146,9 @@ export class AlderoMfaChallenge extends AlderoApiElement<ChallengeCatalogue> {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    if (!changed.has('mfaToken')) return;
     // A new token is a new sign-in: forget everything about the previous one.
-    if (changed.has('mfaToken') && changed.get('mfaToken') !== undefined) {
+    if (changed.get('mfaToken') !== undefined) {
       this.stopListeningForSms();
       clearTimeout(this.deliveryTimer);
       this.phase = 'loading';
@@ -164,14 +159,15 @@ export class AlderoMfaChallenge extends AlderoApiElement<ChallengeCatalogue> {
       this.deliveryChecks = 0;
       this.resend.sendsRemaining = null;
     }
+    void this.statusTask.run(this.mfaToken);
   }
 
   protected override render(): TemplateResult {
     const { phase } = this;
     return html`
       <div part="base">
-        <h2 id="title">${this.t(phase === 'expired' ? END_TITLES[this.endReason] : 'title')}</h2>
-        ${phase === 'loading' && this.statusTask.status === TaskStatus.PENDING
+        <h2 id="title">${this.t(phase === 'expired' ? `${this.endReason}Title` : 'title')}</h2>
+        ${phase === 'loading' && this.statusTask.pending
           ? html`<p part="hint" role="status">${this.renderSpinner()} ${this.t('loading')}</p>`
           : nothing}
         ${phase === 'answer' ? this.renderAnswer() : nothing}
@@ -191,8 +187,8 @@ export class AlderoMfaChallenge extends AlderoApiElement<ChallengeCatalogue> {
   }
 
   private renderAnswer(): TemplateResult {
-    const verifying = this.verifyTask.status === TaskStatus.PENDING;
-    const sending = this.sendTask.status === TaskStatus.PENDING;
+    const verifying = this.verifyTask.pending;
+    const sending = this.sendTask.pending;
     const { method } = this;
     const sms = method === 'sms';
     const recovery = method === 'recovery_code';
@@ -296,31 +292,21 @@ export class AlderoMfaChallenge extends AlderoApiElement<ChallengeCatalogue> {
       this.notice = undefined;
       this.errorMessage = undelivered;
     } else if (delivery.status !== 'delivered' && this.deliveryChecks++ < DELIVERY_CHECKS) {
-      this.deliveryTimer = setTimeout(() => void this.statusTask.run(), DELIVERY_CHECK_INTERVAL_MS);
+      this.deliveryTimer = setTimeout(() => void this.statusTask.run(this.mfaToken), DELIVERY_CHECK_INTERVAL_MS);
     }
     if (this.method === 'sms' && !this.errorMessage) this.listenForSms();
   }
 
   /**
-   * The status could not be read. An unknown token may be one of the other environment (the
-   * `sandbox` attribute forgotten, or set by mistake): the other one is asked, and when it knows
-   * the token the developer is told what to change.
+   * While the sign-in loads, an unknown token may be one of the other environment (the `sandbox`
+   * attribute forgotten, or set by mistake): the other one is asked, and when it knows the token
+   * the developer is told what to change.
    */
-  private async failToLoad(error: unknown): Promise<void> {
-    if (error instanceof AlderoError && error.code === 'MFA_CHALLENGE_EXPIRED' && !error.context.expiresAt && !this.client) {
-      const { options } = this.api;
-      const other = new AlderoClient({ ...options, sandbox: !options.sandbox });
-      const known = await other.auth.mfa.status({ mfaToken: this.mfaToken }).then(() => true, () => false);
-      if (known) {
-        const fix = options.sandbox ? 'remove the sandbox attribute' : 'add the sandbox attribute';
-        error = new AlderoError(
-          'CONFIG_SANDBOX_MISMATCH',
-          `The mfa-token belongs to ${options.tenantSlug}${options.sandbox ? '' : '-sandbox'}, not ${this.environmentLabel}: ${fix} (the element must talk to the environment that answered the login).`,
-          0,
-        );
-      }
+  protected override async misconfiguration(error: unknown, api: AlderoClient): Promise<AlderoError | undefined> {
+    if (this.phase === 'loading' && !this.client && error instanceof AlderoError && error.code === 'MFA_CHALLENGE_EXPIRED' && !error.context.expiresAt) {
+      return misconfigured(await (await diagnosis())?.tokenOfOtherEnvironment(api, this.mfaToken), error);
     }
-    this.fail(error);
+    return super.misconfiguration(error, api);
   }
 
   private fail(error: unknown): void {
@@ -336,7 +322,7 @@ export class AlderoMfaChallenge extends AlderoApiElement<ChallengeCatalogue> {
     this.invalid = code === 'MFA_INVALID_CODE' || code === 'VALIDATION_ERROR';
     // A sign-in that is over: the explanation and the way out replace the error's own words ("0 attempts left").
     this.errorMessage = endReason
-      ? this.t(END_TEXTS[endReason], { attempts: MAX_FAILED_ATTEMPTS, minutes: CHALLENGE_TTL_SECONDS / 60 })
+      ? this.t(`${endReason}Text`, { attempts: MAX_FAILED_ATTEMPTS, minutes: CHALLENGE_TTL_SECONDS / 60 })
       : message;
     if (typeof context.sendsRemaining === 'number') this.resend.sendsRemaining = context.sendsRemaining;
     if (context.reason === 'challenge_send_limit') this.resend.sendsRemaining = 0;
@@ -354,7 +340,7 @@ export class AlderoMfaChallenge extends AlderoApiElement<ChallengeCatalogue> {
   }
 
   private submit(): void {
-    if (this.verifyTask.status === TaskStatus.PENDING) return;
+    if (this.verifyTask.pending) return;
     const { code, method } = this;
     if (!(method === 'recovery_code' ? RECOVERY_CODE_PATTERN : CODE_PATTERN).test(code)) {
       this.errorMessage = this.t('errors.VALIDATION_ERROR');
@@ -365,7 +351,7 @@ export class AlderoMfaChallenge extends AlderoApiElement<ChallengeCatalogue> {
     this.stopListeningForSms();
     this.errorMessage = this.notice = undefined;
     this.invalid = false;
-    void this.verifyTask.run([method, code, this.trustDevice]);
+    void this.verifyTask.run(method, code, this.trustDevice);
   }
 
   private switchMethod(method: MfaMethod): void {
@@ -438,8 +424,6 @@ export class AlderoMfaChallenge extends AlderoApiElement<ChallengeCatalogue> {
   }
 }
 
-const END_TITLES = { expired: 'expiredTitle', attempts: 'attemptsTitle', unknown: 'unknownTitle' } as const;
-const END_TEXTS = { expired: 'expiredText', attempts: 'attemptsText', unknown: 'unknownText' } as const;
 
 AlderoMfaChallenge.define('aldero-mfa-challenge');
 

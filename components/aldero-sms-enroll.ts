@@ -1,4 +1,3 @@
-import { Task, TaskStatus } from '@lit/task';
 import { AsYouType, getCountries, getCountryCallingCode } from 'libphonenumber-js/min';
 import type { CountryCode } from 'libphonenumber-js/min';
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
@@ -9,9 +8,9 @@ import { CODE_DIGITS, CODE_PATTERN } from '../server/contract/formats.ts';
 import './aldero-recovery-codes.ts';
 import styles from './aldero-sms-enroll.styles.ts';
 import type { AlderoClient } from './client/index.ts';
-import type { CodeSent } from './client/api.ts';
+import type { CodeSent, RouterOutputs } from './client/api.ts';
 import { AlderoError } from './client/errors.ts';
-import { AlderoApiElement, codeDigits, type TenantFace } from './shared/api-element.ts';
+import { AlderoApiElement, codeDigits, diagnosis, misconfigured } from './shared/api-element.ts';
 import componentStyles from './shared/component.styles.ts';
 import {
   code,
@@ -24,6 +23,7 @@ import {
   type RecoveryCodesMessages,
 } from './shared/messages/en.ts';
 import { ResendController } from './shared/resend.ts';
+import { ElementTask } from './shared/task.ts';
 import { visibilityProblem } from './shared/visibility.ts';
 
 export type EnrollCatalogue = ErrorMessages & CodeMessages & EnrollMessages & RecoveryCodesMessages;
@@ -33,8 +33,28 @@ export { DISCLOSURE_VERSION };
 
 type Step = 'phone' | 'code' | 'codes' | 'done';
 
+/** The properties that say which API and environment the element talks to: a change loads the tenant's face again. */
+const API_PROPERTIES = ['client', 'tenant', 'domain', 'apiBase', 'sandbox'] as const;
+
 /** The main country of the calling codes several countries share (as libphonenumber-js lists them first). */
 const MAIN_COUNTRY: Record<string, CountryCode> = { 1: 'US', 7: 'RU', 44: 'GB', 47: 'NO', 61: 'AU', 39: 'IT', 212: 'MA', 262: 'RE', 290: 'SH', 358: 'FI', 590: 'GP', 599: 'CW' };
+
+/** The tenant's public face (`tenant.get`, `GET /v1/tenant`): the brand its SMS and its consent records carry, and the disclosure. */
+type TenantFace = RouterOutputs['tenant']['get'];
+
+/** One face per API and environment for the whole page; a failed one is asked again next time. */
+const faces = new Map<string, Promise<TenantFace>>();
+
+function faceOf(api: AlderoClient): Promise<TenantFace> {
+  const key = `${api.baseUrl}|${api.options.tenantSlug}|${api.options.sandbox}`;
+  let face = faces.get(key);
+  if (!face) {
+    face = api.tenant.get();
+    faces.set(key, face);
+    face.catch(() => faces.delete(key));
+  }
+  return face;
+}
 
 const countryNames = new Map<string, { code: CountryCode; label: string }[]>();
 
@@ -133,10 +153,9 @@ export class AlderoSmsEnroll extends AlderoApiElement<EnrollCatalogue> {
   private readonly resend = new ResendController(this);
   private tokenClient?: AlderoClient;
 
-  /** The brand and the disclosure, from the server, before the phone step can send. */
-  private readonly faceTask = new Task(this, {
-    args: () => [this.client, this.tenant, this.domain, this.apiBase, this.sandbox] as const,
-    task: async () => this.call(async () => this.tenantFace()),
+  /** The brand and the disclosure, from the server, before the phone step can send (run for each API, see `willUpdate`). */
+  private readonly faceTask = new ElementTask(this, {
+    task: async () => this.call(faceOf),
     onComplete: (face) => {
       this.face = face;
     },
@@ -146,9 +165,8 @@ export class AlderoSmsEnroll extends AlderoApiElement<EnrollCatalogue> {
     },
   });
 
-  private readonly sendTask = new Task(this, {
-    autoRun: false,
-    task: async ([phone, disclosure]: readonly [string, { version: string; language: DisclosureLanguage }]) =>
+  private readonly sendTask = new ElementTask(this, {
+    task: async (phone: string, disclosure: { version: string; language: DisclosureLanguage }) =>
       this.call((api) =>
         api.auth.mfa.sms.setup({ phone, disclosureVersion: disclosure.version, disclosureLanguage: disclosure.language, disclosureChecked: true }),
       ),
@@ -156,9 +174,8 @@ export class AlderoSmsEnroll extends AlderoApiElement<EnrollCatalogue> {
     onError: (error) => this.fail(error),
   });
 
-  private readonly confirmTask = new Task(this, {
-    autoRun: false,
-    task: async ([code]: readonly [string]) => this.call((api) => api.auth.mfa.sms.confirm({ code })),
+  private readonly confirmTask = new ElementTask(this, {
+    task: async (code: string) => this.call((api) => api.auth.mfa.sms.confirm({ code })),
     onComplete: ({ recoveryCodes }) => {
       this.errorMessage = undefined;
       this.notice = undefined;
@@ -178,6 +195,10 @@ export class AlderoSmsEnroll extends AlderoApiElement<EnrollCatalogue> {
       this.tokenClient = client.withAccessToken(this.accessToken);
     }
     return this.tokenClient;
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (!this.hasUpdated || API_PROPERTIES.some((name) => changed.has(name))) void this.faceTask.run();
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -214,7 +235,7 @@ export class AlderoSmsEnroll extends AlderoApiElement<EnrollCatalogue> {
   }
 
   private renderPhoneStep(): TemplateResult {
-    const sending = this.sendTask.status === TaskStatus.PENDING;
+    const sending = this.sendTask.pending;
     const country = this.selectedCountry;
     return html`
       <form novalidate @submit=${this.onPhoneSubmit}>
@@ -262,8 +283,8 @@ export class AlderoSmsEnroll extends AlderoApiElement<EnrollCatalogue> {
   }
 
   private renderCodeStep(): TemplateResult {
-    const confirming = this.confirmTask.status === TaskStatus.PENDING;
-    const sending = this.sendTask.status === TaskStatus.PENDING;
+    const confirming = this.confirmTask.pending;
+    const sending = this.sendTask.pending;
     return html`
       <form novalidate @submit=${this.onCodeSubmit}>
         <div class="field">${this.renderCodeInput({
@@ -330,7 +351,6 @@ export class AlderoSmsEnroll extends AlderoApiElement<EnrollCatalogue> {
   }
 
   private fail(error: unknown): void {
-    error = this.sandboxMismatch(error) ?? error;
     const code = error instanceof AlderoError ? error.code : undefined;
     const context = error instanceof AlderoError ? error.context : {};
     this.notice = undefined;
@@ -355,19 +375,13 @@ export class AlderoSmsEnroll extends AlderoApiElement<EnrollCatalogue> {
     }
   }
 
-  /** A refused session issued by the other environment (its `iss` names `acme-sandbox`): the `sandbox` attribute is wrong. */
-  private sandboxMismatch(error: unknown): AlderoError | undefined {
-    if (!(error instanceof AlderoError) || error.code !== 'UNAUTHORIZED' || this.client) return undefined;
-    const token = this.accessToken ?? this.api.getAccessToken();
-    const issuer = token ? issuerLabel(token) : undefined;
-    const { tenantSlug, sandbox } = this.api.options;
-    const other = tenantSlug + (sandbox ? '' : '-sandbox');
-    if (issuer !== other) return undefined;
-    return new AlderoError(
-      'CONFIG_SANDBOX_MISMATCH',
-      `The access token was issued by ${other}, not ${this.environmentLabel}: ${sandbox ? 'remove' : 'add'} the sandbox attribute.`,
-      0,
-    );
+  /** A refused session issued by the other environment: the `sandbox` attribute is wrong. */
+  protected override async misconfiguration(error: unknown, api: AlderoClient): Promise<AlderoError | undefined> {
+    const token = api.getAccessToken();
+    if (token && !this.client && error instanceof AlderoError && error.code === 'UNAUTHORIZED') {
+      return misconfigured((await diagnosis())?.accessTokenOfOtherEnvironment(api, token), error);
+    }
+    return super.misconfiguration(error, api);
   }
 
   private onCountryChange(event: Event): void {
@@ -401,7 +415,7 @@ export class AlderoSmsEnroll extends AlderoApiElement<EnrollCatalogue> {
 
   private onPhoneSubmit(event: SubmitEvent): void {
     event.preventDefault();
-    if (this.sendTask.status === TaskStatus.PENDING) return;
+    if (this.sendTask.pending) return;
     // AsYouType parses as well as it formats: one piece of libphonenumber-js instead of two.
     const formatter = new AsYouType(this.selectedCountry);
     formatter.input(this.national);
@@ -415,7 +429,7 @@ export class AlderoSmsEnroll extends AlderoApiElement<EnrollCatalogue> {
     const disclosure = this.disclosure;
     if (!disclosure || this.refuseToSend()) return;
     this.errorMessage = undefined;
-    void this.sendTask.run([number.number, disclosure]);
+    void this.sendTask.run(number.number, disclosure);
   }
 
   /**
@@ -425,21 +439,13 @@ export class AlderoSmsEnroll extends AlderoApiElement<EnrollCatalogue> {
   private refuseToSend(): boolean {
     let problem: AlderoError | undefined;
     if (!this.accessToken && !this.api.getAccessToken()) {
-      problem = new AlderoError(
-        'CONFIG_ACCESS_TOKEN_MISSING',
-        'Set the accessToken property to the signed-in user\'s access token (never an attribute), or the client property to an AlderoClient that holds it.',
-        0,
-      );
+      problem = new AlderoError('CONFIG_ACCESS_TOKEN_MISSING', "Set the accessToken property to the user's access token (or the client property).", 0);
     } else {
       const disclosure = this.renderRoot.querySelector<HTMLElement>('#disclosure');
       const field = this.renderRoot.querySelector<HTMLElement>('#phone');
       const why = disclosure && field ? visibilityProblem(disclosure, field) : 'it is not in the page';
       if (why) {
-        problem = new AlderoError(
-          'CONFIG_DISCLOSURE_HIDDEN',
-          `No code was sent: the SMS opt-in disclosure (part "disclosure") must be visible beside the phone field, and ${why}. Carriers require it on the screen where the phone is entered; check the page's CSS for ::part(disclosure) and the element's ancestors.`,
-          0,
-        );
+        problem = new AlderoError('CONFIG_DISCLOSURE_HIDDEN', `No code sent: the disclosure (::part(disclosure)) must be visible beside the phone field, and ${why}.`, 0);
       }
     }
     if (!problem) return false;
@@ -460,7 +466,7 @@ export class AlderoSmsEnroll extends AlderoApiElement<EnrollCatalogue> {
   }
 
   private confirm(): void {
-    if (this.confirmTask.status === TaskStatus.PENDING) return;
+    if (this.confirmTask.pending) return;
     if (!CODE_PATTERN.test(this.code)) {
       this.errorMessage = this.t('errors.VALIDATION_ERROR');
       this.invalid = true;
@@ -469,14 +475,14 @@ export class AlderoSmsEnroll extends AlderoApiElement<EnrollCatalogue> {
     }
     this.errorMessage = undefined;
     this.notice = undefined;
-    void this.confirmTask.run([this.code]);
+    void this.confirmTask.run(this.code);
   }
 
   private onResend(): void {
     const disclosure = this.disclosure;
     if (!disclosure) return;
     this.notice = undefined;
-    void this.sendTask.run([this.phone, disclosure]);
+    void this.sendTask.run(this.phone, disclosure);
   }
 
   private onChangeNumber(): void {
@@ -491,16 +497,6 @@ export class AlderoSmsEnroll extends AlderoApiElement<EnrollCatalogue> {
     this.recoveryCodes = [];
     this.step = 'done';
     void this.focusOn('#done');
-  }
-}
-
-/** The environment label of a token's issuer (`http://acme-sandbox.localhost:3000` → `acme-sandbox`), read without verifying it. */
-function issuerLabel(token: string): string | undefined {
-  try {
-    const payload = JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as { iss?: string };
-    return payload.iss ? new URL(payload.iss).hostname.split('.')[0] : undefined;
-  } catch {
-    return undefined;
   }
 }
 

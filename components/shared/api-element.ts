@@ -2,20 +2,12 @@ import { html, nothing, type TemplateResult } from 'lit';
 import { property } from 'lit/decorators/property.js';
 import { CODE_DIGITS, RECOVERY_CODE_LENGTH } from '../../server/contract/formats.ts';
 import type { Delivery } from '../client/api.ts';
-import { AlderoClient, resolveEndpoint } from '../client/index.ts';
+import { AlderoClient } from '../client/index.ts';
 import { AlderoError } from '../client/errors.ts';
+import type { Finding } from './diagnosis.ts';
 import { AlderoElement } from './element.ts';
 import { formatDuration, type Catalogue } from './i18n.ts';
 import type { ResendController } from './resend.ts';
-
-/** The tenant's public face (`GET /v1/tenant`, no auth, any origin): what the elements show in its name. */
-export interface TenantFace {
-  slug: string;
-  brand: string;
-  environment: 'live' | 'sandbox';
-  methods: string[];
-  disclosure: { version: string; text: string };
-}
 
 /** Where the elements are served from on a tenant host: `https://{slug}[-sandbox].{domain}/v1/elements/…`. */
 const ELEMENTS_PATH = '/v1/elements/';
@@ -41,8 +33,15 @@ export function endpointOfScript(scriptUrl: string): { apiBase: string; tenant: 
 
 const scriptEndpoint = endpointOfScript(import.meta.url);
 
-/** One `GET /v1/tenant` per API and environment for the whole page; a failed one is asked again next time. */
-const faces = new Map<string, Promise<TenantFace>>();
+/** The configuration diagnosis (`./diagnosis.ts`), fetched the first time a call fails; undefined when it cannot load. */
+export const diagnosis = () => import('./diagnosis.ts').catch(() => undefined);
+
+/** A finding of the diagnosis as the error to report, caused by the failure it explains. */
+export const misconfigured = (finding: Finding | undefined, cause: unknown) =>
+  finding && new AlderoError(finding.code, finding.message, 0, {}, { cause });
+
+/** Where the developer reads about a `CONFIG_*` code. */
+const DOCS_HINT = 'See "Configuration errors" in the Aldero README.';
 
 /**
  * An element that calls the Aldero API: where the API is (`tenant`, `domain` or `api-base`,
@@ -94,57 +93,33 @@ export abstract class AlderoApiElement<C extends Catalogue> extends AlderoElemen
     const key = [options.tenantSlug, options.domain, options.apiBase, options.sandbox].join('|');
     if (this.ownClient?.key !== key) {
       if (!options.tenantSlug) {
-        throw new AlderoError(
-          'CONFIG_TENANT_MISSING',
-          'Set the tenant attribute (tenant="acme"), or the client property to an AlderoClient, or load the elements from https://{slug}.{domain}/v1/elements/index.js.',
-          0,
-        );
+        throw new AlderoError('CONFIG_TENANT_MISSING', 'Set the tenant attribute (or the client property).', 0);
       }
       this.ownClient = { key, client: new AlderoClient(options) };
     }
     return this.ownClient.client;
   }
 
-  /** The environment the element talks to, as the API names it (`acme-sandbox`). */
-  protected get environmentLabel(): string {
-    const { tenantSlug, sandbox } = this.api.options;
-    return tenantSlug + (sandbox ? SANDBOX_SUFFIX : '');
-  }
-
-  /** The tenant's public face (`GET /v1/tenant`): its brand and disclosure as the server states them. */
-  protected tenantFace(): Promise<TenantFace> {
-    const api = this.api;
-    const key = `${api.baseUrl}|${this.environmentLabel}`;
-    let face = faces.get(key);
-    if (!face) {
-      face = fetchTenantFace(api);
-      faces.set(key, face);
-      face.catch(() => faces.delete(key));
-    }
-    return face;
-  }
-
   /**
-   * Runs a call of the API; an unreachable API is looked at once more through the public
-   * `GET /v1/tenant` (readable from any origin): when that answers, the server is up and it is
-   * the page's origin that CORS refused.
+   * Runs a call of the API. A failure that is the page's set-up's fault comes out as the
+   * `CONFIG_*` error saying so (see `misconfiguration`).
    */
   protected async call<T>(run: (api: AlderoClient) => Promise<T>): Promise<T> {
     const api = this.api;
     try {
       return await run(api);
     } catch (error) {
-      if (!(error instanceof AlderoError) || error.code !== 'NETWORK_ERROR') throw error;
-      const face = await fetchTenantFace(api).catch(() => undefined);
-      if (!face) throw error;
-      throw new AlderoError(
-        'CONFIG_ORIGIN_NOT_ALLOWED',
-        `${api.baseUrl} serves ${this.environmentLabel} but refuses this page's origin ${location.origin}: add "${location.origin}" to the tenant's allowedOrigins (PATCH /v1/admin/tenant with the admin key), or serve the page from an origin it lists.`,
-        0,
-        {},
-        { cause: error },
-      );
+      throw (await this.misconfiguration(error, api)) ?? error;
     }
+  }
+
+  /**
+   * The configuration fault behind a failed call, if it is one: an unreachable API that answers
+   * its public `GET /v1/tenant` refused this page's origin. Elements add their own cases.
+   */
+  protected async misconfiguration(error: unknown, api: AlderoClient): Promise<AlderoError | undefined> {
+    if (!(error instanceof AlderoError) || error.code !== 'NETWORK_ERROR') return undefined;
+    return misconfigured(await (await diagnosis())?.originRefused(api), error);
   }
 
   /** The message shown for an error: by code (and reason), with attempts left and the wait. */
@@ -188,7 +163,7 @@ export abstract class AlderoApiElement<C extends Catalogue> extends AlderoElemen
     const message = this.describeError(error);
     const alderoError = error instanceof AlderoError ? error : undefined;
     if (alderoError && isConfigurationError(alderoError)) {
-      console.error(`<${this.localName}> ${alderoError.code}: ${alderoError.message}`);
+      console.error(`<${this.localName}> ${alderoError.code}: ${alderoError.message} ${DOCS_HINT}`);
     }
     this.emit('aldero-error', {
       code: alderoError?.code ?? 'INTERNAL_ERROR',
@@ -267,26 +242,6 @@ export function isConfigurationError(error: AlderoError): boolean {
     error.code === 'TENANT_NOT_FOUND' ||
     error.code === 'ORIGIN_NOT_ALLOWED'
   );
-}
-
-/** `GET /v1/tenant` of the client's environment, without cookies (any origin may read it). */
-async function fetchTenantFace(api: AlderoClient): Promise<TenantFace> {
-  const { tenantHeader } = resolveEndpoint(api.options);
-  let response: Response;
-  try {
-    response = await (api.options.fetch ?? fetch)(`${api.baseUrl}/v1/tenant`, {
-      headers: tenantHeader ? { 'x-aldero-tenant': tenantHeader } : {},
-      credentials: 'omit',
-    });
-  } catch (cause) {
-    throw new AlderoError('NETWORK_ERROR', 'The Aldero API could not be reached.', 0, {}, { cause });
-  }
-  const body = (await response.json().catch(() => undefined)) as (Partial<TenantFace> & { error?: string; message?: string }) | undefined;
-  if (!response.ok || typeof body?.brand !== 'string' || typeof body.disclosure?.text !== 'string') {
-    const code = (body?.error as AlderoError['code'] | undefined) ?? (response.status >= 500 ? 'INTERNAL_ERROR' : 'NOT_FOUND');
-    throw new AlderoError(code, body?.message ?? `GET /v1/tenant answered ${response.status}.`, response.status);
-  }
-  return body as TenantFace;
 }
 
 /** A send whose SMS did not go out: it failed, or was dropped before sending. */

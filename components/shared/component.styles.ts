@@ -32,7 +32,9 @@ const dark = css`
 /**
  * The common look of every element, driven only by `--aldero-*` custom properties (read once
  * into the `--_*` values above). The shared parts (base, label, hint, input, error, button,
- * primary-button, secondary-button, spinner) style it further.
+ * primary-button, secondary-button, spinner) style it further. The default focus ring is a 2px
+ * gap in the background colour, then 2px of the primary colour: 3:1 or more against the
+ * background. (No comments inside the CSS: they would ship in every bundle.)
  */
 export default css`
   :host { ${light} }
@@ -41,7 +43,6 @@ export default css`
   :host {
     --_radius: var(--aldero-radius, 0.5rem);
     --_spacing: var(--aldero-spacing, 1rem);
-    /* A 2px gap in the background colour, then 2px of the primary colour: 3:1 or more against the background. */
     --_focus-ring: var(--aldero-focus-ring, 0 0 0 2px var(--_background), 0 0 0 4px var(--_primary));
     display: block; font: var(--aldero-font-size, 1rem) / 1.5 var(--aldero-font-family, system-ui, sans-serif); color: var(--_text);
   }
