@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
+import { assertMatchesOpenApi } from '../helpers/openapi-validator.ts';
 
 export interface ApiOptions {
   body?: unknown;
@@ -54,7 +55,9 @@ export function api<T = Record<string, any>>(baseUrl: string, method: string, pa
           // keep the text
         }
         const setCookie = res.headers['set-cookie'];
-        resolve({ status: res.statusCode ?? 0, body: body as T, headers: res.headers, cookies: Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : [] });
+        const result = { status: res.statusCode ?? 0, body: body as T, headers: res.headers, cookies: Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : [] };
+        // Every answer as the OpenAPI document says (status, headers, body), as in test/helpers/http.ts.
+        assertMatchesOpenApi({ method, path, status: result.status, headers: res.headers, body }).then(() => resolve(result), reject);
       });
       res.on('error', reject);
     });
