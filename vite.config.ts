@@ -28,7 +28,7 @@ export default defineConfig({
   },
   server: {
     proxy: Object.fromEntries(
-      ['/v1', '/trpc', '/.well-known', '/demo-config.json', '/healthz'].map((path) => [path, { target: apiTarget }]),
+      ['/v1', '/trpc', '/.well-known', '/demo-config.json', '/demo-idp', '/healthz'].map((path) => [path, { target: apiTarget }]),
     ),
   },
 });

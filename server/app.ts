@@ -106,7 +106,9 @@ export async function startApp(options: StartOptions & { demoDir?: string }): Pr
   }
   // The demo's phone simulator gets a key that reads the sandbox inbox and nothing else.
   const demoConfig = demoInboxKey ? () => ({ tenant: DEMO_TENANT.slug, brand: DEMO_TENANT.brand, sandbox: true, adminKey: demoInboxKey, scope: 'sandbox-inbox' }) : undefined;
-  const handler = createHttpHandler(deps, { demoDir: options.demoDir, webhooks: handleTelnyxWebhook, demoConfig });
+  // The demo's fake identity provider plays the tenant's back end: the full key stays in this process.
+  const demoIdp = demoAdminKey ? { tenantLabel: `${DEMO_TENANT.slug}-sandbox`, adminKey: demoAdminKey } : undefined;
+  const handler = createHttpHandler(deps, { demoDir: options.demoDir, webhooks: handleTelnyxWebhook, demoConfig, demoIdp });
   const dispatcher = deps.sms as Partial<Dispatcher>;
   const metrics = new Metrics({ outbox: () => outboxBacklog(deps.store), smsWorker: dispatcher.stats ? () => dispatcher.stats! : undefined });
   if (!options.sms) countDispatches(deps.sms, metrics);

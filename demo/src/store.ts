@@ -192,7 +192,8 @@ export class DemoStore {
 
   /**
    * The fake identity provider of the demo: what a tenant's backend does after its own IdP login
-   * (`POST /v1/admin/users` once, then `POST /v1/admin/sessions`), done here with the demo key.
+   * (`POST /v1/admin/users` once, then `POST /v1/admin/sessions`), asked of the local server's
+   * `/demo-idp/*`, which plays that back end and keeps the admin key out of the browser.
    */
   async continueWithIdp(email: string): Promise<void> {
     const directory = readJson<Record<string, string>>(localStorage, IDP_KEY) ?? {};
@@ -200,18 +201,18 @@ export class DemoStore {
     let userId: string | undefined = directory[key];
     let tokens: Tokens | null = null;
     if (userId) {
-      tokens = await this.admin<Tokens>('POST', '/v1/admin/sessions', { userId }).catch((error: unknown) => {
+      tokens = await this.idp<Tokens>('sessions', { userId }).catch((error: unknown) => {
         // The server keeps its data in memory by default: a restart forgets the user.
         if (isAlderoError(error) && error.code === 'NOT_FOUND') return null;
         throw error;
       });
     }
     if (!tokens) {
-      const user = await this.admin<{ id: string }>('POST', '/v1/admin/users', { email, oauthProvider: 'demo-idp' });
+      const user = await this.idp<{ id: string }>('users', { email, oauthProvider: 'demo-idp' });
       userId = user.id;
       directory[key] = userId;
       localStorage.setItem(IDP_KEY, JSON.stringify(directory));
-      tokens = await this.admin<Tokens>('POST', '/v1/admin/sessions', { userId });
+      tokens = await this.idp<Tokens>('sessions', { userId });
     }
     await this.startSession(tokens);
   }
@@ -256,7 +257,15 @@ export class DemoStore {
     }
   }
 
-  /** A call to the tenant admin API with the demo key (the phone simulator and the fake IdP only). */
+  /** A call to the demo's identity provider (`/demo-idp/*` of the local server: the tenant's back end). */
+  private async idp<T>(resource: 'users' | 'sessions', body: unknown): Promise<T> {
+    const response = await fetch(`/demo-idp/${resource}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const json = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+    if (!response.ok) throw errorFromRestBody(json, response.status);
+    return json as T;
+  }
+
+  /** A call to the tenant admin API with the demo's inbox key (the phone simulator only). */
   async admin<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
     if (!this.config.adminKey) {
       throw new AlderoError('FORBIDDEN', 'The demo key is missing: open the demo from the machine that runs `npm start`.', 403);

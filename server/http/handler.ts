@@ -33,6 +33,13 @@ interface HttpOptions {
    */
   demoConfig?: () => Record<string, unknown>;
   /**
+   * The demo's fake identity provider (`POST /demo-idp/users`, `POST /demo-idp/sessions`): the
+   * tenant back end a real app would have, which holds the admin key where no browser sees it.
+   * It answers as the admin API's `POST /v1/admin/users` and `/v1/admin/sessions` on the demo
+   * tenant's sandbox; served like `demoConfig`: outside production, to this machine only.
+   */
+  demoIdp?: { tenantLabel: string; adminKey: string };
+  /**
    * Answer plain tRPC calls without tRPC's adapter (default true; false sends every call
    * through it, for the parity test and the bench's A/B).
    */
@@ -88,7 +95,13 @@ export function createHttpHandler(deps: AppDeps, options: HttpOptions = {}) {
   const { config, log } = deps;
   const trpcDirect = options.trpcDirect !== false;
 
-  const { demoConfig, webhooks, demoDir, elementsDir = DEFAULT_ELEMENTS_DIR } = options;
+  const { demoConfig, demoIdp, webhooks, demoDir, elementsDir = DEFAULT_ELEMENTS_DIR } = options;
+
+  /** The demo's own routes are for a browser on this machine, never through a proxy. */
+  function assertLocalPeer(req: IncomingMessage, what: string): void {
+    const forwarded = FORWARDING_HEADERS.some((name) => req.headers[name] !== undefined);
+    if (!isLoopback(req.socket.remoteAddress) || forwarded) throw new AppError('FORBIDDEN', {}, `${what} is served to this machine only.`);
+  }
 
   const beforeTenant: Route<Exchange>[] = [
     { path: '/healthz', handle: ({ res }) => sendJson(res, 200, { ok: true }) },
@@ -99,12 +112,23 @@ export function createHttpHandler(deps: AppDeps, options: HttpOptions = {}) {
           {
             path: '/demo-config.json',
             handle: ({ req, res }: Exchange) => {
-              const forwarded = FORWARDING_HEADERS.some((name) => req.headers[name] !== undefined);
-              if (!isLoopback(req.socket.remoteAddress) || forwarded) throw new AppError('FORBIDDEN', {}, 'The demo configuration is served to this machine only.');
+              assertLocalPeer(req, 'The demo configuration');
               sendJson(res, 200, demoConfig());
             },
           },
         ]
+      : []),
+    ...(demoIdp && !config.production
+      ? only<Exchange>('POST', {
+          path: /^\/demo-idp\/(users|sessions)$/,
+          handle: async (exchange: Exchange, [resource]: readonly (string | undefined)[]) => {
+            assertLocalPeer(exchange.req, 'The demo identity provider');
+            const headers = { ...exchange.headers, authorization: `Bearer ${demoIdp.adminKey}`, origin: undefined, 'x-aldero-tenant': demoIdp.tenantLabel };
+            const tenant = await deps.tenants.resolve(demoIdp.tenantLabel);
+            const admin: Exchange = { ...exchange, headers, url: new URL(`/v1/admin/${resource}`, exchange.url) };
+            await serveRest(deps, admin, { ...requestInfoOf(admin), tenant });
+          },
+        })
       : []),
     // The API reference and the guide's "Try it live" link, on every host.
     { path: isApiDocsPath, handle: ({ req, res, url }) => serveApiDocs(req, res, url.pathname, { demoServed: Boolean(demoDir) }) },

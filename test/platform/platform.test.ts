@@ -336,4 +336,20 @@ describe('the demo configuration', () => {
       assert.equal(proxied.status, 403, header);
     }
   });
+
+  test("the demo's identity provider signs an OAuth-only user in without handing the browser an admin key", async () => {
+    const email = `idp-${Date.now()}@example.com`;
+    const user = await call(first.url, 'POST', '/demo-idp/users', { tenant: null, body: { email, oauthProvider: 'demo-idp' } });
+    assert.equal(user.status, 201, JSON.stringify(user.body));
+    const session = await call(first.url, 'POST', '/demo-idp/sessions', { tenant: null, body: { userId: user.body.id } });
+    assert.equal(session.status, 201, JSON.stringify(session.body));
+    // The session is the demo tenant's sandbox user's, and the user has no password (OAuth-only).
+    const me = await call(first.url, 'GET', '/v1/auth/me', { token: session.body.accessToken, tenant: 'acme-sandbox' });
+    assert.equal(me.status, 200, JSON.stringify(me.body));
+    assert.equal(me.body.email, email);
+    const setup = await call(first.url, 'POST', '/v1/auth/mfa/sms/setup', { token: session.body.accessToken, tenant: 'acme-sandbox', body: { phone: '+15550109911' } });
+    assert.equal(setup.body.error, 'MFA_PASSWORD_REQUIRED');
+    assert.equal((await call(first.url, 'POST', '/demo-idp/users', { tenant: null, body: { email: 'x@example.com', oauthProvider: 'demo-idp' }, headers: { 'x-forwarded-for': '203.0.113.9' } })).status, 403);
+    assert.equal((await call(first.url, 'GET', '/demo-idp/users', { tenant: null })).status, 405);
+  });
 });
