@@ -1,4 +1,5 @@
 import type { Collection } from 'mongodb';
+import { canonicalPhone } from '../phone.ts';
 import type { Store } from '../store/index.ts';
 import { isDuplicateKey } from './throttle.ts';
 import type { OptOutDoc } from './types.ts';
@@ -24,8 +25,17 @@ export function replyKeyword(text: string): ReplyKeyword | null {
   return null;
 }
 
+/**
+ * Opt-outs are kept under the canonical E.164 form of both numbers, as they are counted and sent:
+ * a reply from a handset spelled differently (Telnyx sends E.164; a BYO carrier may not) still
+ * lands on the pair we text.
+ */
+function canonical(phone: string): string {
+  return canonicalPhone(phone) ?? phone;
+}
+
 function optOutId(sender: string, phone: string): string {
-  return `${sender}|${phone}`;
+  return `${canonical(sender)}|${canonical(phone)}`;
 }
 
 /** The opt-out state per pair (`optOuts`): every filter and update on it is here. */
@@ -50,7 +60,7 @@ export class OptOuts {
       const result = await this.collection.updateOne(
         { _id: optOutId(input.sender, input.phone), lastEventAt: { $lte: input.at } },
         {
-          $set: { sender: input.sender, phone: input.phone, optedOut: input.optedOut, source: input.source, lastEventAt: input.at, updatedAt: input.now },
+          $set: { sender: canonical(input.sender), phone: canonical(input.phone), optedOut: input.optedOut, source: input.source, lastEventAt: input.at, updatedAt: input.now },
           $setOnInsert: { lastHelpAt: null },
         },
         { upsert: true },
@@ -69,7 +79,7 @@ export class OptOuts {
       { _id: optOutId(input.sender, input.phone) },
       {
         $set: { lastHelpAt: input.at, updatedAt: input.now },
-        $setOnInsert: { sender: input.sender, phone: input.phone, optedOut: false, source: 'HELP', lastEventAt: new Date(0) },
+        $setOnInsert: { sender: canonical(input.sender), phone: canonical(input.phone), optedOut: false, source: 'HELP', lastEventAt: new Date(0) },
       },
       { upsert: true },
     );

@@ -91,6 +91,17 @@ describe('opt-outs', () => {
     await fx.drained();
   });
 
+  test('a STOP from the handset spelled otherwise (spaces, dashes) blocks the canonical E.164 pair we text', async () => {
+    const handset = uniqueHandset();
+    const spelled = `${handset.slice(0, 2)} ${handset.slice(2, 5)}-${handset.slice(5, 8)}-${handset.slice(8)}`;
+    assert.notEqual(spelled, handset);
+    const stop = await fx.emulator.inbound(spelled, SHARED_FROM, 'STOP');
+    assert.equal(stop.status, 200, stop.response);
+    const refused = await dispatcher.dispatch(await fx.request(fx.shared, { to: handset }));
+    assert.deepEqual([refused.status, refused.reason], ['failed', 'opted_out']);
+    assert.equal((await optOuts().findOne({ sender: SHARED_FROM, phone: handset }))?.optedOut, true);
+  });
+
   test('an ordinary reply or HELP changes nothing; HELP is recorded', async () => {
     const handset = uniqueHandset();
     await fx.emulator.inbound(handset, SHARED_FROM, 'please stop sending me these');
