@@ -95,6 +95,10 @@ export async function serveRest(deps: AppDeps, exchange: Exchange, info: Request
   const headers: ResponseHeaders = {};
   if (context.res.cookies.length) headers['set-cookie'] = context.res.cookies;
   if (outcome.ok) return sendJson(res, match.route.successStatus, outcome.data, headers);
-  if (outcome.error.status >= 500) deps.log.error('route failed', { requestId: info.requestId, path: url.pathname });
+  if (outcome.error.status >= 500) {
+    // A 500 is a fault: its cause, for the operator (a 503 is the database away, logged by the driver's error name only).
+    const cause = outcome.fault.cause instanceof Error ? outcome.fault.cause : outcome.fault;
+    deps.log.error('route failed', { requestId: info.requestId, path: url.pathname, error: outcome.error.status === 500 ? cause.stack : cause.name });
+  }
   sendError(res, outcome.error, headers);
 }
