@@ -3,6 +3,7 @@
  * and the request metrics when its answer ends, `GET /readyz` (readiness), and `GET /metrics`
  * (Prometheus, platform key). The API handler stays as it was; this wraps it (server/app.ts).
  */
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Db } from 'mongodb';
 import type { Config } from '../config.ts';
@@ -66,7 +67,11 @@ export function createOpsHandler(options: OpsOptions) {
   }
 
   async function metricsAnswer(res: ServerResponse): Promise<void> {
-    const text = await metrics.render();
+    const text = await metrics.render().catch((error: unknown) => {
+      log.error('metrics: a collector failed', { error: String(error) });
+      return null;
+    });
+    if (text === null) return sendJson(res, 500, { error: 'INTERNAL_ERROR', message: 'The metrics could not be collected.' });
     res.writeHead(200, { 'content-type': metrics.contentType, 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
     res.end(text);
   }
@@ -118,6 +123,10 @@ export function createOpsHandler(options: OpsOptions) {
     intercept(req: IncomingMessage, res: ServerResponse): boolean {
       const path = (req.url ?? '/').split('?', 1)[0]!;
       observe(req, res, path);
+      if (path !== '/readyz' && path !== '/metrics') return false;
+      // Answered here, not by the API handler: name the request the same way it does.
+      const given = req.headers['x-request-id'];
+      res.setHeader('x-request-id', typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : `req_${randomUUID().replaceAll('-', '').slice(0, 16)}`);
       if (path === '/readyz') {
         void readiness(res);
         return true;
@@ -128,9 +137,8 @@ export function createOpsHandler(options: OpsOptions) {
         } else {
           void metricsAnswer(res);
         }
-        return true;
       }
-      return false;
+      return true;
     },
     /** The separate `ALDERO_METRICS_PORT` listener: `/metrics` without a key, nothing else. */
     metricsListener(req: IncomingMessage, res: ServerResponse): void {
