@@ -10,7 +10,7 @@ export interface Meta extends OpenApiMeta {
   successStatus?: number;
   /**
    * The codes this procedure's own logic can answer (the OpenAPI document lists them under their
-   * statuses, with those every route can answer: server/openapi/errors.ts).
+   * statuses, with those every route can answer: server/http/openapi/errors.ts).
    */
   errors?: readonly AppErrorCode[];
 }

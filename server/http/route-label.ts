@@ -4,7 +4,7 @@
  * may hold ids, tokens or a phone number.
  */
 import { AUDIT_EXPORT_PATH } from '../audit/export.ts';
-import { isApiDocsPath } from '../openapi/docs.ts';
+import { isApiDocsPath } from './openapi/docs.ts';
 import { procedures } from './dispatch.ts';
 import { ELEMENTS_ROUTE } from './elements.ts';
 import { restRoutes } from './rest.ts';

@@ -21,7 +21,7 @@ import { restRoutes } from '../../server/http/rest.ts';
 import { createChallenge } from '../../server/mfa/challenges.ts';
 import { call, enrolledUser, latestCode } from '../helpers/http.ts';
 import { OpenApiValidator } from '../helpers/openapi-validator.ts';
-import type { OpenApiDocument } from '../../server/openapi/document.ts';
+import type { OpenApiDocument } from '../../server/http/openapi/document.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { BodyGenerator, type FuzzBody, type JsonSchema } from './generate.ts';
 

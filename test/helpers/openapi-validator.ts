@@ -7,7 +7,7 @@
  */
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import type { OpenApiDocument, OperationObject, ResponseObject } from '../../server/openapi/document.ts';
+import type { OpenApiDocument, OperationObject, ResponseObject } from '../../server/http/openapi/document.ts';
 
 // ajv-formats is CommonJS: its default export arrives wrapped under node's ESM loader.
 const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (ajv: Ajv2020) => void;
@@ -193,7 +193,7 @@ let shared: OpenApiValidator | undefined;
  */
 export async function assertMatchesOpenApi(response: CheckedResponse): Promise<void> {
   if (!shared) {
-    const { buildOpenApiDocument } = await import('../../server/openapi/document.ts');
+    const { buildOpenApiDocument } = await import('../../server/http/openapi/document.ts');
     shared = new OpenApiValidator(buildOpenApiDocument({ config: { domain: 'localhost', port: 0 }, tenantLabel: null }), { unlisted: UNLISTED });
   }
   const problems = shared.validate(response);

@@ -74,6 +74,24 @@ describe('/api/docs', () => {
     assert.match(await followed.text(), /Acme demo/);
   });
 
+  test('a 405 says what the route answers (Allow): REST, tRPC, the discovery documents, the webhooks, the reference', async () => {
+    const cases: [string, string, Record<string, string>, string][] = [
+      ['PUT', '/v1/auth/mfa/verify', { 'x-aldero-tenant': 'acme-sandbox' }, 'POST'],
+      ['GET', '/v1/auth/mfa/sms', { 'x-aldero-tenant': 'acme-sandbox' }, 'DELETE'],
+      ['POST', '/.well-known/jwks.json', { 'x-aldero-tenant': 'acme-sandbox' }, 'GET'],
+      ['POST', '/v1/openapi.json', {}, 'GET'],
+      ['DELETE', '/v1/admin/audit/export', { 'x-aldero-tenant': 'acme-sandbox' }, 'GET'],
+      ['GET', '/v1/webhooks/telnyx', {}, 'POST'],
+      ['GET', '/trpc/auth.login', { 'x-aldero-tenant': 'acme-sandbox' }, 'POST'],
+      ['POST', '/api/docs', {}, 'GET, HEAD'],
+    ];
+    for (const [method, path, headers, allow] of cases) {
+      const response = await fetch(`${server.url}${path}`, { method, headers });
+      assert.equal(response.status, 405, `${method} ${path}`);
+      assert.equal(response.headers.get('allow'), allow, `${method} ${path}`);
+    }
+  });
+
   test('/v1/openapi.json answers on the apex host and on tenant hosts', async () => {
     const apex = await fetch(`${server.url}/v1/openapi.json`);
     assert.equal(apex.status, 200);

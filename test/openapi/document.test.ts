@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { E164_PATTERN, ERROR_CODES } from '../../server/contract/index.ts';
-import { buildOpenApiDocument, documentedProcedures, errorsOf, type OperationObject } from '../../server/openapi/document.ts';
-import { OPERATION_EXAMPLES } from '../../server/openapi/guide.ts';
+import { buildOpenApiDocument, documentedProcedures, errorsOf, type OperationObject } from '../../server/http/openapi/document.ts';
+import { OPERATION_EXAMPLES } from '../../server/http/openapi/guide.ts';
 import { OpenApiValidator } from '../helpers/openapi-validator.ts';
 
 const document = buildOpenApiDocument({ config: { domain: 'aldero.io', port: 443 }, tenantLabel: null });

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createConfig, lintFromString } from '@redocly/openapi-core';
-import { buildOpenApiDocument } from '../../server/openapi/document.ts';
+import { buildOpenApiDocument } from '../../server/http/openapi/document.ts';
 
 const RULES = {
   'no-invalid-media-type-examples': 'error',

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { buildOpenApiDocument } from '../../server/openapi/document.ts';
+import { buildOpenApiDocument } from '../../server/http/openapi/document.ts';
 import { OpenApiValidator, type CheckedResponse } from '../helpers/openapi-validator.ts';
 
 const validator = new OpenApiValidator(buildOpenApiDocument({ config: { domain: 'localhost', port: 3000 }, tenantLabel: 'acme-sandbox' }));

@@ -1,13 +1,13 @@
 import type { AnyProcedure } from '@trpc/server';
 import { z } from 'zod';
-import { AUDIT_EXPORT_PATH } from '../audit/export.ts';
-import { auditFilterInput } from '../audit/query.ts';
-import { ERROR_CODES, type AppErrorCode } from '../contract/index.ts';
-import { platformProcedure } from '../platform/router.ts';
-import { adminProcedure, inboxProcedure, userProcedure } from '../procedures.ts';
-import { appRouter } from '../router.ts';
-import { issuerFor } from '../tenants/model.ts';
-import type { Meta } from '../trpc.ts';
+import { AUDIT_EXPORT_PATH } from '../../audit/export.ts';
+import { auditFilterInput } from '../../audit/query.ts';
+import { ERROR_CODES, type AppErrorCode } from '../../contract/index.ts';
+import { platformProcedure } from '../../platform/router.ts';
+import { adminProcedure, inboxProcedure, userProcedure } from '../../procedures.ts';
+import { appRouter } from '../../router.ts';
+import { issuerFor } from '../../tenants/model.ts';
+import type { Meta } from '../../trpc.ts';
 import {
   CREDENTIAL_ERRORS,
   byStatus,

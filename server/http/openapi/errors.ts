@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { APP_ERROR_CODES, DELIVERY_REASONS, ERROR_CODES, MFA_METHODS, RATE_LIMIT_REASONS, type AppErrorCode } from '../contract/index.ts';
-import { codeSentOutput } from '../schemas.ts';
+import { APP_ERROR_CODES, DELIVERY_REASONS, ERROR_CODES, MFA_METHODS, RATE_LIMIT_REASONS, type AppErrorCode } from '../../contract/index.ts';
+import { codeSentOutput } from '../../schemas.ts';
 
 /**
  * The error answers of the REST surface, as the document describes them: every answer is

@@ -1,11 +1,11 @@
-import type { AppDeps } from '../deps.ts';
-import { openApiDocumentFor } from '../openapi/document.ts';
-import { tenantLabelFromRequest } from '../tenants/model.ts';
-import { sendJson } from './respond.ts';
-import type { Exchange } from './route.ts';
+import type { AppDeps } from '../../deps.ts';
+import { openApiDocumentFor } from './document.ts';
+import { tenantLabelFromRequest } from '../../tenants/model.ts';
+import { sendJson } from '../respond.ts';
+import type { Exchange } from '../route.ts';
 
 /**
- * `GET /v1/openapi.json` on every host (server/openapi/document.ts builds it): on a tenant host
+ * `GET /v1/openapi.json` on every host (./document.ts builds it): on a tenant host
  * (or with X-Aldero-Tenant) the document names that environment as its server, and an unknown
  * tenant is a 404 TENANT_NOT_FOUND as on any tenant route; on the apex host it names the tenant
  * host as a template. Public, cacheable, readable from any origin (API tools load it).

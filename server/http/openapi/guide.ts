@@ -6,7 +6,7 @@ import {
   MAX_SENDS_PER_CHALLENGE,
   TRUSTED_DEVICE_DAYS,
   type AppErrorCode,
-} from '../contract/index.ts';
+} from '../../contract/index.ts';
 
 /**
  * The guide (sms-mfa-guide) as the document's introduction and examples: the flow in Markdown
