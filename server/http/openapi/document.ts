@@ -1,13 +1,12 @@
-import type { AnyProcedure } from '@trpc/server';
 import { z } from 'zod';
 import { AUDIT_EXPORT_PATH } from '../../audit/export.ts';
 import { auditFilterInput } from '../../audit/query.ts';
 import { ERROR_CODES, type AppErrorCode } from '../../contract/index.ts';
 import { platformProcedure } from '../../platform/router.ts';
 import { adminProcedure, inboxProcedure, userProcedure } from '../../procedures.ts';
-import { appRouter } from '../../router.ts';
 import { issuerFor } from '../../tenants/model.ts';
 import type { Meta } from '../../trpc.ts';
+import { builtOn, procedures } from '../dispatch.ts';
 import {
   CREDENTIAL_ERRORS,
   byStatus,
@@ -59,31 +58,21 @@ export interface DocumentedProcedure {
 }
 
 /** The procedure builders that add a credential check, by the scheme that documents it. */
-const CREDENTIAL_BUILDERS: [Credential, { _def: { middlewares: unknown[] } }][] = [
-  ['accessToken', userProcedure as unknown as { _def: { middlewares: unknown[] } }],
-  ['adminKey', adminProcedure as unknown as { _def: { middlewares: unknown[] } }],
+const CREDENTIAL_BUILDERS: [Credential, unknown][] = [
+  ['accessToken', userProcedure],
+  ['adminKey', adminProcedure],
   // The sandbox inbox: any admin key of the environment, or one scoped `sandbox-inbox`.
-  ['adminKey', inboxProcedure as unknown as { _def: { middlewares: unknown[] } }],
-  ['platformKey', platformProcedure as unknown as { _def: { middlewares: unknown[] } }],
+  ['adminKey', inboxProcedure],
+  ['platformKey', platformProcedure],
 ];
 
-function credentialOf(procedure: AnyProcedure): Credential {
-  const middlewares = (procedure._def as unknown as { middlewares: unknown[] }).middlewares;
-  for (const [credential, builder] of CREDENTIAL_BUILDERS) {
-    if (builder._def.middlewares.every((middleware) => middlewares.includes(middleware))) return credential;
-  }
-  return 'none';
-}
-
-/** Every procedure with a REST route (`meta.openapi`). */
+/** Every procedure with a REST route (`meta.openapi`), from the HTTP layer's one view of the router. */
 export function documentedProcedures(): DocumentedProcedure[] {
-  const table = appRouter._def.procedures as unknown as Record<string, AnyProcedure>;
   const out: DocumentedProcedure[] = [];
-  for (const [path, procedure] of Object.entries(table)) {
-    const meta = procedure._def.meta as Meta | undefined;
+  for (const { path, type, meta, inputs, output } of procedures.values()) {
     if (!meta?.openapi) continue;
-    const def = procedure._def as unknown as { inputs: z.ZodType[]; output?: z.ZodType; type: string };
-    out.push({ path, type: def.type, meta, input: def.inputs[0], output: def.output, credential: credentialOf(procedure) });
+    const credential = CREDENTIAL_BUILDERS.find(([, builder]) => builtOn(path, builder))?.[0] ?? 'none';
+    out.push({ path, type, meta, input: inputs[0] as z.ZodType | undefined, output: output as z.ZodType | undefined, credential });
   }
   return out;
 }
