@@ -105,8 +105,8 @@ export class AlderoRecoveryCodes extends AlderoElement<RecoveryCodesCatalogue> {
           <button type="button" part="button secondary-button print-button" @click=${this.onPrint}>
             ${this.t('print')}
           </button>
+          <p part="hint" role="status">${this.copyStatus ?? nothing}</p>
         </div>
-        <p part="hint" role="status">${this.copyStatus ?? nothing}</p>
         <button type="button" part="button primary-button acknowledge" @click=${this.onAcknowledge}>
           ${this.t('acknowledge')}
         </button>

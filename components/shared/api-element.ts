@@ -16,7 +16,7 @@ const SANDBOX_SUFFIX = '-sandbox';
 /**
  * The API and the tenant a bundle loaded from a tenant host belongs to (`import.meta.url` of the
  * bundle: `https://acme-sandbox.aldero.io/v1/elements/index.js` → that origin, `acme`, sandbox);
- * undefined anywhere else (a tenant's own build, a CDN, the tests).
+ * undefined anywhere else (a tenant's own build, a CDN, an IP address, the tests).
  */
 export function endpointOfScript(scriptUrl: string): { apiBase: string; tenant: string; sandbox: boolean } | undefined {
   let url: URL;
@@ -26,7 +26,9 @@ export function endpointOfScript(scriptUrl: string): { apiBase: string; tenant: 
     return undefined;
   }
   const [label, ...domain] = url.hostname.split('.');
-  if (!/^https?:$/.test(url.protocol) || !url.pathname.startsWith(ELEMENTS_PATH) || !label || domain.length === 0) return undefined;
+  // An IP address (`127.0.0.1`, `[::1]`) names no tenant.
+  const ip = /^[\d.]+$|:/.test(url.hostname);
+  if (!/^https?:$/.test(url.protocol) || !url.pathname.startsWith(ELEMENTS_PATH) || !label || domain.length === 0 || ip) return undefined;
   const sandbox = label.endsWith(SANDBOX_SUFFIX);
   return { apiBase: url.origin, tenant: sandbox ? label.slice(0, -SANDBOX_SUFFIX.length) : label, sandbox };
 }

@@ -12,17 +12,39 @@ interface TestConfig {
   available: boolean;
   tenant?: string;
   adminKey?: string;
+  /** The API's own address (`http://127.0.0.1:{port}`): another site than the test page's `localhost`. */
+  url?: string;
   error?: string;
 }
 
 let config: Promise<TestConfig> | undefined;
 
-/** The server's admin key (for the sandbox inbox); fails the test, saying why, when there is no server. */
-export async function adminKey(): Promise<string> {
+async function testConfig(): Promise<Required<TestConfig>> {
   config ??= fetch('/__aldero/test-config').then((response) => response.json() as Promise<TestConfig>);
   const info = await config;
-  if (!info.available || !info.adminKey) throw new Error(info.error ?? 'The Aldero API is not available.');
-  return info.adminKey;
+  if (!info.available || !info.adminKey || !info.url) throw new Error(info.error ?? 'The Aldero API is not available.');
+  return info as Required<TestConfig>;
+}
+
+/** The server's admin key (for the sandbox inbox); fails the test, saying why, when there is no server. */
+export async function adminKey(): Promise<string> {
+  return (await testConfig()).adminKey;
+}
+
+/** The API's own address, not through the test page's origin: `http://127.0.0.1:{port}`. */
+export async function apiUrl(): Promise<string> {
+  return (await testConfig()).url;
+}
+
+/**
+ * The `domain` under which the API serves its tenants directly: `localhost:{port}`, so
+ * `acme-sandbox.localhost:{port}` (Chromium resolves `*.localhost` to this machine). Another
+ * origin and another site than the test page's `http://localhost:{port}`, as `acme.aldero.io` is
+ * for a tenant's own domain. (Not `api-base` with the API's 127.0.0.1 address: a CORS preflight
+ * carries no `X-Aldero-Tenant`, so only a tenant host can answer it.)
+ */
+export async function tenantDomain(): Promise<string> {
+  return `localhost:${new URL(await apiUrl()).port}`;
 }
 
 export function newClient(accessToken?: string): AlderoClient {

@@ -3,12 +3,13 @@
  * point of the issue, against the real API.
  */
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
+import { nothing } from 'lit';
 import { emulateMedia, setViewport } from '@web/test-runner-commands';
 import '../../components/index.ts';
 import type { AlderoMfaChallenge, AlderoRecoveryCodes, AlderoSmsEnroll } from '../../components/index.ts';
 import { AlderoClient } from '../../components/client/index.ts';
 import { contrast } from '../../components/shared/visibility.ts';
-import { adminKey, enrolledUser, inbox, latestCode, loginChallenge, part, record, shadow, signUp, type, uniquePhone, waitFor } from './helpers.ts';
+import { adminKey, enrolledUser, inbox, latestCode, loginChallenge, part, PASSWORD, record, shadow, signUp, tenantDomain, type, uniqueEmail, uniquePhone, waitFor } from './helpers.ts';
 
 const errorText = (element: HTMLElement) => part(element, '[part~="error"]').textContent?.trim() ?? '';
 
@@ -25,7 +26,7 @@ async function mountChallenge(mfaToken: string, attributes: { sandbox?: boolean;
 async function mountEnroll(accessToken: string | undefined, extra: { brand?: string; theme?: string } = {}) {
   const element = await fixture<AlderoSmsEnroll>(html`
     <aldero-sms-enroll tenant="acme" sandbox api-base="" resend-delay="0" lang="en" default-country="US"
-      brand=${extra.brand ?? ''} theme=${extra.theme ?? ''} .accessToken=${accessToken}></aldero-sms-enroll>
+      brand=${extra.brand || nothing} theme=${extra.theme || nothing} .accessToken=${accessToken}></aldero-sms-enroll>
   `);
   await waitFor(() => part(element, '#disclosure').querySelector('[part~="spinner"]') === null, 'the disclosure from the server');
   await element.updateComplete;
@@ -43,6 +44,30 @@ async function consoleErrors(run: () => Promise<void>): Promise<string[]> {
     console.error = original;
   }
   return seen;
+}
+
+/** A code that is wrong for sure: the right one plus one, mod 10^6. */
+const wrongCode = (code: string) => String((Number(code) + 1) % 1e6).padStart(6, '0');
+
+/**
+ * Runs `run` with this page's origin also allowed by the tenant's live environment (its
+ * `allowedOrigins`, which only the sandbox's local-development rule lets this page call
+ * otherwise), then puts the list back. Set through the sandbox, which accepts this page.
+ */
+async function withLiveOrigin(run: () => Promise<void>): Promise<void> {
+  const headers = { authorization: `Bearer ${await adminKey()}`, 'x-aldero-tenant': 'acme-sandbox', 'content-type': 'application/json' };
+  const settings = async (allowedOrigins?: string[]) => {
+    const response = await fetch('/v1/admin/tenant', { method: allowedOrigins ? 'PATCH' : 'GET', headers, body: allowedOrigins && JSON.stringify({ allowedOrigins }) });
+    expect(response.status, `${allowedOrigins ? 'PATCH' : 'GET'} /v1/admin/tenant`).to.equal(200);
+    return ((await response.json()) as { allowedOrigins: string[] }).allowedOrigins;
+  };
+  const before = await settings();
+  await settings([...before, location.origin]);
+  try {
+    await run();
+  } finally {
+    await settings(before);
+  }
 }
 
 async function tenantFace(): Promise<{ brand: string; disclosure: { version: string; text: string } }> {
@@ -85,6 +110,32 @@ describe('issue 18: trust this device before the sixth digit', () => {
     const verified = oneEvent(element, 'aldero-verified');
     type(part<HTMLInputElement>(element, '#code'), await latestCode(phone, 2));
     expect((await verified).detail.trustedDevice).to.equal(false);
+  });
+
+  it('a real cross-site page: the API at acme-sandbox.localhost, the page on localhost; not offered, and the server does not trust when asked', async () => {
+    const { email, phone } = await enrolledUser();
+    const domain = await tenantDomain();
+    expect(location.hostname).to.equal('localhost');
+    const element = await fixture<AlderoMfaChallenge>(html`
+      <aldero-mfa-challenge tenant="acme" sandbox domain=${domain} resend-delay="0" lang="en" mfa-token=${(await loginChallenge(email)).mfaToken}></aldero-mfa-challenge>
+    `);
+    await waitFor(() => shadow(element).querySelector('#code'), 'the code field');
+    expect(shadow(element).querySelector('#trust-device')).to.equal(null);
+    expect(part(element, '#trust-unavailable').textContent).to.contain('cannot be remembered');
+    await expect(element).to.be.accessible();
+    const verified = oneEvent(element, 'aldero-verified');
+    type(part<HTMLInputElement>(element, '#code'), await latestCode(phone, 2));
+    expect((await verified).detail.trustedDevice).to.equal(false);
+
+    // Asked to trust from this other site anyway (the SDK, trustDevice: true): it says it did not.
+    const { mfaToken } = await loginChallenge(email);
+    const crossSite = new AlderoClient({ tenantSlug: 'acme', sandbox: true, domain });
+    expect(crossSite.baseUrl).to.equal(`http://acme-sandbox.${domain}`);
+    expect((await crossSite.auth.mfa.status({ mfaToken })).trustDeviceAvailable).to.equal(false);
+    const answer = await crossSite.auth.mfa.verify({ mfaToken, method: 'sms', code: await latestCode(phone, 3), trustDevice: true });
+    expect(answer.trustedDevice).to.equal(false);
+    // So the next sign-in still asks for the code.
+    expect((await loginChallenge(email)).mfaToken).to.match(/^mfa_/);
   });
 
   it('the server answers trustDeviceAvailable from Sec-Fetch-Site (same-origin here)', async () => {
@@ -212,6 +263,43 @@ describe('issue 18: misconfiguration told to the developer, politely to the user
     expect(errorText(element)).to.equal(neutral);
   });
 
+  it('sandbox forgotten, with this origin allowed on live too: the live API does not know the sandbox mfa-token, and CONFIG_SANDBOX_MISMATCH says to add the attribute', async () => {
+    const { email } = await enrolledUser();
+    const { mfaToken } = await loginChallenge(email);
+    await withLiveOrigin(async () => {
+      const errors = record(document, 'aldero-error');
+      let element!: AlderoMfaChallenge;
+      const logged = await consoleErrors(async () => {
+        element = await mountChallenge(mfaToken, { sandbox: false });
+        await waitFor(() => errors.length > 0, 'the error');
+      });
+      expect(errors.map((event) => event.detail.code)).to.deep.equal(['CONFIG_SANDBOX_MISMATCH']);
+      expect(logged.join('\n')).to.contain('add the sandbox attribute');
+      expect(errorText(element)).to.equal(neutral);
+      await expect(element).to.be.accessible();
+    });
+  });
+
+  it('sandbox set by mistake: a live access token given to a sandbox enroll element is CONFIG_SANDBOX_MISMATCH, saying to remove it', async () => {
+    await withLiveOrigin(async () => {
+      const live = new AlderoClient({ tenantSlug: 'acme', sandbox: false, apiBase: '' });
+      const { accessToken } = await live.auth.signup({ email: uniqueEmail(), password: PASSWORD });
+      const element = await mountEnroll(accessToken);
+      const errors = record(element, 'aldero-error');
+      const phone = uniquePhone();
+      type(part<HTMLInputElement>(element, '#phone'), phone);
+      await element.updateComplete;
+      const logged = await consoleErrors(async () => {
+        part<HTMLButtonElement>(element, '#send').click();
+        await waitFor(() => errors.length > 0, 'the error');
+      });
+      expect(errors.map((event) => event.detail.code)).to.deep.equal(['CONFIG_SANDBOX_MISMATCH']);
+      expect(logged.join('\n')).to.contain('remove the sandbox attribute');
+      expect(errorText(element)).to.equal(neutral);
+      expect(await inbox(phone)).to.have.length(0);
+    });
+  });
+
   it('an origin refused by CORS (the API answers GET /v1/tenant) is CONFIG_ORIGIN_NOT_ALLOWED; a server that is down stays NETWORK_ERROR', async () => {
     const { email } = await enrolledUser();
     const { mfaToken } = await loginChallenge(email);
@@ -254,43 +342,141 @@ describe('issue 18: looks', () => {
     await emulateMedia({ colorScheme: 'light' });
   });
 
-  /** Each element in each of its states that can be reached here, with a theme. */
-  async function everyState(theme: string) {
-    const { email, phone } = await enrolledUser();
+  /** What the default palettes paint the element's base with. */
+  const BACKGROUND = { light: 'rgb(255, 255, 255)', dark: 'rgb(17, 24, 39)' };
+
+  /** axe on the element in one of its states, and the palette it shows really is `palette` (so dark is checked in dark). */
+  async function accessibleIn(element: HTMLElement & { updateComplete: Promise<boolean> }, palette: 'light' | 'dark', state: string) {
+    await element.updateComplete;
+    const base = part(element, '[part~="base"]');
+    expect(getComputedStyle(base).backgroundColor, `${state}: the ${palette} palette`).to.equal(BACKGROUND[palette]);
+    try {
+      await expect(element).to.be.accessible();
+    } catch (error) {
+      throw new Error(`${state} (${palette}): ${(error as Error).message}`);
+    }
+  }
+
+  /**
+   * Each element in each state it can reach against the real API, with `theme` (none: follows
+   * the OS, which the caller emulates), each checked by axe in `palette`.
+   */
+  async function everyState(theme: '' | 'light' | 'dark', palette: 'light' | 'dark') {
+    const check = (element: HTMLElement & { updateComplete: Promise<boolean> }, state: string) => accessibleIn(element, palette, state);
+    const themed = theme || nothing;
+
+    // Challenge, same-site: the code step with "Trust this device", a wrong code, the recovery code step, verified.
+    const first = await enrolledUser();
     const challenge = await fixture<AlderoMfaChallenge>(html`
-      <aldero-mfa-challenge tenant="acme" sandbox api-base="" theme=${theme} mfa-token=${(await loginChallenge(email)).mfaToken}></aldero-mfa-challenge>
+      <aldero-mfa-challenge tenant="acme" sandbox api-base="" resend-delay="0" lang="en" theme=${themed} mfa-token=${(await loginChallenge(first.email)).mfaToken}></aldero-mfa-challenge>
     `);
-    await waitFor(() => shadow(challenge).querySelector('#code'), 'the code field');
-    await expect(challenge).to.be.accessible();
-    const failed = oneEvent(challenge, 'aldero-error');
-    type(part<HTMLInputElement>(challenge, '#code'), String((Number(await latestCode(phone, 2)) + 1) % 1e6).padStart(6, '0'));
+    await waitFor(() => shadow(challenge).querySelector('#trust-device'), 'the code step');
+    await check(challenge, 'challenge: the code step');
+    const code = await latestCode(first.phone, 2);
+    let failed = oneEvent(challenge, 'aldero-error');
+    type(part<HTMLInputElement>(challenge, '#code'), wrongCode(code));
     await failed;
     await challenge.updateComplete;
     expect(part(challenge, '#code').getAttribute('aria-invalid')).to.equal('true');
-    await expect(challenge).to.be.accessible();
-    const ended = await mountChallenge('mfa_made-up');
-    ended.setAttribute('theme', theme);
-    await expect(ended).to.be.accessible();
+    await check(challenge, 'challenge: a wrong code');
+    part<HTMLButtonElement>(challenge, '[data-method="recovery_code"]').click();
+    await challenge.updateComplete;
+    expect(part(challenge, 'label[for="code"]').textContent).to.equal('Recovery code');
+    await check(challenge, 'challenge: a recovery code');
+    part<HTMLButtonElement>(challenge, '[data-method="sms"]').click();
+    await challenge.updateComplete;
+    const verified = oneEvent(challenge, 'aldero-verified');
+    type(part<HTMLInputElement>(challenge, '#code'), code);
+    await verified;
+    await check(challenge, 'challenge: verified');
 
+    // Challenge from another site (trust not offered), then five wrong codes: the end and "Start over".
+    const second = await enrolledUser();
+    const ending = await fixture<AlderoMfaChallenge>(html`
+      <aldero-mfa-challenge tenant="acme" sandbox domain=${await tenantDomain()} resend-delay="0" lang="en" theme=${themed} mfa-token=${(await loginChallenge(second.email)).mfaToken}></aldero-mfa-challenge>
+    `);
+    await waitFor(() => shadow(ending).querySelector('#trust-unavailable'), 'the code step without trust');
+    await check(ending, 'challenge: trust not available on another site');
+    const wrong = wrongCode(await latestCode(second.phone, 2));
+    for (let attempt = 0; attempt < 5; attempt++) {
+      failed = oneEvent(ending, 'aldero-error');
+      type(part<HTMLInputElement>(ending, '#code'), wrong);
+      await failed;
+      await ending.updateComplete;
+    }
+    expect(part(ending, 'h2').textContent).to.equal('Too many incorrect codes');
+    await check(ending, 'challenge: too many incorrect codes');
+
+    // A token the server does not know, and no token at all (the neutral message).
+    const unknown = await fixture<AlderoMfaChallenge>(html`
+      <aldero-mfa-challenge tenant="acme" sandbox api-base="" lang="en" theme=${themed} mfa-token="mfa_made-up"></aldero-mfa-challenge>
+    `);
+    await waitFor(() => shadow(unknown).querySelector('#start-over'), 'the end of an unknown sign-in');
+    await check(unknown, 'challenge: an unknown sign-in');
+    await consoleErrors(async () => {
+      const misconfigured = await fixture<AlderoMfaChallenge>(html`<aldero-mfa-challenge tenant="acme" sandbox api-base="" lang="en" theme=${themed}></aldero-mfa-challenge>`);
+      await waitFor(() => errorText(misconfigured) || undefined, 'the configuration error');
+      await check(misconfigured, 'challenge: misconfigured (no mfa-token)');
+    });
+
+    // Enrollment: the phone step, an impossible number, the code step, a wrong code, the recovery codes, done.
     const { accessToken } = await signUp();
     const enroll = await mountEnroll(accessToken, { theme });
-    await expect(enroll).to.be.accessible();
+    await check(enroll, 'enroll: the phone step');
     type(part<HTMLInputElement>(enroll, '#phone'), '12');
     part<HTMLButtonElement>(enroll, '#send').click();
     await enroll.updateComplete;
     expect(part(enroll, '#phone').getAttribute('aria-invalid')).to.equal('true');
-    await expect(enroll).to.be.accessible();
-    const codes = await fixture<AlderoRecoveryCodes>(html`<aldero-recovery-codes brand="Acme" theme=${theme} .codes=${['6dca-d1dd', '0a1b-2c3d']}></aldero-recovery-codes>`);
-    await expect(codes).to.be.accessible();
-    return { challenge, enroll, codes };
+    await check(enroll, 'enroll: an impossible number');
+    const phone = uniquePhone();
+    type(part<HTMLInputElement>(enroll, '#phone'), phone);
+    const sent = oneEvent(enroll, 'aldero-code-sent');
+    part<HTMLButtonElement>(enroll, '#send').click();
+    await sent;
+    await check(enroll, 'enroll: the code step');
+    const enrollCode = await latestCode(phone);
+    failed = oneEvent(enroll, 'aldero-error');
+    type(part<HTMLInputElement>(enroll, '#code'), wrongCode(enrollCode));
+    await failed;
+    await enroll.updateComplete;
+    expect(part(enroll, '#code').getAttribute('aria-invalid')).to.equal('true');
+    await check(enroll, 'enroll: a wrong code');
+    const enrolled = oneEvent(enroll, 'aldero-enrolled');
+    type(part<HTMLInputElement>(enroll, '#code'), enrollCode);
+    await enrolled;
+    const nested = await waitFor(() => shadow(enroll).querySelector<AlderoRecoveryCodes>('aldero-recovery-codes'), 'the recovery codes');
+    await nested.updateComplete;
+    await check(enroll, 'enroll: the recovery codes');
+    const saved = oneEvent(enroll, 'aldero-recovery-codes-saved');
+    part<HTMLButtonElement>(nested, '[part~="acknowledge"]').click();
+    await saved;
+    await check(enroll, 'enroll: done');
+
+    // Recovery codes on their own: the list, after "Copy all", saved.
+    const codes = await fixture<AlderoRecoveryCodes>(html`<aldero-recovery-codes brand="Acme" lang="en" theme=${themed} .codes=${['6dca-d1dd', '0a1b-2c3d']}></aldero-recovery-codes>`);
+    await check(codes, 'recovery codes: the list');
+    part<HTMLButtonElement>(codes, '[part~="copy-button"]').click();
+    await waitFor(() => part(codes, '[role="status"]').textContent?.trim() || undefined, 'the copy status');
+    await check(codes, 'recovery codes: copied (or not)');
+    part<HTMLButtonElement>(codes, '[part~="acknowledge"]').click();
+    await check(codes, 'recovery codes: saved');
   }
 
-  it('axe finds nothing in light and in dark, for every state', async function () {
+  it('axe finds nothing in every state, light forced under a dark OS', async function () {
     this.timeout(180_000);
-    await everyState('light');
-    await everyState('dark');
     await emulateMedia({ colorScheme: 'dark' });
-    await everyState('');
+    await everyState('light', 'light');
+  });
+
+  it('axe finds nothing in every state, dark forced under a light OS', async function () {
+    this.timeout(180_000);
+    await everyState('dark', 'dark');
+  });
+
+  it('axe finds nothing in every state, dark from prefers-color-scheme', async function () {
+    this.timeout(180_000);
+    await emulateMedia({ colorScheme: 'dark' });
+    await everyState('', 'dark');
   });
 
   it('dark follows prefers-color-scheme, theme="light" / "dark" force one, from the same --aldero-* properties', async () => {
@@ -330,12 +516,20 @@ describe('issue 18: looks', () => {
     const { accessToken } = await signUp();
     const element = await mountEnroll(accessToken);
     const select = part<HTMLSelectElement>(element, '#country');
-    select.value = 'FR';
+    // Picked as a user picks it: the option's own selectedness (its `selected` attribute no longer counts after that).
+    [...select.options].find((option) => option.value === 'FR')!.selected = true;
     select.dispatchEvent(new Event('change'));
     await element.updateComplete;
     const input = part<HTMLInputElement>(element, '#phone');
     input.value = '+44 7700 900123';
     input.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true, inputType: 'insertFromPaste' }));
+    await element.updateComplete;
+    expect(select.value).to.equal('GB');
+    // Typed, before the number says more than its calling code: the code's main country.
+    type(input, '+33');
+    await element.updateComplete;
+    expect(select.value).to.equal('FR');
+    type(input, '+44');
     await element.updateComplete;
     expect(select.value).to.equal('GB');
   });

@@ -6,7 +6,8 @@
 // MongoDB engine, sandbox SMS, demo tenant `acme`) and proxies `/v1/*`, `/trpc/*` and
 // `/.well-known/*` from the test page's own origin to it, so the API is same-origin with the page
 // and the trusted-device cookie works. Tests read the admin key (for the sandbox inbox) from
-// `GET /__aldero/test-config`.
+// `GET /__aldero/test-config`, and the API's own address (`url`, http://127.0.0.1:{port}) for the
+// tests that call it from another site, as a tenant's page on its own domain does.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import http from 'node:http';
@@ -104,11 +105,11 @@ function proxyToApi(ctx, next) {
   });
 }
 
-/** Koa middleware: `GET /__aldero/test-config` → the API's admin key and tenant, for the tests. */
+/** Koa middleware: `GET /__aldero/test-config` → the API's admin key, tenant and address, for the tests. */
 function testConfig(ctx, next) {
   if (ctx.path !== '/__aldero/test-config') return next();
   ctx.body = serverInfo.available
-    ? { available: true, tenant: serverInfo.tenant, adminKey: serverInfo.adminKey }
+    ? { available: true, tenant: serverInfo.tenant, adminKey: serverInfo.adminKey, url: serverInfo.url }
     : { available: false, error: serverInfo.error };
   return undefined;
 }
