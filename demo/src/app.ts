@@ -25,6 +25,8 @@ export class DemoApp extends LightElement {
   @state() private signingOut = false;
 
   private unsubscribe: Array<() => void> = [];
+  /** The first page shown is where reading starts anyway; every later one takes focus to its h1. */
+  private firstPageShown = false;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -53,9 +55,9 @@ export class DemoApp extends LightElement {
       <a class="skip-link" href="#main">Skip to content</a>
       <header class="topbar">
         <div class="topbar-inner">
-          <a class="logo" href="/" aria-label="${brand} home">
+          <a class="logo" href="/">
             <span class="logo-mark" aria-hidden="true">${brand.slice(0, 1)}</span>
-            <span class="logo-name">${brand}</span>
+            <span class="logo-name">${brand}<span class="visually-hidden"> home</span></span>
           </a>
           <span class="badge badge-env" title="Tenant ${store.config.tenant}, sandbox environment: no real SMS">Sandbox</span>
           ${store.signedIn
@@ -166,10 +168,10 @@ export class DemoApp extends LightElement {
     const path = currentPath();
     document.title = `${TITLES[path] ?? 'Not found'} — Aldero SMS MFA demo`;
     this.requestUpdate();
-    // Move focus to the new page for keyboard and screen-reader users (not on the first load).
-    if (document.activeElement && document.activeElement !== document.body) {
-      void this.updateComplete.then(() => focusHeading(this));
-    }
+    // Move focus to the new page's h1 for keyboard and screen-reader users (not on the first load).
+    // Also when what had focus is gone or disabled (a submit button while its request ran).
+    if (this.firstPageShown) void this.updateComplete.then(() => focusHeading(this));
+    this.firstPageShown = true;
     window.scrollTo({ top: 0 });
   }
 

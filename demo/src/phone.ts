@@ -75,7 +75,7 @@ export class DemoPhone extends LightElement {
               <p class="phone-contact-number">${sender ? formatPhone(sender) : 'Text messages'}</p>
             </div>
           </div>
-          <ol class="sms-list" aria-label="Text messages received" aria-live="polite" aria-relevant="additions">
+          <ol class="sms-list" tabindex="0" aria-label="Text messages received" aria-live="polite" aria-relevant="additions">
             ${ordered.length === 0
               ? html`<li class="sms-empty">No messages yet. Codes sent to ${formatPhone(store.phone)} appear here.</li>`
               : ordered.map((message) => this.renderMessage(message))}

@@ -87,6 +87,13 @@ test('the demo: sign up, enable SMS, sign in through the challenge, trust the de
     /Verification codes are sent by Aldero, our authentication provider, on behalf of Acme\./,
   );
   await shoot(page, '03-mfa-settings');
+  // The same page in the dark brand on a 390 px phone: the country select is not cut, nothing scrolls sideways.
+  await page.locator('[data-theme-id="globex"]').click();
+  await page.setViewportSize({ width: 390, height: 844 });
+  await shoot(page, '14-mfa-settings-globex-390');
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth), 'no sideways scroll at 390 px');
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.locator('[data-theme-id="acme"]').click();
 
   // 3. Enroll the simulated phone's number, as shown on screen; the code arrives on the phone.
   const phoneNumber = (await page.locator('#phone-number').textContent())!.trim();
@@ -125,6 +132,12 @@ test('the demo: sign up, enable SMS, sign in through the challenge, trust the de
   await page.locator('[data-theme-id="globex"]').click();
   await shoot(page, '08-challenge-globex');
   await page.locator('[data-theme-id="acme"]').click();
+  await page.setViewportSize({ width: 390, height: 844 });
+  // The SMS notification (fixed to the bottom of a phone's screen) would float mid-page in a full-page picture.
+  if (await page.locator('.sms-toast').isVisible()) await page.locator('.sms-toast').click();
+  assert.equal(await page.locator('.beside-narrow').isVisible(), true, 'the page says the phone is below');
+  await shoot(page, '15-challenge-390');
+  await page.setViewportSize({ width: 1280, height: 900 });
 
   // 6. Trust this device, enter the code from the phone: signed in with password + SMS.
   await challenge.locator('[part~="trust-device"] input').check();
@@ -154,7 +167,8 @@ test('the demo: sign up, enable SMS, sign in through the challenge, trust the de
   await page.locator('#sms-disable-code').fill(recoveryCodes[0]!);
   await page.locator('#sms-disable').click();
   await page.locator('#sms .status-off').waitFor();
-  assert.match((await page.locator('.alert-success').textContent()) ?? '', /SMS codes are off/);
+  // The words of the element ("text message verification"), not a second name for the same thing.
+  assert.match((await page.locator('.alert-success').textContent()) ?? '', /Text message verification is off/);
   await page.locator('#no-devices').waitFor();
   await shoot(page, '12-sms-disabled');
 
@@ -178,5 +192,54 @@ test('the demo IdP: an OAuth-only user is refused SMS enrollment, with the reaso
   assert.match((await error.textContent()) ?? '', /identity provider/);
   assert.equal(await page.locator('demo-phone .sms').count(), 0, 'no SMS was sent');
   await shoot(page, '13-idp-user-refused');
+  await context.close();
+});
+
+test('the elements with their own default look, in a dark OS: the built-in dark palette, no tenant styling', { skip, timeout: 60_000 }, async () => {
+  const { AlderoClient, AlderoError } = await import('../../components/client/index.ts');
+  const api = new AlderoClient({ tenantSlug: 'acme', sandbox: true, apiBase: server.url });
+  const password = 'correct horse battery staple';
+  const email = `dark-${Date.now()}@example.com`;
+  const { accessToken } = await api.auth.signup({ email, password });
+  const phone = '+15550107788';
+  await api.withAccessToken(accessToken).auth.mfa.sms.setup({ phone });
+  const inbox = await fetch(`${server.url}/v1/sandbox/messages?phone=${encodeURIComponent(phone)}`, {
+    headers: { authorization: `Bearer ${server.adminKey}`, 'x-aldero-tenant': 'acme-sandbox' },
+  }).then((response) => response.json() as Promise<{ messages: { body: string }[] }>);
+  await api.withAccessToken(accessToken).auth.mfa.sms.confirm({ code: /(\d{6})/.exec(inbox.messages[0]!.body)![1]! });
+  const mfaToken = await api.auth.login({ email, password }).then(
+    () => assert.fail('the login asks for the second factor'),
+    (error: unknown) => (error instanceof AlderoError && error.code === 'mfa_required' ? String(error.context.mfa_token) : Promise.reject(error)),
+  );
+  const other = await api.auth.signup({ email: `dark-enroll-${Date.now()}@example.com`, password });
+
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US', timezoneId: 'UTC', colorScheme: 'dark' });
+  const page = await context.newPage();
+  // A plain page on the API's origin that loads the built elements (npm run build) and styles nothing of theirs.
+  await page.route(`${server.url}/plain-page`, (route) =>
+    route.fulfill({
+      contentType: 'text/html',
+      body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>The elements, default look</title>
+<meta name="color-scheme" content="light dark">
+<style>body { margin: 0; padding: 2rem; font: 16px system-ui; background: Canvas; color: CanvasText; display: grid; grid-template-columns: repeat(auto-fit, minmax(22rem, 1fr)); gap: 1.5rem; align-items: start; }</style>
+<script type="module" src="/v1/elements/index.js"></script></head>
+<body>
+<aldero-mfa-challenge tenant="acme" sandbox api-base="" resend-delay="0" mfa-token="${mfaToken}"></aldero-mfa-challenge>
+<aldero-sms-enroll tenant="acme" sandbox api-base="" default-country="GB"></aldero-sms-enroll>
+<aldero-recovery-codes brand="Acme"></aldero-recovery-codes>
+</body></html>`,
+    }),
+  );
+  await page.goto(`${server.url}/plain-page`);
+  await page.evaluate(async (token) => {
+    await customElements.whenDefined('aldero-sms-enroll');
+    (document.querySelector('aldero-sms-enroll') as HTMLElement & { accessToken: string }).accessToken = token;
+    (document.querySelector('aldero-recovery-codes') as HTMLElement & { codes: string[] }).codes = ['6dca-d1dd', 'd417-fa55', '0a1b-2c3d', '9e8f-7a6b', '5c4d-3e2f', '1a2b-3c4d'];
+  }, other.accessToken);
+  await page.locator('aldero-mfa-challenge #trust-device').waitFor();
+  await page.locator('aldero-sms-enroll [part~="disclosure"]').filter({ hasText: 'on behalf of' }).waitFor();
+  const background = await page.locator('aldero-mfa-challenge').evaluate((element) => getComputedStyle(element.shadowRoot!.querySelector('[part~="base"]')!).backgroundColor);
+  assert.equal(background, 'rgb(17, 24, 39)', 'the built-in dark palette');
+  await shoot(page, '16-elements-default-dark');
   await context.close();
 });

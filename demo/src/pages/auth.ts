@@ -23,8 +23,8 @@ export class DemoAuthPage extends LightElement {
           <h1>${signup ? `Create your ${brand} account` : `Sign in to ${brand}`}</h1>
           <p class="muted">
             ${signup
-              ? 'Then turn on SMS codes under Security to protect it with a second step.'
-              : 'Accounts with SMS codes on get a text message to confirm it is you.'}
+              ? 'Then turn on text message verification under Security to protect it with a second step.'
+              : 'Accounts with text message verification on get a code by text message to confirm it is you.'}
           </p>
           ${alert(this.notice, 'info')}
           <form class="form" novalidate @submit=${this.onSubmit}>

@@ -29,7 +29,7 @@ export class DemoChallengePage extends LightElement {
           ${alert(this.error)}
           <p class="switch-mode">
             ${login.methods.includes('sms')
-              ? html`The code arrives on the phone simulator${window.matchMedia('(min-width: 64rem)').matches ? ' on the right' : ' below'}.`
+              ? html`<span>The code arrives on the phone simulator <span class="beside-wide">on the right</span><span class="beside-narrow">below</span>.</span>`
               : nothing}
             <a href=${routes.login} @click=${this.onStartOver}>Not you? Start over</a>
           </p>

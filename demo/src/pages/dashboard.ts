@@ -24,7 +24,7 @@ export class DemoDashboardPage extends LightElement {
     const me = store.me;
     const claims = store.claims;
     if (!me) return html``;
-    const factors = [me.mfa.sms && 'SMS code', me.mfa.totp && 'authenticator app'].filter(Boolean);
+    const factors = [me.mfa.sms && 'text message', me.mfa.totp && 'authenticator app'].filter(Boolean);
     return html`
       <div class="page-head">
         <h1>Welcome back</h1>
@@ -71,7 +71,7 @@ export class DemoDashboardPage extends LightElement {
               <dd>${me.hasPassword ? 'Email and password' : 'Identity provider (no password)'}</dd>
             </div>
           </dl>
-          <a class="button button-primary" href=${routes.mfa}>${factors.length ? 'Manage MFA settings' : 'Turn on SMS codes'}</a>
+          <a class="button button-primary" href=${routes.mfa}>${factors.length ? 'Manage MFA settings' : 'Turn on text message verification'}</a>
         </section>
       </div>
       </div>

@@ -10,7 +10,7 @@ import { focusHeading } from '../ui.ts';
 type TotpStep = 'idle' | 'scan' | 'codes';
 
 /**
- * `/dashboard/security/mfa`, the page the guide points tenants to: SMS codes through
+ * `/dashboard/security/mfa`, the page the guide points tenants to: text message verification through
  * `<aldero-sms-enroll>`, an authenticator app, recovery codes, trusted devices.
  */
 export class DemoMfaSettingsPage extends LightElement {
@@ -69,7 +69,7 @@ export class DemoMfaSettingsPage extends LightElement {
       <section class="card" id="sms" aria-labelledby="sms-title">
         <div class="card-head">
           <div>
-            <h2 id="sms-title">SMS Code</h2>
+            <h2 id="sms-title">Text message verification</h2>
             <p class="muted">A 6-digit code by text message each time you sign in on a new device.</p>
           </div>
           ${this.status(me.mfa.sms)}
@@ -79,9 +79,9 @@ export class DemoMfaSettingsPage extends LightElement {
               <p>Codes are sent to <strong id="sms-phone">${me.phone ? formatPhone(me.phone) : ''}</strong>.</p>
               <form class="form inline-form" novalidate @submit=${this.onDisableSms}>
                 <div class="field">
-                  <label for="sms-disable-code">Turn off SMS codes</label>
+                  <label for="sms-disable-code">Turn off text message verification</label>
                   <span class="hint" id="sms-disable-hint">
-                    Confirm with a code from your authenticator app or one of your recovery codes (like <code>6dca-d1dd</code>).
+                    Confirm with an authenticator app code, or one of the recovery codes you saved, like <code>6dca-d1dd</code>.
                     Your phone number stays on your account; trusted devices are signed out of their 30 days.
                   </span>
                   <div class="input-row">
@@ -149,7 +149,7 @@ export class DemoMfaSettingsPage extends LightElement {
   private onEnrollCodesSaved(): void {
     this.enrolling = false;
     this.enrolled = false;
-    this.notice = 'SMS codes are on. The next sign-in on a new device asks for a code.';
+    this.notice = 'Text message verification is on. The next sign-in on a new device asks for a code.';
     void focusHeading();
     void store.loadMe();
   }
@@ -159,7 +159,7 @@ export class DemoMfaSettingsPage extends LightElement {
     const input = this.querySelector<HTMLInputElement>('#sms-disable-code')!;
     const code = input.value.trim().toLowerCase();
     if (!code) {
-      this.smsError = 'Enter an authenticator code or a recovery code.';
+      this.smsError = 'Enter an authenticator app code or a recovery code.';
       input.focus();
       return;
     }
@@ -167,7 +167,7 @@ export class DemoMfaSettingsPage extends LightElement {
     this.smsError = null;
     try {
       await store.authed((client) => client.auth.mfa.sms.disable({ code }));
-      this.notice = 'SMS codes are off. Your phone number stays on your account; trusted devices were signed out.';
+      this.notice = 'Text message verification is off. Your phone number stays on your account; trusted devices were signed out.';
       await Promise.all([store.loadMe(), this.loadDevices()]);
     } catch (error) {
       this.smsError = describeError(error);
@@ -313,7 +313,7 @@ export class DemoMfaSettingsPage extends LightElement {
                   ${this.pending === 'regenerate' ? spinner() : nothing}Generate new codes
                 </button>
               `
-            : html`<p class="hint">You get recovery codes when you turn on SMS codes or an authenticator app.</p>`}
+            : html`<p class="hint">You get recovery codes when you turn on text message verification or an authenticator app.</p>`}
         ${this.freshAuthRequired
           ? html`
               <div class="callout callout-warning" role="alert" id="fresh-auth">
