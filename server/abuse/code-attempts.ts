@@ -3,22 +3,28 @@ import type { Clock } from '../clock.ts';
 import type { AppDeps } from '../deps.ts';
 import { AppError } from '../errors.ts';
 import { repositoriesOf } from '../store/index.ts';
-import type { RateCounterRepository } from '../store/rate-counters.ts';
-import { consumeLimits } from './rate-limit.ts';
+import { RateCounterRepository, type CodeAttemptRule } from '../store/rate-counters.ts';
+import type { RateCounterDoc } from '../store/documents.ts';
 
 /**
  * The account-level limits on second-factor codes (SMS, TOTP, recovery codes; at login and on
  * authenticated routes), on top of the guide's per-challenge rules: each login opens a challenge
  * with 5 fresh guesses, so without these a user's codes could be guessed one challenge after
- * another. Both are atomic counters (the limit in the filter of one upsert), so they hold under
- * any number of parallel requests in any number of processes.
+ * another. Both live in one counter document per user, checked and counted by one atomic update
+ * (the limits are conditions of its pipeline), so they hold under any number of parallel
+ * requests in any number of processes.
  *
- * - At most `USER_CODE_ATTEMPTS.limit` wrong codes per user per hour: a slot is taken before the
- *   check and given back when the code is right (or was not judged), so past the limit even the
+ * - At most `USER_CODE_ATTEMPTS.limit` wrong codes per user per hour: past the limit even the
  *   right code is refused (`429 MFA_RATE_LIMITED`, reason `user_code_attempts`, Retry-After).
  * - After `CONSECUTIVE_FAILURES_LOCK` wrong codes without a success (NIST SP 800-63B §5.2.2) the
  *   factors lock (reason `factor_locked`, no Retry-After: waiting does not help). A right
  *   recovery code or the tenant admin (`POST /v1/admin/users/{id}/mfa/unlock`) unlocks them.
+ *
+ * Two ways to apply them. A code judged by one atomic update of its challenge (SMS at login)
+ * is counted after the judgement, in the same one update of the counters whatever the outcome
+ * (`countJudgedCode`): that is what keeps a sign-in to one round trip for the counters. A check
+ * that uses the code up as it judges it (a TOTP step, a recovery code) takes a slot before the
+ * check and gives it back when the code was right or not judged (`guardCodeCheck`).
  */
 export const USER_CODE_ATTEMPTS = { limit: 20, windowSeconds: 3600 };
 export const CONSECUTIVE_FAILURES_LOCK = 100;
@@ -38,47 +44,30 @@ export function codeAttemptDepsOf(deps: AppDeps): CodeAttemptDeps {
 /** What is being checked: a code of a factor (SMS, TOTP), or a recovery code, which still works when the factors are locked. */
 export type CodeKind = 'factor' | 'recovery_code';
 
-const keys = (origin: AuditOrigin, userId: string) => ({
-  hourly: `user-codes:${origin.tenant.realm}:${userId}`,
-  streak: `user-code-streak:${origin.tenant.realm}:${userId}`,
-  // Taken once when the streak reaches the lock, so one request records it; given back on unlock.
-  latch: `user-code-lock:${origin.tenant.realm}:${userId}`,
-});
-
 /**
- * Runs one code check (`check` resolves on a right code, throws `MFA_INVALID_CODE` on a wrong
- * one) under the account-level limits. Any other outcome (an expired or dead challenge) gives
- * back what was taken: only judged codes count.
+ * The user's counter document. The key is the one the streak had when it was a counter of its
+ * own, so a lock survives the change to one document; the hour's count moved into it.
  */
-export async function guardCodeCheck<T>(deps: CodeAttemptDeps, origin: AuditOrigin, userId: string, kind: CodeKind, check: () => Promise<T>): Promise<T> {
-  const key = keys(origin, userId);
-  const hourly = await consumeLimits(deps.counters, deps.clock, [{ key: key.hourly, ...USER_CODE_ATTEMPTS, reason: 'user_code_attempts' }]);
-  if (!hourly.ok) {
-    throw new AppError(
-      'MFA_RATE_LIMITED',
-      { reason: 'user_code_attempts', retryAfterSeconds: hourly.retryAfterSeconds },
-      'Too many wrong codes for this account in the last hour. Try again later.',
-    );
-  }
-  const streak = await consumeLimits(deps.counters, deps.clock, [{ key: key.streak, limit: CONSECUTIVE_FAILURES_LOCK, windowSeconds: STREAK_SECONDS, reason: 'factor_locked' }]);
-  if (!streak.ok && kind === 'factor') {
-    await hourly.release();
-    throw lockedError();
-  }
-  let result: T;
-  try {
-    result = await check();
-  } catch (error) {
-    if (error instanceof AppError && error.code === 'MFA_INVALID_CODE') {
-      if (streak.ok) await lockIfReached(deps, origin, userId);
-    } else {
-      await Promise.all([hourly.release(), streak.ok ? streak.release() : undefined]);
-    }
-    throw error;
-  }
-  await hourly.release();
-  await endStreak(deps, origin, userId, kind === 'recovery_code' ? 'recovery_code' : null);
-  return result;
+const counterKey = (origin: AuditOrigin, userId: string) => `user-code-streak:${origin.tenant.realm}:${userId}`;
+
+function ruleFor(kind: CodeKind, now: Date): CodeAttemptRule {
+  return {
+    windowLimit: USER_CODE_ATTEMPTS.limit,
+    windowSeconds: USER_CODE_ATTEMPTS.windowSeconds,
+    lockAt: CONSECUTIVE_FAILURES_LOCK,
+    lockApplies: kind === 'factor',
+    streakExpiresAt: new Date(now.getTime() + STREAK_SECONDS * 1000),
+  };
+}
+
+function refusalError(refusal: 'window_full' | 'locked', before: RateCounterDoc | null, now: Date): AppError {
+  if (refusal === 'locked') return lockedError();
+  const endsAt = before?.windowEndsAt ?? now;
+  return new AppError(
+    'MFA_RATE_LIMITED',
+    { reason: 'user_code_attempts', retryAfterSeconds: Math.max(1, Math.ceil((endsAt.getTime() - now.getTime()) / 1000)) },
+    'Too many wrong codes for this account in the last hour. Try again later.',
+  );
 }
 
 function lockedError(): AppError {
@@ -89,30 +78,70 @@ function lockedError(): AppError {
   );
 }
 
-/** After a wrong code: when the streak has reached the lock, the request that gets there first records it (audit, webhook). */
-async function lockIfReached(deps: CodeAttemptDeps, origin: AuditOrigin, userId: string): Promise<void> {
-  const key = keys(origin, userId);
+/**
+ * Counts a code that has just been judged (`right` or not) under the account-level limits, in
+ * one atomic update: a wrong one takes a slot of the hour and a step of the streak, a right one
+ * ends the streak. Throws the refusal (changing nothing) when the hour is full or the factor
+ * locked; the caller then undoes its judgement, so a refused code costs the user nothing and its
+ * answer does not depend on whether the code was right. Records the lock (the request whose
+ * wrong code reached it, exactly one) and the unlock (a right recovery code).
+ */
+export async function countJudgedCode(deps: CodeAttemptDeps, origin: AuditOrigin, userId: string, kind: CodeKind, right: boolean): Promise<void> {
   const now = deps.clock.now();
-  const streak = await deps.counters.findOpen(key.streak, now);
-  if (!streak || streak.count < CONSECUTIVE_FAILURES_LOCK) return;
-  const latch = await consumeLimits(deps.counters, deps.clock, [{ key: key.latch, limit: 1, windowSeconds: STREAK_SECONDS, reason: 'factor_locked' }]);
-  if (!latch.ok) return;
+  const rule = ruleFor(kind, now);
+  const key = counterKey(origin, userId);
+  const before = right ? await deps.counters.countRightCode(key, rule, now) : await deps.counters.countWrongCode(key, rule, now);
+  const refusal = RateCounterRepository.codeAttemptRefusal(before, rule, now);
+  if (refusal) throw refusalError(refusal, before, now);
+  const streakBefore = before?.count ?? 0;
+  if (!right && streakBefore === CONSECUTIVE_FAILURES_LOCK - 1) await recordLocked(deps, origin, userId);
+  if (right && streakBefore >= CONSECUTIVE_FAILURES_LOCK) await recordUnlocked(deps, origin, userId, kind === 'recovery_code' ? 'recovery_code' : 'code');
+}
+
+/**
+ * Runs one code check (`check` resolves on a right code, throws `MFA_INVALID_CODE` on a wrong
+ * one) under the account-level limits, for checks that use the code up as they judge it: a slot
+ * is taken before the check and given back when the code is right; any other outcome (an
+ * expired or dead challenge) gives back what was taken: only judged codes count.
+ */
+export async function guardCodeCheck<T>(deps: CodeAttemptDeps, origin: AuditOrigin, userId: string, kind: CodeKind, check: () => Promise<T>): Promise<T> {
+  const now = deps.clock.now();
+  const rule = ruleFor(kind, now);
+  const key = counterKey(origin, userId);
+  const before = await deps.counters.countWrongCode(key, rule, now);
+  const refusal = RateCounterRepository.codeAttemptRefusal(before, rule, now);
+  if (refusal) throw refusalError(refusal, before, now);
+  const streakBefore = before?.count ?? 0;
+  // A recovery code on a locked account is judged without a step of the streak (it stops at the lock).
+  const streakTaken = streakBefore < CONSECUTIVE_FAILURES_LOCK;
+  let result: T;
+  try {
+    result = await check();
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'MFA_INVALID_CODE') {
+      if (streakBefore === CONSECUTIVE_FAILURES_LOCK - 1) await recordLocked(deps, origin, userId);
+    } else {
+      await deps.counters.giveBackCodeAttempt(key, false, streakTaken);
+    }
+    throw error;
+  }
+  const settled = await deps.counters.giveBackCodeAttempt(key, true, streakTaken);
+  if ((settled?.count ?? 0) >= CONSECUTIVE_FAILURES_LOCK) await recordUnlocked(deps, origin, userId, kind === 'recovery_code' ? 'recovery_code' : 'code');
+  return result;
+}
+
+async function recordLocked(deps: CodeAttemptDeps, origin: AuditOrigin, userId: string): Promise<void> {
   await deps.audit.record(origin, 'mfa.factor.locked', { consecutiveFailures: CONSECUTIVE_FAILURES_LOCK }, { userId });
 }
 
-/** A success ends the streak; when it had locked the factors, they are unlocked (and that is recorded). */
-async function endStreak(deps: CodeAttemptDeps, origin: AuditOrigin, userId: string, by: 'recovery_code' | null): Promise<void> {
-  const key = keys(origin, userId);
-  const before = await deps.counters.reset(key.streak);
-  if (!before || before.count < CONSECUTIVE_FAILURES_LOCK) return;
-  await deps.counters.reset(key.latch);
-  await deps.audit.record(origin, 'mfa.factor.unlocked', { by: by ?? 'code' }, { userId });
+async function recordUnlocked(deps: CodeAttemptDeps, origin: AuditOrigin, userId: string, by: 'recovery_code' | 'code'): Promise<void> {
+  await deps.audit.record(origin, 'mfa.factor.unlocked', { by }, { userId });
 }
 
 /** Whether the user's factors are locked now (for the admin API and the sign-in's answer). */
 export async function factorsLocked(deps: CodeAttemptDeps, origin: AuditOrigin, userId: string): Promise<boolean> {
-  const streak = await deps.counters.findOpen(keys(origin, userId).streak, deps.clock.now());
-  return (streak?.count ?? 0) >= CONSECUTIVE_FAILURES_LOCK;
+  const counter = await deps.counters.findOpen(counterKey(origin, userId), deps.clock.now());
+  return (counter?.count ?? 0) >= CONSECUTIVE_FAILURES_LOCK;
 }
 
 /**
@@ -120,13 +149,8 @@ export async function factorsLocked(deps: CodeAttemptDeps, origin: AuditOrigin, 
  * vouches for the user). Returns whether the factors were locked.
  */
 export async function unlockCodeChecks(deps: CodeAttemptDeps, origin: AuditOrigin, userId: string): Promise<boolean> {
-  const key = keys(origin, userId);
-  const before = await deps.counters.reset(key.streak);
-  await deps.counters.reset(key.hourly);
+  const before = await deps.counters.resetCodeAttempts(counterKey(origin, userId));
   const wasLocked = (before?.count ?? 0) >= CONSECUTIVE_FAILURES_LOCK;
-  if (wasLocked) {
-    await deps.counters.reset(key.latch);
-    await deps.audit.record(origin, 'mfa.factor.unlocked', { by: 'admin' }, { userId, actor: 'admin' });
-  }
+  if (wasLocked) await deps.audit.record(origin, 'mfa.factor.unlocked', { by: 'admin' }, { userId, actor: 'admin' });
   return wasLocked;
 }

@@ -1,4 +1,3 @@
-import { MongoServerError } from 'mongodb';
 import type { Clock } from '../clock.ts';
 import type { RateLimitReason } from '../contract/errors.ts';
 import type { RateCounterRepository } from '../store/rate-counters.ts';
@@ -12,48 +11,73 @@ export interface Limit {
   reason: RateLimitReason;
 }
 
-export type Consumed = { ok: true; release: () => Promise<void> } | { ok: false; reason: RateLimitReason; retryAfterSeconds: number };
+export type Refused = { ok: false; reason: RateLimitReason; retryAfterSeconds: number };
+export type Consumed = { ok: true; release: () => Promise<void> } | Refused;
+
+/** How often a counter that collided but was not full (a concurrent first insert) is tried again. */
+const ATTEMPTS = 3;
 
 /**
- * Takes one slot from every counter, atomically per counter: the limit is in the filter of a
- * single upsert, so concurrent requests (in any number of processes) can never exceed it. When
- * one counter is full the slots already taken are given back, so a refusal costs nothing.
+ * Takes one slot from every counter, in one round trip: each counter is its own atomic update
+ * with its limit in its filter (`RateCounterRepository.takeSlots`), so concurrent requests (in
+ * any number of processes) can never pass any of the limits. When a counter is full, the slots
+ * taken are given back (one more round trip, only then), so a refusal costs nothing; the reason
+ * is the first full counter's in the order given.
  *
  * A window starts with the first event it counts (not at a clock boundary), so a burst can never
  * straddle two windows and get twice the limit.
  */
 export async function consumeLimits(counters: RateCounterRepository, clock: Clock, limits: Limit[]): Promise<Consumed> {
   const now = clock.now();
+  const windowEnd = (limit: Limit) => new Date(now.getTime() + limit.windowSeconds * 1000);
+  // A limit of 0 refuses whatever its counter says: nothing is taken, the answer is the first
+  // refusal in order, as if the counters before it had been tried.
+  if (limits.some((limit) => limit.limit <= 0)) return (await peekLimits(counters, clock, limits))!;
   const taken: string[] = [];
-  const release = async () => {
-    for (const key of taken) await counters.giveBack(key);
-  };
-  for (const limit of limits) {
-    const slot = limit.limit > 0 ? await takeSlot(counters, limit, now) : { ok: false as const, resetsAt: new Date(now.getTime() + limit.windowSeconds * 1000) };
-    if (!slot.ok) {
-      await release();
-      return { ok: false, reason: limit.reason, retryAfterSeconds: Math.max(1, Math.ceil((slot.resetsAt.getTime() - now.getTime()) / 1000)) };
+  /** Per limit (by position): the end of the window that refused it. */
+  const full = new Map<number, Date>();
+  let pending = limits.map((_, index) => index);
+  for (let attempt = 0; attempt < ATTEMPTS && pending.length > 0; attempt++) {
+    const results = await counters.takeSlots(pending.map((index) => ({ key: limits[index]!.key, limit: limits[index]!.limit, windowEnd: windowEnd(limits[index]!) })), now);
+    const collided = pending.filter((_, position) => !results[position]);
+    for (const [position, index] of pending.entries()) if (results[position]) taken.push(limits[index]!.key);
+    if (collided.length === 0) break;
+    // Full, or (on a real MongoDB) created a moment ago by a concurrent request: look.
+    const current = new Map((await counters.findMany(collided.map((index) => limits[index]!.key))).map((doc) => [doc._id, doc]));
+    pending = [];
+    for (const index of collided) {
+      const doc = current.get(limits[index]!.key);
+      if (doc && doc.count >= limits[index]!.limit && doc.expiresAt > now) full.set(index, doc.expiresAt);
+      else if (attempt === ATTEMPTS - 1) full.set(index, windowEnd(limits[index]!));
+      else pending.push(index);
     }
-    taken.push(limit.key);
+  }
+  const release = () => counters.giveBack(taken);
+  if (full.size > 0) {
+    await release();
+    return refusalOf(limits, full, now);
   }
   return { ok: true, release };
 }
 
-async function takeSlot(counters: RateCounterRepository, limit: Limit, now: Date): Promise<{ ok: boolean; resetsAt: Date }> {
-  const windowEnd = new Date(now.getTime() + limit.windowSeconds * 1000);
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      const doc = await counters.take(limit.key, limit.limit, now, windowEnd);
-      if (doc) return { ok: true, resetsAt: doc.expiresAt };
-    } catch (error) {
-      // The counter exists but did not match: it is full, or its window has ended. (On a real
-      // MongoDB two first-time upserts can also collide; the retry then finds the counter.)
-      if (!(error instanceof MongoServerError) || error.code !== 11000) throw error;
-    }
-    // An ended window starts again; of concurrent restarts only one matches.
-    await counters.restartEnded(limit.key, now, windowEnd);
-    const current = await counters.findById(limit.key);
-    if (current && current.count >= limit.limit && current.expiresAt > now) return { ok: false, resetsAt: current.expiresAt };
-  }
-  return { ok: false, resetsAt: windowEnd };
+/**
+ * Whether `consumeLimits` would refuse now, without taking anything (one read): for a request
+ * refused for another reason, to answer as if the limits had been checked first.
+ */
+export async function peekLimits(counters: RateCounterRepository, clock: Clock, limits: Limit[]): Promise<Refused | null> {
+  const now = clock.now();
+  const current = new Map((await counters.findMany(limits.filter((limit) => limit.limit > 0).map((limit) => limit.key))).map((doc) => [doc._id, doc]));
+  const full = new Map<number, Date>();
+  limits.forEach((limit, index) => {
+    const doc = current.get(limit.key);
+    if (limit.limit <= 0) full.set(index, new Date(now.getTime() + limit.windowSeconds * 1000));
+    else if (doc && doc.count >= limit.limit && doc.expiresAt > now) full.set(index, doc.expiresAt);
+  });
+  return full.size > 0 ? refusalOf(limits, full, now) : null;
+}
+
+function refusalOf(limits: Limit[], full: Map<number, Date>, now: Date): Refused {
+  const first = Math.min(...full.keys());
+  const resetsAt = full.get(first)!;
+  return { ok: false, reason: limits[first]!.reason, retryAfterSeconds: Math.max(1, Math.ceil((resetsAt.getTime() - now.getTime()) / 1000)) };
 }

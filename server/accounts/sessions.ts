@@ -32,7 +32,7 @@ export function issuerOf(ctx: Context): string {
 }
 
 /** Starts a session (a refresh-token family) for a user who just proved `amr`. */
-export async function startSession(ctx: Context, user: UserDoc, amr: string[]): Promise<Tokens> {
+export async function startSession(ctx: Context, user: Pick<UserDoc, '_id'>, amr: string[]): Promise<Tokens> {
   const now = ctx.deps.clock.now();
   // Only a code checked now is a fresh MFA: a trusted-device cookie (`device`) remembers an
   // earlier one, and must not unlock what needs a fresh MFA (regenerating recovery codes).

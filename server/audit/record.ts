@@ -38,15 +38,9 @@ interface StoredOrigin {
   retentionDays: number;
 }
 
-async function insertEvent<T extends AuditEventType>(
-  deps: { store: Store; clock: Clock },
-  origin: StoredOrigin,
-  type: T,
-  payload: AuditPayloads[T],
-): Promise<AuditEventDoc> {
-  const time = deps.clock.now();
+function eventOf<T extends AuditEventType>(time: Date, origin: StoredOrigin, type: T, payload: AuditPayloads[T]): AuditEventDoc {
   const { retentionDays, ...who } = origin;
-  const event = {
+  return {
     _id: timeOrderedId(time),
     ...who,
     time,
@@ -54,18 +48,42 @@ async function insertEvent<T extends AuditEventType>(
     payload,
     expiresAt: new Date(time.getTime() + retentionDays * DAY_MS),
   } as AuditEventDoc;
-  await auditEvents(deps.store).insertOne(event);
-  return event;
 }
 
 /**
- * The audit sink of a process: each event one insert, awaited; a request's credential-change
- * event then queues the tenant's notification (never waiting for the webhook itself).
+ * The events a request holds until its answer leaves (`hold` … `flush`), keyed by the request:
+ * it lives exactly as long as the request. `holders` counts the holds not yet flushed (a tRPC
+ * batch runs several procedures of one request).
+ */
+interface HeldEvents {
+  events: { event: AuditEventDoc; origin: AuditOrigin }[];
+  holders: number;
+}
+
+/**
+ * The audit sink of a process. The events of a request that holds them (every procedure does,
+ * through `recordRefusals`) are written together, in one insert, when it flushes them — before
+ * its answer leaves, awaited, so every event is durable before the client learns of the change
+ * it records; any other event is one insert, awaited. A request's credential-change event then
+ * queues the tenant's notification (never waiting for the webhook itself).
  */
 export function createAuditSink(deps: { store: Store; clock: Clock }): AuditSink {
+  const held = new WeakMap<AuditOrigin, HeldEvents>();
+
+  async function write(events: { event: AuditEventDoc; origin: AuditOrigin | null }[]): Promise<void> {
+    if (events.length === 0) return;
+    const docs = events.map(({ event }) => event);
+    if (docs.length === 1) await auditEvents(deps.store).insertOne(docs[0]!);
+    else await auditEvents(deps.store).insertMany(docs);
+    for (const { event, origin } of events) {
+      // The notification queue reads the store and the tenant environment only.
+      if (origin) await enqueueCredentialNotification({ deps: { store: deps.store }, req: origin } as unknown as Context, event);
+    }
+  }
+
   return {
     async record(origin, type, payload, subject) {
-      const event = await insertEvent(deps, {
+      const event = eventOf(deps.clock.now(), {
         realm: origin.tenant.realm,
         actor: subject.actor ?? 'end_user',
         userId: subject.userId,
@@ -74,22 +92,39 @@ export function createAuditSink(deps: { store: Store; clock: Clock }): AuditSink
         requestId: origin.requestId,
         retentionDays: retentionDaysOf(origin.tenant.tenant),
       }, type, payload);
-      // The notification queue reads the store and the tenant environment only.
-      await enqueueCredentialNotification({ deps: { store: deps.store }, req: origin } as unknown as Context, event);
+      const batch = held.get(origin);
+      if (batch) batch.events.push({ event, origin });
+      else await write([{ event, origin }]);
     },
 
     async recordSystem(input) {
       const tenantId = input.realm.slice(0, input.realm.lastIndexOf('/'));
       const tenant = await deps.store.tenants.findOne({ _id: tenantId }, { projection: { auditRetentionDays: 1 } });
-      await insertEvent(deps, {
-        realm: input.realm,
-        actor: 'system',
-        userId: input.userId,
-        ip: null,
-        userAgent: null,
-        requestId: input.requestId ?? null,
-        retentionDays: retentionDaysOf(tenant),
-      }, input.type, input.payload);
+      await write([{
+        event: eventOf(deps.clock.now(), {
+          realm: input.realm,
+          actor: 'system',
+          userId: input.userId,
+          ip: null,
+          userAgent: null,
+          requestId: input.requestId ?? null,
+          retentionDays: retentionDaysOf(tenant),
+        }, input.type, input.payload),
+        origin: null,
+      }]);
+    },
+
+    hold(origin) {
+      const batch = held.get(origin);
+      if (batch) batch.holders++;
+      else held.set(origin, { events: [], holders: 1 });
+    },
+
+    async flush(origin) {
+      const batch = held.get(origin);
+      if (!batch) return;
+      if (--batch.holders === 0) held.delete(origin);
+      await write(batch.events.splice(0));
     },
 
     noteSubject(origin, userId) {
@@ -110,23 +145,42 @@ export function noteAuditSubject(ctx: Context, userId: string): void {
 }
 
 /**
- * Records every rate-limit refusal (`MFA_RATE_LIMITED`, `RATE_LIMITED`) with its reason, in one
- * place for every procedure: the limits are enforced in many places, the audit of them is here.
- * A failure to record is logged and never replaces the refusal the client gets.
+ * Every procedure's audit: the request's events are held while the procedure runs and written in
+ * one insert before its answer leaves (awaited: a failed write fails the request, as when each
+ * event was written on its own). Every rate-limit refusal (`MFA_RATE_LIMITED`, `RATE_LIMITED`) is
+ * recorded here with its reason, in one place for every procedure: the limits are enforced in
+ * many places, the audit of them is here. A failure to record a refusal is logged and never
+ * replaces the refusal the client gets.
  */
 export const recordRefusals = middleware(async ({ ctx, path, next }) => {
-  const result = await next();
+  const audit = ctx.deps.audit;
+  audit.hold(ctx.req);
+  let result: Awaited<ReturnType<typeof next>>;
+  try {
+    result = await next();
+  } catch (error) {
+    await audit.flush(ctx.req);
+    throw error;
+  }
+  let refusal = false;
   if (!result.ok) {
     const error = toAppError(result.error);
     if (error.code === 'MFA_RATE_LIMITED' || error.code === 'RATE_LIMITED') {
+      refusal = true;
       const reason = typeof error.context.reason === 'string' ? error.context.reason : 'unspecified';
-      await ctx.deps.audit.record(
+      await audit.record(
         ctx.req,
         'rate_limit.refused',
         { reason, errorCode: error.code, procedure: path, retryAfterSeconds: error.retryAfterSeconds ?? null },
         { userId: subjects.get(ctx.req) ?? null },
-      ).catch((failure: unknown) => ctx.deps.log.error('audit: refusal not recorded', { requestId: ctx.req.requestId, error: String(failure) }));
+      );
     }
+  }
+  try {
+    await audit.flush(ctx.req);
+  } catch (failure) {
+    if (!refusal) throw failure;
+    ctx.deps.log.error('audit: refusal not recorded', { requestId: ctx.req.requestId, error: String(failure) });
   }
   return result;
 });

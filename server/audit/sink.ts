@@ -5,8 +5,8 @@ import type { AuditActor, AuditEventType, AuditPayloads } from './events.ts';
 /**
  * The audit trail as the features see it: a sink they are handed (`deps.audit`), never a module
  * they import. Every call is awaited by the request (or the worker) that made the change it
- * records. Events of a request name their origin, so an implementation may hold a request's
- * events and write them in one insert before the answer leaves (see `recordRefusals`).
+ * records. Events of a request name their origin, so the request's events are held while it
+ * runs and written in one insert before its answer leaves (`hold`, `flush`: see `recordRefusals`).
  */
 export interface AuditSink {
   /** An event of a request: its tenant environment, IP, user agent and request id. */
@@ -15,6 +15,10 @@ export interface AuditSink {
   recordSystem<T extends AuditEventType>(event: SystemEvent<T>): Promise<void>;
   /** Who the request turned out to be about, for a refusal recorded on its way out. */
   noteSubject(origin: AuditOrigin, userId: string): void;
+  /** Holds the request's events from now on (`record` then resolves at once) until `flush`. */
+  hold(origin: AuditOrigin): void;
+  /** Writes the events held for the request, in one insert, and stops holding (awaited before its answer leaves). */
+  flush(origin: AuditOrigin): Promise<void>;
 }
 
 /** What an event of a request records about it. */

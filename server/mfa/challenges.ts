@@ -1,3 +1,4 @@
+import { countJudgedCode, type CodeAttemptDeps } from '../abuse/code-attempts.ts';
 import type { AuditOrigin, AuditSink } from '../audit/sink.ts';
 import type { Clock } from '../clock.ts';
 import { CHALLENGE_TTL_SECONDS, MAX_FAILED_ATTEMPTS, MAX_SENDS_PER_CHALLENGE } from '../contract/rules.ts';
@@ -5,7 +6,7 @@ import { CODE_DIGITS } from '../contract/formats.ts';
 import { decrypt, encrypt, hmac, randomDigits, randomToken, safeEqual } from '../crypto.ts';
 import type { Context } from '../context.ts';
 import { AppError } from '../errors.ts';
-import type { ChallengeRepository } from '../store/challenges.ts';
+import { ChallengeRepository } from '../store/challenges.ts';
 import type { ChallengeDoc, ChallengeKind, MfaMethod, Realm } from '../store/documents.ts';
 import { repositoriesOf } from '../store/index.ts';
 
@@ -32,6 +33,8 @@ export interface NewChallenge {
   availableMethods: MfaMethod[];
   /** Login challenges are addressed by an opaque mfa_token; enrollment by the user's session. */
   withToken: boolean;
+  /** The first of the 3 sends is taken as the challenge is stored (the caller sends it now). */
+  firstSendTaken?: boolean;
 }
 
 export interface CreatedChallenge {
@@ -43,17 +46,35 @@ function codeHash(secret: string, challengeId: string, code: string): string {
   return hmac(secret, `${challengeId}:${code}`);
 }
 
+/**
+ * The process's own reading of the code the database just judged: the same HMAC equality
+ * (deterministic, so the same outcome), compared in constant time.
+ */
+function isRightCode(secret: string, challenge: ChallengeDoc, code: string): boolean {
+  return safeEqual(codeHash(secret, challenge._id, code), challenge.codeHash);
+}
+
 function tokenHashOf(secret: string, mfaToken: string): string {
   return hmac(secret, `mfa:${mfaToken}`);
+}
+
+/**
+ * A login challenge's id follows from its mfa_token (an HMAC of it, cut to the length of a
+ * random id), so a verify can compute the code's HMAC, which names the id, before it reads
+ * anything: the code is judged in the one update that finds the challenge. The id reveals
+ * nothing of the token (the HMAC is one-way) and is still looked up with the token's own hash.
+ */
+function challengeIdOf(secret: string, mfaToken: string): string {
+  return `chl_${hmac(secret, `challenge-id:${mfaToken}`).slice(0, 16)}`;
 }
 
 /** A new challenge of this request's tenant environment, stored, with its mfa_token when it has one. */
 export async function createChallenge(ctx: Context, input: NewChallenge): Promise<CreatedChallenge> {
   const { clock, keys } = ctx.deps;
   const now = clock.now();
-  const id = `chl_${randomToken(12)}`;
   const code = randomDigits(CODE_DIGITS);
   const mfaToken = input.withToken ? `mfa_${randomToken(32)}` : null;
+  const id = mfaToken ? challengeIdOf(keys.secret, mfaToken) : `chl_${randomToken(12)}`;
   const challenge: ChallengeDoc = {
     _id: id,
     realm: ctx.req.tenant.realm,
@@ -64,13 +85,14 @@ export async function createChallenge(ctx: Context, input: NewChallenge): Promis
     codeHash: codeHash(keys.secret, id, code),
     // A resend re-sends the same code, so it is kept sealed (never in plain form) until the challenge ends.
     codeSealed: encrypt(keys.secret, 'challenge-code', code),
-    sends: 0,
+    // Taken at once when the caller sends the first code with the challenge (a login's auto-send).
+    sends: input.firstSendTaken ? 1 : 0,
     failedAttempts: 0,
     status: 'pending',
     availableMethods: input.availableMethods,
     createdAt: now,
     expiresAt: new Date(now.getTime() + CHALLENGE_TTL_SECONDS * 1000),
-    lastSentAt: null,
+    lastSentAt: input.firstSendTaken ? now : null,
     delivery: null,
     verifiedAt: null,
     ip: ctx.req.ip,
@@ -120,27 +142,124 @@ export function refusalFor(challenge: ChallengeDoc | null, now: Date, minInterva
   return new AppError('MFA_CHALLENGE_EXPIRED');
 }
 
-/** Takes one of the challenge's 3 sends, atomically. Returns the updated challenge and its code. */
-export async function claimSend(deps: ChallengeDeps, challengeId: string, minIntervalSeconds: number): Promise<{ challenge: ChallengeDoc; code: string }> {
-  const now = deps.clock.now();
-  const updated = await deps.challenges.claimSend(challengeId, now, minIntervalSeconds);
-  if (!updated) throw refusalFor(await deps.challenges.findById(challengeId), now, minIntervalSeconds);
-  return { challenge: updated, code: decrypt(deps.secret, 'challenge-code', updated.codeSealed) };
+/** What a send is taken from: a challenge in hand (by id), or a login's mfa_token. */
+export type SendTarget = { challengeId: string } | { realm: Realm; mfaToken: string };
+
+export interface ClaimedSend {
+  /** The challenge with the send taken. */
+  challenge: ChallengeDoc;
+  code: string;
+  /** What `releaseSend` needs to give the send back entirely (the interval included). */
+  taken: { at: Date; previousLastSentAt: Date | null };
 }
 
-/** Gives a send back when the message could not even be queued (quota refused after the claim). */
-export async function releaseSend(deps: ChallengeDeps, challengeId: string): Promise<void> {
-  await deps.challenges.releaseSend(challengeId);
+function targetFilter(deps: ChallengeDeps, target: SendTarget) {
+  return 'challengeId' in target ? { _id: target.challengeId } : { tokenHash: tokenHashOf(deps.secret, target.mfaToken), realm: target.realm };
 }
 
 /**
- * Checks a code against the challenge. The comparison is constant-time; the outcome is one
- * atomic update: the right code completes the challenge (only one caller can), a wrong one
- * counts a failure (only 5 can). Anything else is refused with the reason.
+ * Takes one of the challenge's 3 sends, atomically (one update). Null when refused: the caller
+ * reads `currentChallenge` to say why (`refusalFor`).
+ */
+export async function claimSend(deps: ChallengeDeps, target: SendTarget, minIntervalSeconds: number): Promise<ClaimedSend | null> {
+  const now = deps.clock.now();
+  const before = await deps.challenges.claimSend(targetFilter(deps, target), now, minIntervalSeconds);
+  if (!before) return null;
+  return {
+    challenge: { ...before, sends: before.sends + 1, lastSentAt: now },
+    code: decrypt(deps.secret, 'challenge-code', before.codeSealed),
+    taken: { at: now, previousLastSentAt: before.lastSentAt },
+  };
+}
+
+/** A new challenge's first send, taken as it was stored (`NewChallenge.firstSendTaken`). */
+export function firstSendOf(deps: ChallengeDeps, challenge: ChallengeDoc): ClaimedSend {
+  return { challenge, code: decrypt(deps.secret, 'challenge-code', challenge.codeSealed), taken: { at: challenge.lastSentAt ?? challenge.createdAt, previousLastSentAt: null } };
+}
+
+/** The challenge a send was refused for, as it is now (null: there is none). */
+export function currentChallenge(deps: ChallengeDeps, target: SendTarget): Promise<ChallengeDoc | null> {
+  return 'challengeId' in target ? deps.challenges.findById(target.challengeId) : deps.challenges.findByTokenHash(target.realm, tokenHashOf(deps.secret, target.mfaToken));
+}
+
+/**
+ * Gives a send back: when the message could not be queued, or was refused at once; with `taken`
+ * (a quota refused it after the claim) also the time of the last send, so the refused send does
+ * not start the interval either.
+ */
+export async function releaseSend(deps: ChallengeDeps, challengeId: string, taken?: ClaimedSend['taken']): Promise<void> {
+  await deps.challenges.releaseSend(challengeId, taken ? { takenAt: taken.at, previous: taken.previousLastSentAt } : undefined);
+}
+
+/**
+ * What one `judgeCode` did, read from the challenge as it was before it (the pipeline's own
+ * conditions): refused (throws why, nothing changed), a wrong code counted (throws
+ * `MFA_INVALID_CODE` with the attempts left), or the right code, which completed it (returned).
+ */
+function judgementOf(secret: string, before: ChallengeDoc | null, code: string, now: Date, method: MfaMethod | null): ChallengeDoc {
+  if (!before || !ChallengeRepository.isLive(before, now, method)) throw refusalFor(before, now);
+  if (isRightCode(secret, before, code)) return { ...before, status: 'verified', verifiedAt: now };
+  throw new AppError('MFA_INVALID_CODE', { attemptsRemaining: MAX_FAILED_ATTEMPTS - (before.failedAttempts + 1) });
+}
+
+/**
+ * Checks a code against the challenge in one atomic update (`ChallengeRepository.judgeCode`):
+ * the right code completes the challenge (only one caller can), a wrong one counts a failure
+ * (only 5 can). Anything else is refused with the reason.
  */
 export async function verifyChallengeCode(deps: ChallengeDeps, challenge: ChallengeDoc, code: string): Promise<ChallengeDoc> {
-  const right = safeEqual(codeHash(deps.secret, challenge._id, code), challenge.codeHash);
-  return right ? completeChallenge(deps, challenge._id) : failAttempt(deps, challenge._id);
+  const now = deps.clock.now();
+  const presented = codeHash(deps.secret, challenge._id, code);
+  return judgementOf(deps.secret, await deps.challenges.judgeCode({ _id: challenge._id }, presented, now, null), code, now, null);
+}
+
+export interface LoginJudgement {
+  /** The challenge as it was before the judgement. */
+  before: ChallengeDoc;
+  /** Whether the code was right (then, on a live challenge, the judgement completed it). */
+  right: boolean;
+  /** When it was judged (the instant the update compared against). */
+  at: Date;
+}
+
+/**
+ * Finds the login challenge of an mfa_token and judges its `method` code in the same atomic
+ * update: the id follows from the token (`challengeIdOf`), so the code's HMAC is known before
+ * anything is read. Null: no challenge has this token in the realm.
+ */
+export async function judgeLoginCode(deps: ChallengeDeps, realm: Realm, mfaToken: string, method: MfaMethod, code: string): Promise<LoginJudgement | null> {
+  const at = deps.clock.now();
+  const tokenHash = tokenHashOf(deps.secret, mfaToken);
+  const id = challengeIdOf(deps.secret, mfaToken);
+  let before = await deps.challenges.judgeCode({ _id: id, tokenHash, realm }, codeHash(deps.secret, id, code), at, method);
+  if (!before) {
+    // Stored before ids followed from tokens (a random id; gone a day after, with its TTL):
+    // found by the token's hash, then judged by its own id.
+    const legacy = await deps.challenges.findByTokenHash(realm, tokenHash);
+    if (!legacy || legacy._id === id) return null;
+    before = await deps.challenges.judgeCode({ _id: legacy._id, tokenHash, realm }, codeHash(deps.secret, legacy._id, code), at, method);
+    if (!before) return null;
+  }
+  return { before, right: isRightCode(deps.secret, before, code), at };
+}
+
+/**
+ * Settles a login judgement under the account-level limits (`countJudgedCode`: one atomic
+ * update of the user's counters); when they refuse, the judgement is undone (the completion,
+ * or the counted failure), so a refused code costs the challenge nothing, and the refused
+ * answer takes the same steps for a right code and a wrong one. Throws like `verifyChallengeCode`.
+ */
+export async function settleLoginJudgement(deps: ChallengeDeps, attempts: CodeAttemptDeps, origin: AuditOrigin, judged: LoginJudgement, method: MfaMethod): Promise<ChallengeDoc> {
+  const { before, right, at } = judged;
+  if (!ChallengeRepository.isLive(before, at, method)) throw refusalFor(before, at);
+  try {
+    await countJudgedCode(attempts, origin, before.userId, method === 'recovery_code' ? 'recovery_code' : 'factor', right);
+  } catch (refusal) {
+    await deps.challenges.undoJudgement(before._id, right ? at : null);
+    throw refusal;
+  }
+  if (!right) throw new AppError('MFA_INVALID_CODE', { attemptsRemaining: MAX_FAILED_ATTEMPTS - (before.failedAttempts + 1) });
+  return { ...before, status: 'verified', verifiedAt: at };
 }
 
 /** Marks the challenge verified if it still may be; the second caller with the same code loses. */

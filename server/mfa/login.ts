@@ -15,12 +15,14 @@ import {
   createChallenge,
   failAttempt,
   findByToken,
+  judgeLoginCode,
   refusalFor,
-  verifyChallengeCode,
+  settleLoginJudgement,
+  type CreatedChallenge,
 } from './challenges.ts';
 import { deviceCookieWorks } from './device-cookie.ts';
 import { consumeRecoveryCode, recoveryCodeDepsOf } from './recovery-codes.ts';
-import { codeSentOf, sendChallengeCode, type CodeSent } from './send.ts';
+import { codeSentOf, createChallengeAndSend, sendLoginCode, type CodeSent } from './send.ts';
 import { consumeTotpCode, totpDepsOf } from './totp-codes.ts';
 
 /** The `amr` value each method adds to the session (RFC 8176 where it has one). */
@@ -45,23 +47,19 @@ export async function completeLogin(ctx: Context, user: UserDoc, firstFactor: st
   if (methods.length === 0) return signedIn(ctx, user, [firstFactor]);
   if (await isTrustedDevice(deviceDepsOf(ctx.deps), ctx.req, user, ctx.req.cookies[DEVICE_COOKIE])) return signedIn(ctx, user, [firstFactor, 'device']);
 
-  const { challenge, mfaToken } = await createChallenge(ctx, {
-    kind: 'login',
-    userId: user._id,
-    phone: user.mfa.sms ? user.phone : null,
-    availableMethods: methods,
-    withToken: true,
-  });
+  const newChallenge = { kind: 'login' as const, userId: user._id, phone: user.mfa.sms ? user.phone : null, availableMethods: methods, withToken: true };
   let codeSent: CodeSent | null = null;
   let sendError: Record<string, unknown> | null = null;
-  if (methods.includes('sms') && !methods.includes('totp')) {
-    try {
-      codeSent = await sendChallengeCode(ctx, challenge);
-    } catch (error) {
-      if (!(error instanceof AppError)) throw error;
-      sendError = error.toBody();
-    }
+  let created: CreatedChallenge;
+  if (methods.includes('sms') && !methods.includes('totp') && newChallenge.phone) {
+    const sending = await createChallengeAndSend(ctx, { ...newChallenge, phone: newChallenge.phone });
+    created = sending;
+    codeSent = sending.codeSent;
+    sendError = sending.sendError?.toBody() ?? null;
+  } else {
+    created = await createChallenge(ctx, newChallenge);
   }
+  const { challenge, mfaToken } = created;
   await ctx.deps.audit.record(ctx.req, 'login.mfa_required', {
     challengeId: challenge._id,
     availableMethods: methods,
@@ -77,7 +75,7 @@ export async function completeLogin(ctx: Context, user: UserDoc, firstFactor: st
 }
 
 /** A session for a user who completed sign-in, recorded with the methods it took. */
-async function signedIn(ctx: Context, user: UserDoc, amr: string[]): Promise<Tokens> {
+async function signedIn(ctx: Context, user: Pick<UserDoc, '_id'>, amr: string[]): Promise<Tokens> {
   const tokens = await startSession(ctx, user, amr);
   await ctx.deps.audit.record(ctx.req, 'login.succeeded', { amr }, { userId: user._id });
   return tokens;
@@ -98,9 +96,14 @@ function assertOob(challenge: ChallengeDoc): asserts challenge is ChallengeDoc &
 
 /** `POST /v1/auth/mfa/challenge`: sends (or re-sends) the challenge's code. */
 export async function requestCode(ctx: Context, mfaToken: string) {
-  const challenge = await challengeOf(ctx, mfaToken);
-  assertOob(challenge);
-  const sent = await sendChallengeCode(ctx, challenge);
+  // The send is taken in the update that finds the challenge; what the token names is checked
+  // on the challenge as the update found it (or, refused, as it is now), in the same order.
+  const sent = await sendLoginCode(ctx, mfaToken, (current) => {
+    if (!current) throw unknownToken();
+    ctx.deps.audit.noteSubject(ctx.req, current.userId);
+    assertOob(current);
+    return current;
+  });
   return { challenge_type: 'oob' as const, oob_channel: 'sms' as const, ...sent };
 }
 
@@ -135,11 +138,54 @@ export interface VerifyInput {
 
 /** `POST /v1/auth/mfa/verify`: the second factor; a session (and a trusted device) on success. */
 export async function verifyLogin(ctx: Context, input: VerifyInput) {
+  const verified = input.method === 'sms' ? await verifySmsCode(ctx, input) : await verifyUsedUpCode(ctx, input);
+  // Only where the cookie can stick: `trustedDevice` says what really happened.
+  const trusted = input.trustDevice && deviceCookieWorks(ctx.req);
+  // Trusting a device binds it to the user's credentials version: the user is read for it.
+  const user = trusted ? (verified.user ?? (await findUser(ctx, verified.challenge.userId))) : verified.user;
+  if (trusted && !user) throw refusalFor(null, ctx.deps.clock.now());
+  const tokens = await signedIn(ctx, user ?? { _id: verified.challenge.userId }, ['pwd', AMR[input.method]]);
+  if (trusted) ctx.res.cookies.push(...(await trustDevice(deviceDepsOf(ctx.deps), ctx.req, user!)));
+  ctx.deps.log.info('mfa verified', { method: input.method, challengeId: verified.challenge._id, requestId: ctx.req.requestId });
+  return { ...tokens, trustedDevice: trusted };
+}
+
+function assertMethod(challenge: ChallengeDoc, method: MfaMethod): void {
+  if (!challenge.availableMethods.includes(method)) {
+    throw new AppError('VALIDATION_ERROR', { issues: [{ path: 'method', message: `Use one of: ${challenge.availableMethods.join(', ')}` }] }, `This user cannot verify with ${method}.`);
+  }
+}
+
+/**
+ * An SMS code: judged and counted in the one update that finds the challenge by its token
+ * (`judgeLoginCode`), then counted under the account-level limits in one update of the user's
+ * counters (`settleLoginJudgement`). The user is not read: a live challenge implies its user
+ * (erasing a user erases its challenges first, server/platform/erasure.ts), and the session
+ * needs only the id.
+ */
+async function verifySmsCode(ctx: Context, input: VerifyInput): Promise<{ challenge: ChallengeDoc; user: UserDoc | null }> {
+  const challenges = challengeDepsOf(ctx);
+  const judged = await judgeLoginCode(challenges, ctx.req.tenant.realm, input.mfaToken, 'sms', input.code.trim());
+  if (!judged) throw unknownToken();
+  const challenge = judged.before;
+  ctx.deps.audit.noteSubject(ctx.req, challenge.userId);
+  if (challenge.kind !== 'login') throw refusalFor(null, ctx.deps.clock.now());
+  // Not judged (the update requires the method): answered first, as before anything else.
+  assertMethod(challenge, 'sms');
+  const completed = await auditedCodeCheck(ctx.deps.audit, ctx.req, challenge, 'sms', () =>
+    settleLoginJudgement(challenges, codeAttemptDepsOf(ctx.deps), ctx.req, judged, 'sms'),
+  );
+  return { challenge: completed, user: null };
+}
+
+/**
+ * A TOTP or recovery code, which its check uses up: read the challenge, check it is live, take
+ * the account-level slot, use the code, then complete the challenge or count the failure.
+ */
+async function verifyUsedUpCode(ctx: Context, input: VerifyInput): Promise<{ challenge: ChallengeDoc; user: UserDoc | null }> {
   const challenge = await challengeOf(ctx, input.mfaToken);
   if (challenge.kind !== 'login') throw refusalFor(null, ctx.deps.clock.now());
-  if (!challenge.availableMethods.includes(input.method)) {
-    throw new AppError('VALIDATION_ERROR', { issues: [{ path: 'method', message: `Use one of: ${challenge.availableMethods.join(', ')}` }] }, `This user cannot verify with ${input.method}.`);
-  }
+  assertMethod(challenge, input.method);
   const challenges = challengeDepsOf(ctx);
   let user = null as UserDoc | null;
   const completed = await auditedCodeCheck(ctx.deps.audit, ctx.req, challenge, input.method, async () => {
@@ -150,11 +196,6 @@ export async function verifyLogin(ctx: Context, input: VerifyInput) {
     // Then the account-level limits across challenges, on every code judged.
     const kind = input.method === 'recovery_code' ? 'recovery_code' : 'factor';
     return guardCodeCheck(codeAttemptDepsOf(ctx.deps), ctx.req, challenge.userId, kind, async () => {
-      if (input.method === 'sms') {
-        const done = await verifyChallengeCode(challenges, challenge, input.code.trim());
-        user = await findUser(ctx, challenge.userId);
-        return done;
-      }
       user = await findUser(ctx, challenge.userId);
       if (!user) throw refusalFor(null, ctx.deps.clock.now());
       const right =
@@ -165,11 +206,9 @@ export async function verifyLogin(ctx: Context, input: VerifyInput) {
     });
   });
   if (!user) throw refusalFor(null, ctx.deps.clock.now());
-  const firstFactor = 'pwd';
-  const tokens = await signedIn(ctx, user, [firstFactor, AMR[input.method]]);
-  // Only where the cookie can stick: `trustedDevice` says what really happened.
-  const trusted = input.trustDevice && deviceCookieWorks(ctx.req);
-  if (trusted) ctx.res.cookies.push(...(await trustDevice(deviceDepsOf(ctx.deps), ctx.req, user)));
-  ctx.deps.log.info('mfa verified', { method: input.method, challengeId: completed._id, requestId: ctx.req.requestId });
-  return { ...tokens, trustedDevice: trusted };
+  return { challenge: completed, user };
+}
+
+function unknownToken(): AppError {
+  return new AppError('MFA_CHALLENGE_EXPIRED', {}, 'This sign-in attempt is unknown or has ended. Start over.');
 }

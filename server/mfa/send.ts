@@ -1,11 +1,24 @@
-import { consumeSendQuotas } from '../abuse/sms-quotas.ts';
+import { consumeSendQuotas, sendQuotaRefusal } from '../abuse/sms-quotas.ts';
 import type { Context } from '../context.ts';
 import { senderNumberFor } from '../delivery/senders.ts';
 import { ERROR_CODES, type DeliveryReason } from '../contract/errors.ts';
 import { AppError } from '../errors.ts';
 import { maskPhone } from '../phone.ts';
 import type { ChallengeDoc, DeliveryState } from '../store/documents.ts';
-import { challengeDepsOf, challengeState, claimSend, releaseSend } from './challenges.ts';
+import {
+  challengeDepsOf,
+  challengeState,
+  claimSend,
+  createChallenge,
+  currentChallenge,
+  firstSendOf,
+  refusalFor,
+  releaseSend,
+  type ClaimedSend,
+  type CreatedChallenge,
+  type NewChallenge,
+  type SendTarget,
+} from './challenges.ts';
 
 /** What the client learns when a code goes out (the `aldero-code-sent` event's detail). */
 export interface CodeSent {
@@ -19,23 +32,80 @@ export interface CodeSent {
 }
 
 /**
- * Sends the challenge's code: abuse quotas first, then one of the challenge's 3 sends, then the
- * dispatcher (sandbox inbox or the Telnyx outbox). A refusal at any step gives back what the
- * earlier steps took, so a refused request costs the user nothing.
+ * Sends the challenge's code: one of the challenge's 3 sends, then the abuse quotas (all in one
+ * round trip), then the dispatcher (sandbox inbox or the Telnyx outbox). A refusal at any step
+ * gives back what the earlier steps took, so a refused request costs the user nothing; a send
+ * that both rules refuse answers the quota's reason, as when the quotas were taken first.
  */
 export async function sendChallengeCode(ctx: Context, challenge: ChallengeDoc): Promise<CodeSent> {
-  const phone = challenge.phone;
-  if (!phone) throw new Error('challenge has no phone');
+  return sendCode(ctx, { challengeId: challenge._id });
+}
+
+/**
+ * `POST /v1/auth/mfa/challenge`: the send of the login challenge an mfa_token names, taken in the
+ * update that finds it. `admit` says what to answer for the challenge as it is when the send is
+ * refused (unknown token, no SMS) before the send rules do.
+ */
+export async function sendLoginCode(ctx: Context, mfaToken: string, admit: (current: ChallengeDoc | null) => ChallengeDoc): Promise<CodeSent> {
+  return sendCode(ctx, { realm: ctx.req.tenant.realm, mfaToken }, admit);
+}
+
+async function sendCode(ctx: Context, target: SendTarget, admit?: (current: ChallengeDoc | null) => ChallengeDoc): Promise<CodeSent> {
   const challenges = challengeDepsOf(ctx);
   const minInterval = ctx.req.tenant.tenant.quotas.minIntervalSeconds;
-  const releaseQuotas = await consumeSendQuotas(ctx, { phone, userId: challenge.userId });
-  let claimed: Awaited<ReturnType<typeof claimSend>>;
+  const claimed = await claimSend(challenges, target, minInterval);
+  if (!claimed) {
+    const found = await currentChallenge(challenges, target);
+    const current = admit ? admit(found) : found;
+    if (current?.phone) {
+      const quotaRefusal = await sendQuotaRefusal(ctx, { phone: current.phone, userId: current.userId });
+      if (quotaRefusal) throw quotaRefusal;
+    }
+    throw refusalFor(current, ctx.deps.clock.now(), minInterval);
+  }
+  admit?.(claimed.challenge);
+  const phone = claimed.challenge.phone!;
+  let releaseQuotas: () => Promise<void>;
   try {
-    claimed = await claimSend(challenges, challenge._id, minInterval);
+    releaseQuotas = await consumeSendQuotas(ctx, { phone, userId: claimed.challenge.userId });
   } catch (error) {
-    await releaseQuotas();
+    await releaseSend(challenges, claimed.challenge._id, claimed.taken);
     throw error;
   }
+  return deliver(ctx, claimed, releaseQuotas);
+}
+
+/**
+ * A login's first code, sent with its new challenge: the quotas first, then the challenge is
+ * stored with that send already taken (no claim to make on a challenge nobody else has seen),
+ * then the dispatcher. A refusal to send is returned beside the challenge, not thrown: the user
+ * may still use another method.
+ */
+export async function createChallengeAndSend(ctx: Context, input: NewChallenge & { phone: string }): Promise<CreatedChallenge & { codeSent: CodeSent | null; sendError: AppError | null }> {
+  let releaseQuotas: (() => Promise<void>) | null = null;
+  let sendError: AppError | null = null;
+  try {
+    releaseQuotas = await consumeSendQuotas(ctx, { phone: input.phone, userId: input.userId });
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    sendError = error;
+  }
+  const created = await createChallenge(ctx, { ...input, firstSendTaken: releaseQuotas !== null });
+  if (!releaseQuotas) return { ...created, codeSent: null, sendError };
+  try {
+    return { ...created, codeSent: await deliver(ctx, firstSendOf(challengeDepsOf(ctx), created.challenge), releaseQuotas), sendError: null };
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    return { ...created, codeSent: null, sendError: error };
+  }
+}
+
+/** Hands a claimed send to the dispatcher and records it; a refusal gives back the send and the quotas. */
+async function deliver(ctx: Context, claimed: ClaimedSend, releaseQuotas: () => Promise<void>): Promise<CodeSent> {
+  const challenges = challengeDepsOf(ctx);
+  const challenge = claimed.challenge;
+  const phone = challenge.phone!;
+  const minInterval = ctx.req.tenant.tenant.quotas.minIntervalSeconds;
   let delivery: DeliveryState;
   try {
     delivery = await ctx.deps.sms.dispatch({
@@ -44,17 +114,14 @@ export async function sendChallengeCode(ctx: Context, challenge: ChallengeDoc): 
       userId: challenge.userId,
       to: phone,
       code: claimed.code,
-      expiresAt: claimed.challenge.expiresAt,
+      expiresAt: challenge.expiresAt,
     });
   } catch (error) {
     await Promise.all([releaseQuotas(), releaseSend(challenges, challenge._id)]);
     throw error;
   }
-  if (refusedAtOnce(delivery)) {
-    // Known now (opted out, invalid number, sender's day full, tenant cannot send): said in this
-    // answer, and the send and the quotas are given back, since no code went out.
-    await Promise.all([releaseQuotas(), releaseSend(challenges, challenge._id)]);
-    await ctx.deps.audit.record(ctx.req, 'mfa.code.sent', {
+  const recordSent = (sendsRemaining: number) =>
+    ctx.deps.audit.record(ctx.req, 'mfa.code.sent', {
       challengeId: challenge._id,
       purpose: challenge.kind === 'login' ? 'login' : 'enroll_sms',
       maskedPhone: maskPhone(phone),
@@ -62,22 +129,18 @@ export async function sendChallengeCode(ctx: Context, challenge: ChallengeDoc): 
       messageId: delivery.messageId,
       deliveryStatus: delivery.status,
       deliveryReason: delivery.reason,
-      sendsRemaining: challengeState(claimed.challenge).sendsRemaining + 1,
+      sendsRemaining,
     }, { userId: challenge.userId });
+  if (refusedAtOnce(delivery)) {
+    // Known now (opted out, invalid number, sender's day full, tenant cannot send): said in this
+    // answer, and the send and the quotas are given back, since no code went out.
+    await Promise.all([releaseQuotas(), releaseSend(challenges, challenge._id)]);
+    await recordSent(challengeState(challenge).sendsRemaining + 1);
     throw deliveryRefusal(delivery.reason);
   }
   // The dispatcher has put this state on the challenge itself, before any worker could move it on.
-  const sent = codeSentOf({ ...claimed.challenge, delivery }, minInterval);
-  await ctx.deps.audit.record(ctx.req, 'mfa.code.sent', {
-    challengeId: challenge._id,
-    purpose: challenge.kind === 'login' ? 'login' : 'enroll_sms',
-    maskedPhone: sent.maskedPhone,
-    sender: senderNumberFor(ctx.req.tenant, ctx.deps.config),
-    messageId: delivery.messageId,
-    deliveryStatus: delivery.status,
-    deliveryReason: delivery.reason,
-    sendsRemaining: sent.sendsRemaining,
-  }, { userId: challenge.userId });
+  const sent = codeSentOf({ ...challenge, delivery }, minInterval);
+  await recordSent(sent.sendsRemaining);
   return sent;
 }
 

@@ -1,18 +1,43 @@
 import type { TypedFilter, TypedUpdate } from './typed.ts';
 import { MAX_FAILED_ATTEMPTS, MAX_SENDS_PER_CHALLENGE } from '../contract/rules.ts';
-import type { ChallengeDoc, Realm } from './documents.ts';
+import type { ChallengeDoc, MfaMethod, Realm } from './documents.ts';
 import { Repository } from './repository.ts';
 
 /**
- * `challenges`: every rule of the guide is the filter of one atomic update here, so concurrent
+ * `challenges`: every rule of the guide is a condition of one atomic update here, so concurrent
  * requests in any number of processes cannot exceed it: pending, not expired, fewer than 5
- * failures [, fewer than 3 sends]. Each write returns the document after it, or null when the
- * rule refused (the caller reads the document to say why).
+ * failures [, fewer than 3 sends]. Each write returns the document before or after it, or null
+ * when the rule refused.
  */
 export class ChallengeRepository extends Repository<ChallengeDoc> {
   /** The filter every live challenge matches: the guide's limits, as of `now`. */
   static liveFilter(id: string, now: Date): TypedFilter<ChallengeDoc> {
     return { _id: id, status: 'pending', expiresAt: { $gt: now }, failedAttempts: { $lt: MAX_FAILED_ATTEMPTS } };
+  }
+
+  /**
+   * The same rule on a document in hand (`method`: and the challenge accepts it), exactly as
+   * `liveExpression` decides it inside an update.
+   */
+  static isLive(challenge: ChallengeDoc, now: Date, method: MfaMethod | null = null): boolean {
+    return (
+      challenge.status === 'pending' &&
+      challenge.expiresAt.getTime() > now.getTime() &&
+      challenge.failedAttempts < MAX_FAILED_ATTEMPTS &&
+      (method === null || challenge.availableMethods.includes(method))
+    );
+  }
+
+  /** `liveFilter` as an aggregation expression, for the pipeline of an update. */
+  private static liveExpression(now: Date, method: MfaMethod | null) {
+    return {
+      $and: [
+        { $eq: ['$status', 'pending'] },
+        { $gt: ['$expiresAt', now] },
+        { $lt: ['$failedAttempts', MAX_FAILED_ATTEMPTS] },
+        ...(method === null ? [] : [{ $in: [{ $literal: method }, '$availableMethods'] }]),
+      ],
+    };
   }
 
   async insert(challenge: ChallengeDoc): Promise<void> {
@@ -28,19 +53,95 @@ export class ChallengeRepository extends Repository<ChallengeDoc> {
     return this.collection.findOne({ realm, userId, kind: 'enroll' }, { sort: { createdAt: -1 } });
   }
 
-  /** Takes one of the 3 sends of a live challenge, at least `minIntervalSeconds` after the last. */
-  claimSend(id: string, now: Date, minIntervalSeconds: number): Promise<ChallengeDoc | null> {
-    const filter: TypedFilter<ChallengeDoc> = { ...ChallengeRepository.liveFilter(id, now), sends: { $lt: MAX_SENDS_PER_CHALLENGE } };
-    if (minIntervalSeconds > 0) {
-      filter.$or = [{ lastSentAt: null }, { lastSentAt: { $lte: new Date(now.getTime() - minIntervalSeconds * 1000) } }];
-    }
-    const update: TypedUpdate<ChallengeDoc> = { $inc: { sends: 1 }, $set: { lastSentAt: now } };
-    return this.collection.findOneAndUpdate(filter, update, { returnDocument: 'after' });
+  /**
+   * Judges a code and counts the outcome in ONE atomic update: on a live challenge (that accepts
+   * `method`), the right code completes it and a wrong one counts a failure (only 5 can); on any
+   * other challenge nothing changes. Of concurrent callers only one completes it. Returns the
+   * challenge as it was BEFORE (null: no challenge matches `filter`), from which the caller reads
+   * what the update did: `isLive(before)` and `before.codeHash === presentedHash`, the very
+   * conditions of the pipeline.
+   *
+   * `presentedHash` is the HMAC (server key) of the challenge id and the presented code, computed
+   * in the process; the database compares it with the stored one. That comparison is an equality
+   * of two HMACs, like the lookup of a token by its hash through a unique index: how long it
+   * takes can only depend on how many leading characters of the two HMACs agree, and without the
+   * key a guess cannot choose its HMAC's characters (each code gives an unrelated one), so timing
+   * tells an attacker nothing about the stored code that an answer does not. The code itself
+   * never reaches the database.
+   */
+  judgeCode(filter: TypedFilter<ChallengeDoc>, presentedHash: string, now: Date, method: MfaMethod | null): Promise<ChallengeDoc | null> {
+    const live = ChallengeRepository.liveExpression(now, method);
+    const right = { $eq: ['$codeHash', { $literal: presentedHash }] };
+    const completes = { $and: [live, right] };
+    const fails = { $and: [live, { $not: [right] }] };
+    return this.collection.findOneAndUpdate(
+      filter,
+      [
+        {
+          $set: {
+            status: { $cond: [completes, { $literal: 'verified' }, '$status'] },
+            verifiedAt: { $cond: [completes, now, '$verifiedAt'] },
+            failedAttempts: { $cond: [fails, { $add: ['$failedAttempts', 1] }, '$failedAttempts'] },
+          },
+        },
+      ],
+      { returnDocument: 'before' },
+    );
   }
 
-  /** Gives a send back (the message could not even be queued). */
-  async releaseSend(id: string): Promise<void> {
-    await this.collection.updateOne({ _id: id, sends: { $gt: 0 } }, { $inc: { sends: -1 } });
+  /**
+   * Undoes one judgement of `judgeCode` that a later rule refused (the account-level limits):
+   * the completion (this caller made it: only one can) or one counted failure. The refused code
+   * then costs the challenge nothing.
+   */
+  async undoJudgement(id: string, completedAt: Date | null): Promise<void> {
+    if (completedAt) {
+      await this.collection.updateOne({ _id: id, status: 'verified', verifiedAt: completedAt }, { $set: { status: 'pending', verifiedAt: null } });
+    } else {
+      await this.collection.updateOne({ _id: id, failedAttempts: { $gt: 0 } }, { $inc: { failedAttempts: -1 } });
+    }
+  }
+
+  /**
+   * Takes one of the 3 sends of a live challenge (`filter` names it), at least
+   * `minIntervalSeconds` after the last, for SMS (the challenge offers it and has a phone).
+   * Returns the challenge as it was BEFORE the send was taken, or null when refused.
+   */
+  claimSend(filter: TypedFilter<ChallengeDoc>, now: Date, minIntervalSeconds: number): Promise<ChallengeDoc | null> {
+    const conditions: TypedFilter<ChallengeDoc> = {
+      ...filter,
+      status: 'pending',
+      expiresAt: { $gt: now },
+      failedAttempts: { $lt: MAX_FAILED_ATTEMPTS },
+      sends: { $lt: MAX_SENDS_PER_CHALLENGE },
+      availableMethods: 'sms',
+      phone: { $ne: null },
+    };
+    if (minIntervalSeconds > 0) {
+      conditions.$or = [{ lastSentAt: null }, { lastSentAt: { $lte: new Date(now.getTime() - minIntervalSeconds * 1000) } }];
+    }
+    const update: TypedUpdate<ChallengeDoc> = { $inc: { sends: 1 }, $set: { lastSentAt: now } };
+    return this.collection.findOneAndUpdate(conditions, update, { returnDocument: 'before' });
+  }
+
+  /**
+   * Gives a send back. `restore` (the send taken at `takenAt` over `previous`): also the time of
+   * the last send as it was, unless a later send has been taken since — a send that never went
+   * out does not start the interval.
+   */
+  async releaseSend(id: string, restore?: { takenAt: Date; previous: Date | null }): Promise<void> {
+    if (!restore) {
+      await this.collection.updateOne({ _id: id, sends: { $gt: 0 } }, { $inc: { sends: -1 } });
+      return;
+    }
+    await this.collection.updateOne({ _id: id, sends: { $gt: 0 } }, [
+      {
+        $set: {
+          sends: { $add: ['$sends', -1] },
+          lastSentAt: { $cond: [{ $eq: ['$lastSentAt', restore.takenAt] }, restore.previous, '$lastSentAt'] },
+        },
+      },
+    ]);
   }
 
   /** Marks a live challenge verified; of two callers with the same code only one gets it. */

@@ -165,6 +165,13 @@ export interface RateCounterDoc {
   _id: string;
   count: number;
   expiresAt: Date;
+  /**
+   * A second, windowed count on a counter whose own has no window: the account-level code
+   * limits keep a user's streak of wrong codes in `count` and the hour's wrong codes here, in one
+   * document, so one atomic update checks and counts both (server/abuse/code-attempts.ts).
+   */
+  windowCount?: number;
+  windowEndsAt?: Date;
 }
 
 export interface KeyDoc {
