@@ -131,7 +131,8 @@ export abstract class AlderoApiElement<C extends Catalogue> extends AlderoElemen
     const { code, context } = error;
     let text =
       (code === 'MFA_RATE_LIMITED' && context.reason && this.message(`rateLimit.${context.reason}`)) ||
-      ((code === 'MFA_DELIVERY_FAILED' || undelivered(context.delivery)) && this.deliveryMessage(context.delivery?.reason)) ||
+      // A send refused at once (MFA_DELIVERY_FAILED, its `reason`), or one that failed later (its `delivery`).
+      ((code === 'MFA_DELIVERY_FAILED' || undelivered(context.delivery)) && this.deliveryMessage(context.delivery?.reason ?? context.reason)) ||
       this.message(`errors.${code}`) ||
       // A code newer than these messages: the server's sentence, unless the fault is on its side.
       (error.status < 500 && error.message) ||
