@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `aldero` operator CLI (package.json `bin`). From a build it runs the compiled
 // dist/server/platform/cli.js; in a checkout without one it runs the TypeScript source through
-// tsx (a dependency), so `npx aldero` works in both.
+// tsx (a development dependency: a checkout has it; a pruned production install has the build), so `npx aldero` works in both.
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 

@@ -122,7 +122,7 @@ export async function startApp(options: StartOptions & { demoDir?: string }): Pr
     workers: () => ({ ...(smsWorkerExpected ? { sms: workersRunning } : {}), jobs: workersRunning }),
     draining: () => requests.draining,
     routeOf: routeLabel,
-    platformKey: () => deps.config.platformKey ?? null,
+    isPlatformKey: (candidate) => deps.platform.key.verify(candidate),
   });
   // /readyz, /metrics and the access log first; everything else is the API's.
   const server = createServer((req, res) => {

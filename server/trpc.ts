@@ -1,11 +1,21 @@
 import { initTRPC, TRPCError } from '@trpc/server';
-import type { OpenApiMeta } from 'trpc-to-openapi';
 import { ZodError } from 'zod';
 import type { Context } from './context.ts';
 import { AppError, ERROR_CODES, type AppErrorCode } from './errors.ts';
 import { noteDatabaseUnavailable } from './ops/database.ts';
 
-export interface Meta extends OpenApiMeta {
+/** The REST route of a procedure (the guide's method and path) and what the API reference says of it. */
+export interface RestRoute {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: `/${string}`;
+  tags?: string[];
+  summary?: string;
+  description?: string;
+}
+
+export interface Meta {
+  /** Served as REST too, at this route (server/http/rest.ts), and described in the OpenAPI document. */
+  openapi?: RestRoute;
   /** HTTP status of a REST success (default 200). */
   successStatus?: number;
   /**

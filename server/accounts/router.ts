@@ -26,13 +26,13 @@ const meOutput = z.object({
 /** The account procedures, merged into `auth` by the root router (the password login is the sign-in's, in `mfa/`). */
 export const accountProcedures = {
   signup: apiProcedure
-    .meta({ openapi: { method: 'POST', path: '/v1/auth/signup', tags: ['auth'], protect: false, summary: 'Create an account with email and password' }, errors: ['EMAIL_TAKEN', 'RATE_LIMITED'], successStatus: 201 })
+    .meta({ openapi: { method: 'POST', path: '/v1/auth/signup', tags: ['auth'], summary: 'Create an account with email and password' }, errors: ['EMAIL_TAKEN', 'RATE_LIMITED'], successStatus: 201 })
     .input(z.object({ email, password }))
     .output(tokensOutput)
     .mutation(({ ctx, input }) => signup(ctx, input)),
 
   refresh: apiProcedure
-    .meta({ openapi: { method: 'POST', path: '/v1/auth/refresh', tags: ['auth'], protect: false, summary: 'Rotate a refresh token' }, errors: ['INVALID_REFRESH_TOKEN'] })
+    .meta({ openapi: { method: 'POST', path: '/v1/auth/refresh', tags: ['auth'], summary: 'Rotate a refresh token' }, errors: ['INVALID_REFRESH_TOKEN'] })
     .input(z.object({ refreshToken: z.string().min(1).max(512) }))
     .output(tokensOutput)
     .mutation(({ ctx, input }) => rotateRefreshToken(ctx, input.refreshToken)),

@@ -71,19 +71,19 @@ export const mfaRouter = router({
   totp: totpRouter,
 
   challenge: apiProcedure
-    .meta({ openapi: { method: 'POST', path: '/v1/auth/mfa/challenge', tags, protect: false, summary: 'Send (or re-send) the login code by SMS' }, errors: ['MFA_CHALLENGE_EXPIRED', 'MFA_RATE_LIMITED', 'MFA_DELIVERY_FAILED'] })
+    .meta({ openapi: { method: 'POST', path: '/v1/auth/mfa/challenge', tags, summary: 'Send (or re-send) the login code by SMS' }, errors: ['MFA_CHALLENGE_EXPIRED', 'MFA_RATE_LIMITED', 'MFA_DELIVERY_FAILED'] })
     .input(z.object({ mfa_token: mfaToken, challenge_type: z.literal('oob'), oob_channel: z.literal('sms') }))
     .output(codeSentOutput.extend({ challenge_type: z.literal('oob'), oob_channel: z.literal('sms') }))
     .mutation(({ ctx, input }) => requestCode(ctx, input.mfa_token)),
 
   status: apiProcedure
-    .meta({ openapi: { method: 'POST', path: '/v1/auth/mfa/status', tags, protect: false, summary: 'Where the code went and what is left of the challenge' }, errors: ['MFA_CHALLENGE_EXPIRED', 'MFA_RATE_LIMITED'] })
+    .meta({ openapi: { method: 'POST', path: '/v1/auth/mfa/status', tags, summary: 'Where the code went and what is left of the challenge' }, errors: ['MFA_CHALLENGE_EXPIRED', 'MFA_RATE_LIMITED'] })
     .input(z.object({ mfa_token: mfaToken }))
     .output(codeSentOutput.extend({ available_methods: z.array(mfaMethod), maskedPhone: z.string().nullable(), codeSent: z.boolean(), trustDeviceAvailable: z.boolean() }))
     .mutation(({ ctx, input }) => challengeStatus(ctx, input.mfa_token)),
 
   verify: apiProcedure
-    .meta({ openapi: { method: 'POST', path: '/v1/auth/mfa/verify', tags, protect: false, summary: 'Answer the challenge; `trustDevice` sets the 30-day mfa_device cookie' }, errors: ['MFA_INVALID_CODE', 'MFA_CHALLENGE_EXPIRED', 'MFA_RATE_LIMITED'] })
+    .meta({ openapi: { method: 'POST', path: '/v1/auth/mfa/verify', tags, summary: 'Answer the challenge; `trustDevice` sets the 30-day mfa_device cookie' }, errors: ['MFA_INVALID_CODE', 'MFA_CHALLENGE_EXPIRED', 'MFA_RATE_LIMITED'] })
     .input(z.object({ mfa_token: mfaToken, method: mfaMethod, code, trustDevice: z.boolean().optional() }))
     .output(tokensOutput.extend({ trustedDevice: z.boolean() }))
     .mutation(({ ctx, input }) => verifyLogin(ctx, { mfaToken: input.mfa_token, method: input.method, code: input.code, trustDevice: input.trustDevice ?? false })),
@@ -108,7 +108,7 @@ export const mfaRouter = router({
 export const loginProcedure = apiProcedure
   .meta({
     openapi: {
-      method: 'POST', path: '/v1/auth/login', tags: ['auth'], protect: false,
+      method: 'POST', path: '/v1/auth/login', tags: ['auth'],
       summary: 'Sign in with email and password',
       description: 'Answers 403 `mfa_required` with an `mfa_token` when the user has a second factor and no trusted device.',
     }, errors: ['INVALID_CREDENTIALS', 'mfa_required', 'RATE_LIMITED'],

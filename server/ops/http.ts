@@ -7,7 +7,6 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Db } from 'mongodb';
 import type { Config } from '../config.ts';
-import { safeEqual } from '../crypto.ts';
 import type { Logger } from '../log.ts';
 import { tenantLabelFromRequest } from '../tenants/model.ts';
 import { pingDatabase } from './database.ts';
@@ -25,8 +24,8 @@ export interface OpsOptions {
   draining: () => boolean;
   /** The route template of a request, for labels and the log (never the raw path: ids, phones). */
   routeOf: (method: string, path: string) => string;
-  /** The key `/metrics` asks for on the API port (`Authorization: Bearer …`); null: none configured, refused. */
-  platformKey: () => string | null;
+  /** Whether a bearer key is the platform key (`/metrics` on the API port asks for it): configured or generated. */
+  isPlatformKey: (candidate: string) => Promise<boolean>;
 }
 
 /** How long readiness waits for the database's answer to a ping. */
@@ -76,10 +75,16 @@ export function createOpsHandler(options: OpsOptions) {
     res.end(text);
   }
 
-  function authorized(req: IncomingMessage): boolean {
-    const key = options.platformKey();
+  async function authorized(req: IncomingMessage): Promise<boolean> {
     const header = req.headers.authorization ?? '';
-    return key !== null && header.startsWith('Bearer ') && safeEqual(header.slice('Bearer '.length), key);
+    return header.startsWith('Bearer ') && options.isPlatformKey(header.slice('Bearer '.length));
+  }
+
+  async function metricsRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!(await authorized(req))) {
+      return sendJson(res, 401, { error: 'UNAUTHORIZED', message: 'Send the platform key: Authorization: Bearer $ALDERO_PLATFORM_KEY.' }, { 'www-authenticate': 'Bearer' });
+    }
+    await metricsAnswer(res);
   }
 
   /** Records the request's answer when it ends: one log line, the request metrics, refusals by reason. */
@@ -132,11 +137,10 @@ export function createOpsHandler(options: OpsOptions) {
         return true;
       }
       if (path === '/metrics') {
-        if (!authorized(req)) {
-          sendJson(res, 401, { error: 'UNAUTHORIZED', message: 'Send the platform key: Authorization: Bearer $ALDERO_PLATFORM_KEY.' }, { 'www-authenticate': 'Bearer' });
-        } else {
-          void metricsAnswer(res);
-        }
+        metricsRequest(req, res).catch((error: unknown) => {
+          log.error('metrics: the request failed', { error: String(error) });
+          if (!res.headersSent) sendJson(res, 500, { error: 'INTERNAL_ERROR', message: 'The metrics could not be collected.' });
+        });
       }
       return true;
     },
