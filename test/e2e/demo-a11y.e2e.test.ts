@@ -123,7 +123,7 @@ for (const { theme, colorScheme } of [
     await page.waitForURL('**/dashboard/security/mfa');
     await focus('signing up');
     const enroll = page.locator('aldero-sms-enroll');
-    await enroll.locator('[part~="disclosure"]').waitFor();
+    await enroll.locator('[part~="disclosure"]').filter({ hasText: 'on behalf of' }).waitFor(); // the disclosure from the server, not "Loading…"
     await checkPage(page, 'MFA settings: SMS off, the phone step', problems);
 
     await enroll.locator('#phone').fill((await page.locator('#phone-number').textContent())!.trim());

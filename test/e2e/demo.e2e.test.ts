@@ -81,7 +81,7 @@ test('the demo: sign up, enable SMS, sign in through the challenge, trust the de
   // 2. MFA settings at the guide's path, with <aldero-sms-enroll> and its disclosure.
   await page.waitForURL('**/dashboard/security/mfa');
   const enroll = page.locator('aldero-sms-enroll');
-  await enroll.locator('[part~="disclosure"]').waitFor();
+  await enroll.locator('[part~="disclosure"]').filter({ hasText: 'on behalf of' }).waitFor(); // the disclosure from the server, not "Loading…"
   assert.match(
     (await enroll.locator('[part~="disclosure"]').textContent()) ?? '',
     /Verification codes are sent by Aldero, our authentication provider, on behalf of Acme\./,
