@@ -230,6 +230,30 @@ export function createHttpHandler(deps: AppDeps, options: HttpOptions = {}) {
     return { ...exchange, info: { ...info, tenant } };
   }
 
+  /**
+   * A preflight to a host that names no tenant, for a request that will name it in
+   * `X-Aldero-Tenant` (a page using `api-base`): the preflight itself cannot carry that header,
+   * so it is allowed here and the request that follows is checked against that tenant's
+   * allowed origins before anything runs (refused with ORIGIN_NOT_ALLOWED otherwise).
+   */
+  function answerTenantlessPreflight({ res, method, headers }: Exchange): boolean {
+    const origin = headers.origin;
+    if (method !== 'OPTIONS' || !origin || origin === 'null') return false;
+    if (tenantLabelFromRequest(headers.host, headers['x-aldero-tenant'], config.domain)) return false;
+    const requested = (headers['access-control-request-headers'] ?? '').toLowerCase().split(',').map((name) => name.trim());
+    if (!requested.includes('x-aldero-tenant')) return false;
+    res.writeHead(204, {
+      'access-control-allow-origin': origin,
+      'access-control-allow-credentials': 'true',
+      'access-control-allow-methods': 'GET, POST, PATCH, DELETE, OPTIONS',
+      'access-control-allow-headers': CORS_ALLOWED_HEADERS,
+      'access-control-max-age': '600',
+      vary: 'Origin',
+    });
+    res.end();
+    return true;
+  }
+
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = requestIdOf(req);
     res.setHeader('x-request-id', requestId);
@@ -238,6 +262,7 @@ export function createHttpHandler(deps: AppDeps, options: HttpOptions = {}) {
       if (await answerWith(beforeTenant, exchange)) return;
       const platform = enterPlatform(exchange);
       if (platform) return void (await answerWith(platformApi, platform));
+      if (answerTenantlessPreflight(exchange)) return;
       await answerWith(tenantApi, await enterTenant(exchange));
     } catch (error) {
       const appError = toAppError(error);

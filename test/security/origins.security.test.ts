@@ -52,3 +52,44 @@ describe('same origin in live', () => {
     assert.equal(otherPort.status, 403);
   });
 });
+
+describe('a page calling an API base that names no tenant (api-base + X-Aldero-Tenant)', () => {
+  // An address names no tenant: the page names it in X-Aldero-Tenant.
+  const apiHost = () => `127.0.0.1:${port}`;
+  const tenantless = (origin: string, requestHeaders: string) =>
+    api(server.url, 'OPTIONS', '/v1/auth/login', {
+      tenant: null,
+      headers: { host: apiHost(), origin, 'access-control-request-method': 'POST', 'access-control-request-headers': requestHeaders },
+    });
+
+  test('the preflight is allowed (it cannot carry X-Aldero-Tenant); the request after it is judged by that tenant’s origins', async () => {
+    const allowed = await tenantless('http://localhost:5173', 'content-type, x-aldero-tenant');
+    assert.equal(allowed.status, 204, JSON.stringify(allowed.body));
+    assert.equal(allowed.headers['access-control-allow-origin'], 'http://localhost:5173');
+    assert.equal(allowed.headers['access-control-allow-credentials'], 'true');
+
+    // The request names the tenant: the demo sandbox (local development) accepts the origin...
+    const login = await api(server.url, 'POST', '/v1/auth/login', {
+      tenant: 'acme-sandbox',
+      body: { email: 'nobody@example.com', password: 'wrong-password-123' },
+      headers: { host: apiHost(), origin: 'http://localhost:5173' },
+    });
+    assert.equal(login.status, 401, JSON.stringify(login.body));
+    assert.equal(login.headers['access-control-allow-origin'], 'http://localhost:5173');
+    // ...another tenant refuses it before anything runs.
+    const refused = await api(server.url, 'POST', '/v1/auth/login', {
+      tenant: 'initech-sandbox',
+      body: { email: 'nobody@example.com', password: 'wrong-password-123' },
+      headers: { host: apiHost(), origin: 'http://localhost:5173' },
+    });
+    assert.equal(refused.status, 403);
+    assert.equal(refused.body.error, 'ORIGIN_NOT_ALLOWED');
+    assert.equal(refused.headers['access-control-allow-origin'], undefined);
+  });
+
+  test('a preflight that will not name a tenant is still refused', async () => {
+    const result = await tenantless('http://localhost:5173', 'content-type');
+    assert.equal(result.status, 404);
+    assert.equal(result.body.error, 'TENANT_NOT_FOUND');
+  });
+});
