@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import type { SendQuotas } from '../../server/store/documents.ts';
 
 export interface ServerProcess {
   url: string;
@@ -8,10 +9,15 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `test/helpers/serve.ts` in its own OS process and waits for its ready line. */
-export async function spawnServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+/**
+ * Starts `test/helpers/serve.ts` in its own OS process and waits for its ready line: every
+ * `ALDERO_*` variable of `env` is its configuration (MONGODB_URI / MONGODB_DB join a database),
+ * `quotas` the demo tenant's send quotas (by default raised out of the tests' way, as in
+ * `startTestServer`).
+ */
+export async function spawnServerProcess(env: Record<string, string>, quotas?: Partial<SendQuotas>): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', new URL('./serve.ts', import.meta.url).pathname], {
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...env, ...(quotas ? { TEST_SERVER_QUOTAS: JSON.stringify(quotas) } : {}) },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: child.stdout! });

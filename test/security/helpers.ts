@@ -1,13 +1,10 @@
 /**
  * Small helpers of the security suites, kept here so these files do not depend on helpers that
  * are being restructured: raw HTTP calls (a `Host` header, `X-Forwarded-For`, cookies), sign-up
- * and SMS enrollment through the guide's calls, the sandbox inbox, a webhook receiver, and a
- * second API process that takes its settings from the environment.
+ * and SMS enrollment through the guide's calls, the sandbox inbox, a webhook receiver.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createInterface } from 'node:readline';
 import { assertMatchesOpenApi } from '../helpers/openapi-validator.ts';
 
 export interface ApiOptions {
@@ -185,41 +182,4 @@ export class WebhookReceiver {
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
   }
-}
-
-export interface SpawnedServer {
-  url: string;
-  adminKey: string;
-  child: ChildProcess;
-  stop(): Promise<void>;
-}
-
-/**
- * A second API process (`serve.ts` beside this file) on the same database: every `ALDERO_*`
- * variable given is its configuration, `SECURITY_QUOTAS` (JSON) the demo tenant's quotas.
- */
-export async function spawnApiProcess(env: Record<string, string>): Promise<SpawnedServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./serve.ts', import.meta.url).pathname], {
-    env: { ...process.env, ...env },
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const lines = createInterface({ input: child.stdout! });
-  const ready = await new Promise<{ url: string; adminKey: string }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('server process did not start in 30 s')), 30_000);
-    child.once('exit', (code) => reject(new Error(`server process exited with ${code}`)));
-    lines.once('line', (line) => {
-      clearTimeout(timer);
-      resolve(JSON.parse(line));
-    });
-  });
-  return {
-    ...ready,
-    child,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
 }

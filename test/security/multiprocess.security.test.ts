@@ -8,11 +8,12 @@ import { after, before, describe, test } from 'node:test';
 import { randomToken } from '../../server/crypto.ts';
 import { startEmbeddedMongo } from '../../server/embedded-mongo/index.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { api, createAccount, createEnrolledAccount, freshIp, freshPhone, inboxCode, openChallenge, spawnApiProcess, wrongCodeFor, type SpawnedServer } from './helpers.ts';
+import { spawnServerProcess, type ServerProcess } from '../helpers/process.ts';
+import { api, createAccount, createEnrolledAccount, freshIp, freshPhone, inboxCode, openChallenge, wrongCodeFor } from './helpers.ts';
 
 let engine: Awaited<ReturnType<typeof startEmbeddedMongo>>;
 let local: TestServer;
-let remote: SpawnedServer;
+let remote: ServerProcess;
 let urls: string[];
 const QUOTAS = { ipPerHour: 5 };
 
@@ -21,7 +22,7 @@ before(async () => {
   const dbName = `aldero_sec_mp_${randomToken(6).replace(/[^a-z0-9]/gi, '')}`;
   const env = { ALDERO_ADMIN_KEY: `ak_acme_secmp_${randomToken(12)}`, ALDERO_PUBLIC_URL: 'http://localhost:3000', ALDERO_TRUST_PROXY: '1' };
   local = await startTestServer({ mongoUri: engine.uri, dbName, env, quotas: QUOTAS });
-  remote = await spawnApiProcess({ ...env, MONGODB_URI: engine.uri, MONGODB_DB: dbName, SECURITY_QUOTAS: JSON.stringify(QUOTAS) });
+  remote = await spawnServerProcess({ ...env, MONGODB_URI: engine.uri, MONGODB_DB: dbName }, QUOTAS);
   urls = [local.url, remote.url];
 });
 after(async () => {
