@@ -5,37 +5,19 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { startEmbeddedMongo } from '../server/embedded-mongo/index.ts';
-import { randomToken } from '../server/crypto.ts';
 import { call, enrolledUser, latestCode } from './helpers/http.ts';
-import { spawnServerProcess, type ServerProcess } from './helpers/process.ts';
-import { startTestServer, type TestServer } from './helpers/server.ts';
+import { startProcessPair, type ProcessPair, type ServerProcess } from './helpers/process.ts';
+import type { TestServer } from './helpers/server.ts';
 
-let engine: Awaited<ReturnType<typeof startEmbeddedMongo>>;
+let pair: ProcessPair;
 let local: TestServer;
 let remote: ServerProcess;
-let urls: string[];
 
 before(async () => {
-  engine = await startEmbeddedMongo();
-  const dbName = `aldero_mp_${randomToken(6).replace(/[^a-z0-9]/gi, '')}`;
-  const adminKey = `ak_acme_mp_${randomToken(12)}`;
-  // Behind one load balancer every process knows the public address clients use.
-  const publicUrl = 'http://localhost:3000';
-  local = await startTestServer({ mongoUri: engine.uri, dbName, env: { ALDERO_ADMIN_KEY: adminKey, ALDERO_PUBLIC_URL: publicUrl } });
-  remote = await spawnServerProcess({ MONGODB_URI: engine.uri, MONGODB_DB: dbName, ALDERO_ADMIN_KEY: adminKey, ALDERO_PUBLIC_URL: publicUrl });
-  urls = [local.url, remote.url];
+  pair = await startProcessPair();
+  ({ local, remote } = pair);
 });
-after(async () => {
-  await remote?.stop();
-  await local?.stop();
-  await engine?.stop();
-});
-
-/** Alternates requests between the two processes. */
-function spread<T>(count: number, request: (url: string, index: number) => Promise<T>): Promise<T[]> {
-  return Promise.all(Array.from({ length: count }, (_, index) => request(urls[index % urls.length]!, index)));
-}
+after(() => pair?.stop());
 
 async function challengeFor() {
   const user = await enrolledUser(local.url, local.adminKey);
@@ -49,21 +31,21 @@ describe('two processes, one database', () => {
     const { user, mfaToken } = await challengeFor();
     const code = await latestCode(local.url, local.adminKey, user.phone);
     const wrong = String((Number(code) + 1) % 1e6).padStart(6, '0');
-    const results = await spread(40, (url) => call(url, 'POST', '/v1/auth/mfa/verify', { body: { mfa_token: mfaToken, method: 'sms', code: wrong } }));
+    const results = await pair.spread(40, (url) => call(url, 'POST', '/v1/auth/mfa/verify', { body: { mfa_token: mfaToken, method: 'sms', code: wrong } }));
     assert.equal(results.filter((r) => r.status === 400).length, 5);
     assert.equal(results.filter((r) => r.status === 429).length, 35);
   });
 
   test('12 parallel resends → exactly 2 accepted', async () => {
     const { mfaToken } = await challengeFor();
-    const results = await spread(12, (url) => call(url, 'POST', '/v1/auth/mfa/challenge', { body: { mfa_token: mfaToken, challenge_type: 'oob', oob_channel: 'sms' } }));
+    const results = await pair.spread(12, (url) => call(url, 'POST', '/v1/auth/mfa/challenge', { body: { mfa_token: mfaToken, challenge_type: 'oob', oob_channel: 'sms' } }));
     assert.equal(results.filter((r) => r.status === 200).length, 2);
   });
 
   test('10 parallel right codes → exactly one session', async () => {
     const { user, mfaToken } = await challengeFor();
     const code = await latestCode(remote.url, remote.adminKey, user.phone);
-    const results = await spread(10, (url) => call(url, 'POST', '/v1/auth/mfa/verify', { body: { mfa_token: mfaToken, method: 'sms', code } }));
+    const results = await pair.spread(10, (url) => call(url, 'POST', '/v1/auth/mfa/verify', { body: { mfa_token: mfaToken, method: 'sms', code } }));
     assert.equal(results.filter((r) => r.status === 200).length, 1);
   });
 

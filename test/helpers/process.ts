@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { randomToken } from '../../server/crypto.ts';
+import { startEmbeddedMongo } from '../../server/embedded-mongo/index.ts';
 import type { SendQuotas } from '../../server/store/documents.ts';
+import { startTestServer, type TestServer } from './server.ts';
 
 export interface ServerProcess {
   url: string;
@@ -38,5 +41,47 @@ export async function spawnServerProcess(env: Record<string, string>, quotas?: P
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
       }),
+  };
+}
+
+export interface ProcessPair {
+  /** The API in this test process. */
+  local: TestServer;
+  /** The API in a spawned process: the same database, the same configuration. */
+  remote: ServerProcess;
+  /** `count` requests, alternating between the two processes. */
+  spread<T>(count: number, request: (url: string, index: number) => Promise<T>): Promise<T[]>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Two API processes on one fresh database, configured alike (`env` over a shared admin key and
+ * public URL, the demo tenant's `quotas`), as two instances behind one load balancer.
+ */
+export async function startProcessPair(options: { env?: Record<string, string>; quotas?: Partial<SendQuotas> } = {}): Promise<ProcessPair> {
+  const engine = await startEmbeddedMongo();
+  const dbName = `aldero_mp_${randomToken(6).replace(/[^a-z0-9]/gi, '')}`;
+  // Behind one load balancer every process knows the public address clients use.
+  const env = { ALDERO_ADMIN_KEY: `ak_acme_mp_${randomToken(12)}`, ALDERO_PUBLIC_URL: 'http://localhost:3000', ...options.env };
+  let local: TestServer | undefined;
+  let remote: ServerProcess;
+  try {
+    local = await startTestServer({ mongoUri: engine.uri, dbName, env, quotas: options.quotas });
+    remote = await spawnServerProcess({ ...env, MONGODB_URI: engine.uri, MONGODB_DB: dbName }, options.quotas);
+  } catch (error) {
+    await local?.stop();
+    await engine.stop();
+    throw error;
+  }
+  const urls = [local.url, remote.url];
+  return {
+    local,
+    remote,
+    spread: (count, request) => Promise.all(Array.from({ length: count }, (_, index) => request(urls[index % urls.length]!, index))),
+    async stop() {
+      await remote.stop();
+      await local.stop();
+      await engine.stop();
+    },
   };
 }

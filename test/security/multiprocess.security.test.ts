@@ -5,44 +5,29 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { randomToken } from '../../server/crypto.ts';
-import { startEmbeddedMongo } from '../../server/embedded-mongo/index.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { spawnServerProcess, type ServerProcess } from '../helpers/process.ts';
+import { startProcessPair, type ProcessPair, type ServerProcess } from '../helpers/process.ts';
+import type { TestServer } from '../helpers/server.ts';
 import { api, createAccount, createEnrolledAccount, freshIp, freshPhone, inboxCode, openChallenge, wrongCodeFor } from './helpers.ts';
 
-let engine: Awaited<ReturnType<typeof startEmbeddedMongo>>;
+let pair: ProcessPair;
 let local: TestServer;
 let remote: ServerProcess;
-let urls: string[];
 const QUOTAS = { ipPerHour: 5 };
 
 before(async () => {
-  engine = await startEmbeddedMongo();
-  const dbName = `aldero_sec_mp_${randomToken(6).replace(/[^a-z0-9]/gi, '')}`;
-  const env = { ALDERO_ADMIN_KEY: `ak_acme_secmp_${randomToken(12)}`, ALDERO_PUBLIC_URL: 'http://localhost:3000', ALDERO_TRUST_PROXY: '1' };
-  local = await startTestServer({ mongoUri: engine.uri, dbName, env, quotas: QUOTAS });
-  remote = await spawnServerProcess({ ...env, MONGODB_URI: engine.uri, MONGODB_DB: dbName }, QUOTAS);
-  urls = [local.url, remote.url];
+  pair = await startProcessPair({ env: { ALDERO_TRUST_PROXY: '1' }, quotas: QUOTAS });
+  ({ local, remote } = pair);
 });
-after(async () => {
-  await remote?.stop();
-  await local?.stop();
-  await engine?.stop();
-});
-
-function spread<T>(count: number, request: (url: string, index: number) => Promise<T>): Promise<T[]> {
-  return Promise.all(Array.from({ length: count }, (_, index) => request(urls[index % urls.length]!, index)));
-}
+after(() => pair?.stop());
 
 describe('issue 15 limits, two processes, one database', () => {
   test('wrong codes across challenges: at most 20 judged in parallel, then the right code is refused', async () => {
     const account = await createEnrolledAccount(local.url, local.adminKey, { forwardedFor: freshIp() });
     let judged = 0;
     for (let round = 0; round < 8; round++) {
-      const mfaTokens = await spread(2, (url) => openChallenge(url, account, { forwardedFor: freshIp() }));
+      const mfaTokens = await pair.spread(2, (url) => openChallenge(url, account, { forwardedFor: freshIp() }));
       const code = await inboxCode(local.url, local.adminKey, account.phone);
-      const results = await spread(10, (url, i) =>
+      const results = await pair.spread(10, (url, i) =>
         api(url, 'POST', '/v1/auth/mfa/verify', { body: { mfa_token: mfaTokens[i % 2], method: 'sms', code: wrongCodeFor(code, 1 + Math.floor(i / 2)) } }),
       );
       judged += results.filter((r) => r.status === 400).length;
@@ -56,7 +41,7 @@ describe('issue 15 limits, two processes, one database', () => {
 
   test('failed passwords: 30 parallel from one address → 10 judged; the owner elsewhere signs in', async () => {
     const owner = await createAccount(local.url, { forwardedFor: freshIp() });
-    const results = await spread(30, (url) => api(url, 'POST', '/v1/auth/login', { body: { email: owner.email, password: 'wrong!' }, forwardedFor: '198.51.100.200' }));
+    const results = await pair.spread(30, (url) => api(url, 'POST', '/v1/auth/login', { body: { email: owner.email, password: 'wrong!' }, forwardedFor: '198.51.100.200' }));
     assert.equal(results.filter((r) => r.status === 401).length, 10);
     const home = await api(remote.url, 'POST', '/v1/auth/login', { body: { email: owner.email, password: owner.password }, forwardedFor: '192.0.2.200' });
     assert.equal(home.status, 200);
@@ -64,7 +49,7 @@ describe('issue 15 limits, two processes, one database', () => {
 
   test('per-IP SMS quota behind one trusted proxy: spoofed left-most entries in parallel → exactly 5 sent', async () => {
     const accounts = await Promise.all(Array.from({ length: 10 }, () => createAccount(local.url, { forwardedFor: freshIp() })));
-    const results = await spread(10, (url, i) =>
+    const results = await pair.spread(10, (url, i) =>
       api(url, 'POST', '/v1/auth/mfa/sms/setup', { body: { phone: freshPhone() }, token: accounts[i]!.accessToken, forwardedFor: `10.0.${i}.1, 192.0.2.222` }),
     );
     assert.equal(results.filter((r) => r.status === 200).length, 5, JSON.stringify(results.map((r) => r.status)));
@@ -72,7 +57,7 @@ describe('issue 15 limits, two processes, one database', () => {
 
   test('10 parallel refreshes of one token across processes: every caller gets the one successor', async () => {
     const account = await createAccount(local.url, { forwardedFor: freshIp() });
-    const results = await spread(10, (url) => api(url, 'POST', '/v1/auth/refresh', { body: { refreshToken: account.refreshToken } }));
+    const results = await pair.spread(10, (url) => api(url, 'POST', '/v1/auth/refresh', { body: { refreshToken: account.refreshToken } }));
     assert.deepEqual(results.map((r) => r.status), Array(10).fill(200));
     assert.equal(new Set(results.map((r) => r.body.refreshToken)).size, 1);
     const next = await api(remote.url, 'POST', '/v1/auth/refresh', { body: { refreshToken: results[0]!.body.refreshToken } });
