@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { call, enrolledUser, latestCode, signUp, uniquePhone } from '../../test/helpers/http.ts';
 import { startTestServer, type TestServer } from '../../test/helpers/server.ts';
+import { WebhookReceiver, type ReceivedCall } from '../../test/helpers/webhook-receiver.ts';
 import type { JobDoc } from '../queue/jobs.ts';
 import { backoffMs } from '../queue/jobs.ts';
 import { parseWebhookUrl, verifyNotificationSignature } from './notifications.ts';
@@ -13,55 +12,8 @@ import { parseWebhookUrl, verifyNotificationSignature } from './notifications.ts
 process.env.ALDERO_JOBS_RETRY_BASE_MS = '200';
 process.env.ALDERO_JOBS_POLL_MS = '50';
 
-interface Received {
-  headers: IncomingHttpHeaders;
-  body: string;
-  at: number;
-  answered: number;
-}
-
-/** A tenant's webhook receiver on 127.0.0.1: answers with the statuses queued in `plan`, then 200. */
-class Receiver {
-  readonly received: Received[] = [];
-  plan: { status: number; delayMs?: number }[] = [];
-  private server: Server | null = null;
-  url = '';
-
-  async start(): Promise<void> {
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => {
-        const step = this.plan.shift() ?? { status: 200 };
-        const entry: Received = { headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now(), answered: 0 };
-        this.received.push(entry);
-        setTimeout(() => {
-          entry.answered = Date.now();
-          res.writeHead(step.status, { 'content-type': 'text/plain' }).end(step.status === 200 ? 'ok' : 'nope');
-        }, step.delayMs ?? 0);
-      });
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}/hooks/aldero?source=test`;
-  }
-
-  async waitFor(count: number, timeoutMs = 10_000): Promise<Received[]> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.received.length < count) {
-      if (Date.now() > deadline) throw new Error(`the receiver got ${this.received.length} of ${count} calls`);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    return this.received;
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
-  }
-}
-
 /** The receiver's check, written from the documented contract (not with the server's helper). */
-function verifiedByReceiver(secret: string, received: Received): boolean {
+function verifiedByReceiver(secret: string, received: ReceivedCall): boolean {
   const header = String(received.headers['aldero-signature'] ?? '');
   const match = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header);
   if (!match) return false;
@@ -71,7 +23,7 @@ function verifiedByReceiver(secret: string, received: Received): boolean {
 }
 
 let server: TestServer;
-const receiver = new Receiver();
+const receiver = new WebhookReceiver('/hooks/aldero?source=test');
 let secret = '';
 
 before(async () => {

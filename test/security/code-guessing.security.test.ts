@@ -10,7 +10,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ManualClock } from '../../server/clock.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { api, createEnrolledAccount, inboxCode, openChallenge, WebhookReceiver, wrongCodeFor, type EnrolledAccount } from './helpers.ts';
+import { WebhookReceiver } from '../helpers/webhook-receiver.ts';
+import { api, createEnrolledAccount, inboxCode, openChallenge, wrongCodeFor, type EnrolledAccount } from './helpers.ts';
 
 const HOUR = 3600_000;
 /** Hundreds of sign-ins and codes per test: more than the runner's default on a loaded machine. */

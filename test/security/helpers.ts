@@ -1,10 +1,9 @@
 /**
  * Small helpers of the security suites, kept here so these files do not depend on helpers that
  * are being restructured: raw HTTP calls (a `Host` header, `X-Forwarded-For`, cookies), sign-up
- * and SMS enrollment through the guide's calls, the sandbox inbox, a webhook receiver.
+ * and SMS enrollment through the guide's calls, the sandbox inbox.
  */
-import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request, type IncomingHttpHeaders } from 'node:http';
 import { assertMatchesOpenApi } from '../helpers/openapi-validator.ts';
 
 export interface ApiOptions {
@@ -143,43 +142,4 @@ export function cookieOf(cookies: string[], name: string): string {
 /** The payload of an access token (not verified: the server checks signatures, the tests read claims). */
 export function claimsOf(accessToken: string): Record<string, any> {
   return JSON.parse(Buffer.from(accessToken.split('.')[1]!, 'base64url').toString('utf8'));
-}
-
-/** A tenant's webhook receiver on 127.0.0.1 that answers 200 and keeps every body. */
-export class WebhookReceiver {
-  readonly bodies: Record<string, any>[] = [];
-  private server: Server | null = null;
-  url = '';
-
-  async start(): Promise<void> {
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => {
-        try {
-          this.bodies.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-        } catch {
-          // not ours
-        }
-        res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
-      });
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}/hooks/aldero`;
-  }
-
-  async waitForType(type: string, timeoutMs = 10_000): Promise<Record<string, any>> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = this.bodies.find((body) => body.type === type);
-      if (found) return found;
-      if (Date.now() > deadline) throw new Error(`no ${type} notification; got ${JSON.stringify(this.bodies.map((b) => b.type))}`);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
-  }
 }
