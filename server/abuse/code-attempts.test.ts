@@ -79,7 +79,7 @@ describeStoreContract(import.meta.url, (context) => {
     { count: 5, expiresAt: at(10_000), windowCount: 1, windowEndsAt: at(30) },
   ];
 
-  test('code attempts: each update does what codeAttemptRefusal reads from the document before it', async () => {
+  test('code attempts: each update (its cheap form or its pipeline) does what codeAttemptRefusal reads from the counter before it', async () => {
     const repo = counters();
     const now = at(10);
     for (const state of states) {
@@ -87,19 +87,22 @@ describeStoreContract(import.meta.url, (context) => {
         for (const op of ['wrong', 'right'] as const) {
           const id = key('codes');
           if (state) await context.db.collection<RateCounterDoc>('rateCounters').insertOne({ _id: id, ...state });
-          const before = op === 'wrong' ? await repo.countWrongCode(id, rule(lockApplies), now) : await repo.countRightCode(id, rule(lockApplies), now);
+          const expectedRefusal = RateCounterRepository.codeAttemptRefusal(state ? { _id: id, ...state } : null, rule(lockApplies), now);
+          const outcome = op === 'wrong' ? await repo.countWrongCode(id, rule(lockApplies), now) : await repo.countRightCode(id, rule(lockApplies), now);
           const after = await repo.findById(id);
           const label = `${JSON.stringify(state)} lock:${lockApplies} ${op}`;
-          assert.deepEqual(before ? { ...before, _id: undefined } : null, state ? { ...state, _id: undefined } : null, label);
-          const refusal = RateCounterRepository.codeAttemptRefusal(before, rule(lockApplies), now);
-          const expected = state === null ? { _id: id, count: 0, expiresAt: at(10_000) } : { _id: id, ...state };
-          if (refusal) {
-            assert.deepEqual(after, expected, `${label}: refused (${refusal}), unchanged`);
+          assert.equal(outcome.refusal, expectedRefusal, label);
+          assert.equal(outcome.streakBefore, state?.count ?? 0, label);
+          const expected = { _id: id, count: 0, expiresAt: at(10_000), ...state };
+          if (expectedRefusal) {
+            assert.deepEqual(after, expected, `${label}: refused, unchanged`);
+            if (expectedRefusal === 'window_full') assert.equal(outcome.windowEndsAt?.getTime(), state!.windowEndsAt!.getTime(), label);
           } else if (op === 'wrong') {
             const open = (state?.windowEndsAt ?? T0) > now;
             assert.equal(after!.windowCount, (open ? (state?.windowCount ?? 0) : 0) + 1, label);
             assert.equal(after!.windowEndsAt!.getTime(), (open ? state!.windowEndsAt! : at(70)).getTime(), label);
             assert.equal(after!.count, Math.min((state?.count ?? 0) + 1, 5), label);
+            assert.equal(after!.expiresAt.getTime(), expected.expiresAt.getTime(), label);
           } else {
             assert.deepEqual(after, { ...expected, count: 0 }, label);
           }
@@ -108,11 +111,11 @@ describeStoreContract(import.meta.url, (context) => {
     }
   });
 
-  test('code attempts: 30 parallel wrong codes → exactly the window’s 3 counted; the streak stops at the lock', async () => {
+  test('code attempts: 30 parallel wrong codes → exactly the window’s 3 counted', async () => {
     const repo = counters();
     const id = key('parallel');
-    const befores = await Promise.all(Array.from({ length: 30 }, () => repo.countWrongCode(id, rule(true), at(1))));
-    assert.equal(befores.filter((before) => RateCounterRepository.codeAttemptRefusal(before, rule(true), at(1)) === null).length, 3);
+    const outcomes = await Promise.all(Array.from({ length: 30 }, () => repo.countWrongCode(id, rule(true), at(1))));
+    assert.equal(outcomes.filter((outcome) => outcome.refusal === null).length, 3);
     const after = await repo.findById(id);
     assert.deepEqual([after!.windowCount, after!.count], [3, 3]);
   });

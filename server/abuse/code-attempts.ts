@@ -3,8 +3,7 @@ import type { Clock } from '../clock.ts';
 import type { AppDeps } from '../deps.ts';
 import { AppError } from '../errors.ts';
 import { repositoriesOf } from '../store/index.ts';
-import { RateCounterRepository, type CodeAttemptRule } from '../store/rate-counters.ts';
-import type { RateCounterDoc } from '../store/documents.ts';
+import type { CodeAttemptOutcome, CodeAttemptRule, RateCounterRepository } from '../store/rate-counters.ts';
 
 /**
  * The account-level limits on second-factor codes (SMS, TOTP, recovery codes; at login and on
@@ -60,9 +59,9 @@ function ruleFor(kind: CodeKind, now: Date): CodeAttemptRule {
   };
 }
 
-function refusalError(refusal: 'window_full' | 'locked', before: RateCounterDoc | null, now: Date): AppError {
-  if (refusal === 'locked') return lockedError();
-  const endsAt = before?.windowEndsAt ?? now;
+function refusalError(outcome: CodeAttemptOutcome, now: Date): AppError {
+  if (outcome.refusal === 'locked') return lockedError();
+  const endsAt = outcome.windowEndsAt ?? now;
   return new AppError(
     'MFA_RATE_LIMITED',
     { reason: 'user_code_attempts', retryAfterSeconds: Math.max(1, Math.ceil((endsAt.getTime() - now.getTime()) / 1000)) },
@@ -90,10 +89,9 @@ export async function countJudgedCode(deps: CodeAttemptDeps, origin: AuditOrigin
   const now = deps.clock.now();
   const rule = ruleFor(kind, now);
   const key = counterKey(origin, userId);
-  const before = right ? await deps.counters.countRightCode(key, rule, now) : await deps.counters.countWrongCode(key, rule, now);
-  const refusal = RateCounterRepository.codeAttemptRefusal(before, rule, now);
-  if (refusal) throw refusalError(refusal, before, now);
-  const streakBefore = before?.count ?? 0;
+  const outcome = right ? await deps.counters.countRightCode(key, rule, now) : await deps.counters.countWrongCode(key, rule, now);
+  if (outcome.refusal) throw refusalError(outcome, now);
+  const streakBefore = outcome.streakBefore;
   if (!right && streakBefore === CONSECUTIVE_FAILURES_LOCK - 1) await recordLocked(deps, origin, userId);
   if (right && streakBefore >= CONSECUTIVE_FAILURES_LOCK) await recordUnlocked(deps, origin, userId, kind === 'recovery_code' ? 'recovery_code' : 'code');
 }
@@ -108,10 +106,9 @@ export async function guardCodeCheck<T>(deps: CodeAttemptDeps, origin: AuditOrig
   const now = deps.clock.now();
   const rule = ruleFor(kind, now);
   const key = counterKey(origin, userId);
-  const before = await deps.counters.countWrongCode(key, rule, now);
-  const refusal = RateCounterRepository.codeAttemptRefusal(before, rule, now);
-  if (refusal) throw refusalError(refusal, before, now);
-  const streakBefore = before?.count ?? 0;
+  const outcome = await deps.counters.countWrongCode(key, rule, now);
+  if (outcome.refusal) throw refusalError(outcome, now);
+  const streakBefore = outcome.streakBefore;
   // A recovery code on a locked account is judged without a step of the streak (it stops at the lock).
   const streakTaken = streakBefore < CONSECUTIVE_FAILURES_LOCK;
   let result: T;

@@ -110,10 +110,14 @@ async function graceAnswer(ctx: Context, known: SessionDoc): Promise<Tokens | nu
   const successorHash = hmac(keys.secret, successorToken);
   const deadline = Date.now() + SUCCESSOR_WAIT_MS;
   for (;;) {
-    const successor = await sessions.findLive(known.realm, successorHash, clock.now());
-    if (successor) return { accessToken: await accessTokenFor(ctx, successor), refreshToken: successorToken, expiresIn: ACCESS_TOKEN_TTL_SECONDS };
-    // Not stored yet (the winner is between its claim and its insert), or ended since (a logout).
-    if ((await sessions.findByTokenHash(known.realm, successorHash)) || Date.now() > deadline) return null;
+    // One read decides: live (answered), ended since (a logout: null), or not stored yet (the
+    // winner is between its claim and its insert: wait). Two reads (live? then stored?) let the
+    // winner's insert land between them, and its live successor was taken for an ended one.
+    const successor = await sessions.findByTokenHash(known.realm, successorHash);
+    if (successor && !successor.revokedAt && successor.expiresAt > clock.now()) {
+      return { accessToken: await accessTokenFor(ctx, successor), refreshToken: successorToken, expiresIn: ACCESS_TOKEN_TTL_SECONDS };
+    }
+    if (successor || Date.now() > deadline) return null;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }

@@ -6,7 +6,7 @@ import { CODE_DIGITS } from '../contract/formats.ts';
 import { decrypt, encrypt, hmac, randomDigits, randomToken, safeEqual } from '../crypto.ts';
 import type { Context } from '../context.ts';
 import { AppError } from '../errors.ts';
-import { ChallengeRepository } from '../store/challenges.ts';
+import type { ChallengeRepository } from '../store/challenges.ts';
 import type { ChallengeDoc, ChallengeKind, MfaMethod, Realm } from '../store/documents.ts';
 import { repositoriesOf } from '../store/index.ts';
 
@@ -192,14 +192,14 @@ export async function releaseSend(deps: ChallengeDeps, challengeId: string, take
 }
 
 /**
- * What one `judgeCode` did, read from the challenge as it was before it (the pipeline's own
- * conditions): refused (throws why, nothing changed), a wrong code counted (throws
- * `MFA_INVALID_CODE` with the attempts left), or the right code, which completed it (returned).
+ * What one `judgeCode` did, read from the challenge as it was before it (`judged`, so live):
+ * the right code completed it (returned), or a wrong one was counted (throws `MFA_INVALID_CODE`
+ * with the attempts left). Not judged: refused, with the reason read from the challenge as it is.
  */
-function judgementOf(secret: string, before: ChallengeDoc | null, code: string, now: Date, method: MfaMethod | null): ChallengeDoc {
-  if (!before || !ChallengeRepository.isLive(before, now, method)) throw refusalFor(before, now);
-  if (isRightCode(secret, before, code)) return { ...before, status: 'verified', verifiedAt: now };
-  throw new AppError('MFA_INVALID_CODE', { attemptsRemaining: MAX_FAILED_ATTEMPTS - (before.failedAttempts + 1) });
+function judgementOf(secret: string, judged: ChallengeDoc | null, current: ChallengeDoc | null, code: string, now: Date): ChallengeDoc {
+  if (!judged) throw refusalFor(current, now);
+  if (isRightCode(secret, judged, code)) return { ...judged, status: 'verified', verifiedAt: now };
+  throw new AppError('MFA_INVALID_CODE', { attemptsRemaining: MAX_FAILED_ATTEMPTS - (judged.failedAttempts + 1) });
 }
 
 /**
@@ -209,14 +209,16 @@ function judgementOf(secret: string, before: ChallengeDoc | null, code: string, 
  */
 export async function verifyChallengeCode(deps: ChallengeDeps, challenge: ChallengeDoc, code: string): Promise<ChallengeDoc> {
   const now = deps.clock.now();
-  const presented = codeHash(deps.secret, challenge._id, code);
-  return judgementOf(deps.secret, await deps.challenges.judgeCode({ _id: challenge._id }, presented, now, null), code, now, null);
+  const judged = await deps.challenges.judgeCode({ _id: challenge._id }, codeHash(deps.secret, challenge._id, code), now, null);
+  return judgementOf(deps.secret, judged, judged ? null : await deps.challenges.findById(challenge._id), code, now);
 }
 
 export interface LoginJudgement {
-  /** The challenge as it was before the judgement. */
-  before: ChallengeDoc;
-  /** Whether the code was right (then, on a live challenge, the judgement completed it). */
+  /** The challenge as the judgement found it (judged: live, before it), or as it is (not judged). */
+  challenge: ChallengeDoc;
+  /** Whether the code was judged (the challenge was live and accepts the method). */
+  judged: boolean;
+  /** Whether the code was right (judged: the update completed the challenge). */
   right: boolean;
   /** When it was judged (the instant the update compared against). */
   at: Date;
@@ -225,22 +227,23 @@ export interface LoginJudgement {
 /**
  * Finds the login challenge of an mfa_token and judges its `method` code in the same atomic
  * update: the id follows from the token (`challengeIdOf`), so the code's HMAC is known before
- * anything is read. Null: no challenge has this token in the realm.
+ * anything is read. When no live challenge matched, the challenge is read by its token's hash to
+ * say why (a refused code's extra round trip); null: no challenge has this token in the realm.
  */
 export async function judgeLoginCode(deps: ChallengeDeps, realm: Realm, mfaToken: string, method: MfaMethod, code: string): Promise<LoginJudgement | null> {
   const at = deps.clock.now();
   const tokenHash = tokenHashOf(deps.secret, mfaToken);
   const id = challengeIdOf(deps.secret, mfaToken);
-  let before = await deps.challenges.judgeCode({ _id: id, tokenHash, realm }, codeHash(deps.secret, id, code), at, method);
-  if (!before) {
-    // Stored before ids followed from tokens (a random id; gone a day after, with its TTL):
-    // found by the token's hash, then judged by its own id.
-    const legacy = await deps.challenges.findByTokenHash(realm, tokenHash);
-    if (!legacy || legacy._id === id) return null;
-    before = await deps.challenges.judgeCode({ _id: legacy._id, tokenHash, realm }, codeHash(deps.secret, legacy._id, code), at, method);
-    if (!before) return null;
+  const judged = await deps.challenges.judgeCode({ _id: id, tokenHash, realm }, codeHash(deps.secret, id, code), at, method);
+  if (judged) return { challenge: judged, judged: true, right: isRightCode(deps.secret, judged, code), at };
+  const current = await deps.challenges.findByTokenHash(realm, tokenHash);
+  if (!current) return null;
+  if (current._id !== id) {
+    // Stored before ids followed from tokens (a random id; gone a day after, with its TTL): judged by its own id.
+    const legacy = await deps.challenges.judgeCode({ _id: current._id, tokenHash, realm }, codeHash(deps.secret, current._id, code), at, method);
+    if (legacy) return { challenge: legacy, judged: true, right: isRightCode(deps.secret, legacy, code), at };
   }
-  return { before, right: isRightCode(deps.secret, before, code), at };
+  return { challenge: current, judged: false, right: false, at };
 }
 
 /**
@@ -249,17 +252,17 @@ export async function judgeLoginCode(deps: ChallengeDeps, realm: Realm, mfaToken
  * or the counted failure), so a refused code costs the challenge nothing, and the refused
  * answer takes the same steps for a right code and a wrong one. Throws like `verifyChallengeCode`.
  */
-export async function settleLoginJudgement(deps: ChallengeDeps, attempts: CodeAttemptDeps, origin: AuditOrigin, judged: LoginJudgement, method: MfaMethod): Promise<ChallengeDoc> {
-  const { before, right, at } = judged;
-  if (!ChallengeRepository.isLive(before, at, method)) throw refusalFor(before, at);
+export async function settleLoginJudgement(deps: ChallengeDeps, attempts: CodeAttemptDeps, origin: AuditOrigin, judgement: LoginJudgement, method: MfaMethod): Promise<ChallengeDoc> {
+  const { challenge, judged, right, at } = judgement;
+  if (!judged) throw refusalFor(challenge, at);
   try {
-    await countJudgedCode(attempts, origin, before.userId, method === 'recovery_code' ? 'recovery_code' : 'factor', right);
+    await countJudgedCode(attempts, origin, challenge.userId, method === 'recovery_code' ? 'recovery_code' : 'factor', right);
   } catch (refusal) {
-    await deps.challenges.undoJudgement(before._id, right ? at : null);
+    await deps.challenges.undoJudgement(challenge._id, right ? at : null);
     throw refusal;
   }
-  if (!right) throw new AppError('MFA_INVALID_CODE', { attemptsRemaining: MAX_FAILED_ATTEMPTS - (before.failedAttempts + 1) });
-  return { ...before, status: 'verified', verifiedAt: at };
+  if (!right) throw new AppError('MFA_INVALID_CODE', { attemptsRemaining: MAX_FAILED_ATTEMPTS - (challenge.failedAttempts + 1) });
+  return { ...challenge, status: 'verified', verifiedAt: at };
 }
 
 /** Marks the challenge verified if it still may be; the second caller with the same code loses. */

@@ -167,10 +167,10 @@ async function verifySmsCode(ctx: Context, input: VerifyInput): Promise<{ challe
   const challenges = challengeDepsOf(ctx);
   const judged = await judgeLoginCode(challenges, ctx.req.tenant.realm, input.mfaToken, 'sms', input.code.trim());
   if (!judged) throw unknownToken();
-  const challenge = judged.before;
+  const challenge = judged.challenge;
   ctx.deps.audit.noteSubject(ctx.req, challenge.userId);
   if (challenge.kind !== 'login') throw refusalFor(null, ctx.deps.clock.now());
-  // Not judged (the update requires the method): answered first, as before anything else.
+  // Not judged without the method (the update requires it): answered first, as before anything else.
   assertMethod(challenge, 'sms');
   const completed = await auditedCodeCheck(ctx.deps.audit, ctx.req, challenge, 'sms', () =>
     settleLoginJudgement(challenges, codeAttemptDepsOf(ctx.deps), ctx.req, judged, 'sms'),

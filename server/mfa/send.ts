@@ -90,7 +90,13 @@ export async function createChallengeAndSend(ctx: Context, input: NewChallenge &
     if (!(error instanceof AppError)) throw error;
     sendError = error;
   }
-  const created = await createChallenge(ctx, { ...input, firstSendTaken: releaseQuotas !== null });
+  let created: CreatedChallenge;
+  try {
+    created = await createChallenge(ctx, { ...input, firstSendTaken: releaseQuotas !== null });
+  } catch (error) {
+    await releaseQuotas?.();
+    throw error;
+  }
   if (!releaseQuotas) return { ...created, codeSent: null, sendError };
   try {
     return { ...created, codeSent: await deliver(ctx, firstSendOf(challengeDepsOf(ctx), created.challenge), releaseQuotas), sendError: null };

@@ -1,8 +1,8 @@
 /**
  * The challenge's atomic updates through the real driver (the embedded engine, and MONGODB_URI
- * too when set): `judgeCode`'s pipeline does exactly what `isLive` and the HMAC equality read
- * from the document before it, and holds the guide's limits under concurrency; a send given
- * back restores the interval.
+ * too when set): `judgeCode` judges only a live challenge, its pipeline completes it on the
+ * right HMAC and counts a failure on any other, and holds the guide's limits under concurrency;
+ * a send given back restores the interval.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -39,7 +39,10 @@ describeStoreContract(import.meta.url, (context) => {
     ...patch,
   });
 
-  test('judgeCode: the update does what isLive and the HMAC equality read from the document before it', async () => {
+  const isLive = (doc: ChallengeDoc, now: Date, method: MfaMethod | null) =>
+    doc.status === 'pending' && doc.expiresAt > now && doc.failedAttempts < 5 && (method === null || doc.availableMethods.includes(method));
+
+  test('judgeCode: a live challenge (returned as it was) is completed by the right HMAC, counted a failure otherwise; any other is untouched (null)', async () => {
     const variants: Partial<ChallengeDoc>[] = [
       {},
       { failedAttempts: 4 },
@@ -58,9 +61,9 @@ describeStoreContract(import.meta.url, (context) => {
           const before = await repo().judgeCode({ _id: doc._id }, presented, now, method);
           const after = await repo().findById(doc._id);
           const label = `${JSON.stringify(variant)} ${method} ${presented}`;
-          assert.deepEqual(before, doc, label);
-          const live = ChallengeRepository.isLive(before!, now, method);
-          const right = presented === before!.codeHash;
+          const live = isLive(doc, now, method);
+          assert.deepEqual(before, live ? doc : null, label);
+          const right = presented === doc.codeHash;
           const expected = !live ? doc : right ? { ...doc, status: 'verified', verifiedAt: now } : { ...doc, failedAttempts: doc.failedAttempts + 1 };
           assert.deepEqual(after, expected, label);
         }
@@ -77,10 +80,10 @@ describeStoreContract(import.meta.url, (context) => {
     try {
       const repos = [repo(), new ChallengeRepository(other.db(context.db.databaseName).collection<ChallengeDoc>('challenges'))];
       const wrongs = await Promise.all(Array.from({ length: 20 }, (_, i) => repos[i % 2]!.judgeCode({ _id: wrong._id }, 'wrong-hmac', NOW, 'sms')));
-      assert.equal(wrongs.filter((before) => ChallengeRepository.isLive(before!, NOW, 'sms')).length, 5);
+      assert.equal(wrongs.filter((before) => before !== null).length, 5);
       assert.equal((await repo().findById(wrong._id))!.failedAttempts, 5);
       const rights = await Promise.all(Array.from({ length: 10 }, (_, i) => repos[i % 2]!.judgeCode({ _id: right._id }, 'right-hmac', NOW, 'sms')));
-      assert.equal(rights.filter((before) => ChallengeRepository.isLive(before!, NOW, 'sms')).length, 1);
+      assert.equal(rights.filter((before) => before !== null).length, 1);
     } finally {
       await other.close();
     }

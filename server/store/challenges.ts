@@ -15,31 +15,6 @@ export class ChallengeRepository extends Repository<ChallengeDoc> {
     return { _id: id, status: 'pending', expiresAt: { $gt: now }, failedAttempts: { $lt: MAX_FAILED_ATTEMPTS } };
   }
 
-  /**
-   * The same rule on a document in hand (`method`: and the challenge accepts it), exactly as
-   * `liveExpression` decides it inside an update.
-   */
-  static isLive(challenge: ChallengeDoc, now: Date, method: MfaMethod | null = null): boolean {
-    return (
-      challenge.status === 'pending' &&
-      challenge.expiresAt.getTime() > now.getTime() &&
-      challenge.failedAttempts < MAX_FAILED_ATTEMPTS &&
-      (method === null || challenge.availableMethods.includes(method))
-    );
-  }
-
-  /** `liveFilter` as an aggregation expression, for the pipeline of an update. */
-  private static liveExpression(now: Date, method: MfaMethod | null) {
-    return {
-      $and: [
-        { $eq: ['$status', 'pending'] },
-        { $gt: ['$expiresAt', now] },
-        { $lt: ['$failedAttempts', MAX_FAILED_ATTEMPTS] },
-        ...(method === null ? [] : [{ $in: [{ $literal: method }, '$availableMethods'] }]),
-      ],
-    };
-  }
-
   async insert(challenge: ChallengeDoc): Promise<void> {
     await this.collection.insertOne(challenge);
   }
@@ -55,11 +30,11 @@ export class ChallengeRepository extends Repository<ChallengeDoc> {
 
   /**
    * Judges a code and counts the outcome in ONE atomic update: on a live challenge (that accepts
-   * `method`), the right code completes it and a wrong one counts a failure (only 5 can); on any
-   * other challenge nothing changes. Of concurrent callers only one completes it. Returns the
-   * challenge as it was BEFORE (null: no challenge matches `filter`), from which the caller reads
-   * what the update did: `isLive(before)` and `before.codeHash === presentedHash`, the very
-   * conditions of the pipeline.
+   * `method`; `filter` names it), the right code completes it and a wrong one counts a failure
+   * (only 5 can). Of concurrent callers only one completes it. Returns the challenge as it was
+   * BEFORE — so live — from which the caller reads what the update did (`codeHash` equal to
+   * `presentedHash` or not: the pipeline's one condition); null when no live challenge matched
+   * (the caller reads it to say why, as after any refused update).
    *
    * `presentedHash` is the HMAC (server key) of the challenge id and the presented code, computed
    * in the process; the database compares it with the stored one. That comparison is an equality
@@ -70,18 +45,17 @@ export class ChallengeRepository extends Repository<ChallengeDoc> {
    * never reaches the database.
    */
   judgeCode(filter: TypedFilter<ChallengeDoc>, presentedHash: string, now: Date, method: MfaMethod | null): Promise<ChallengeDoc | null> {
-    const live = ChallengeRepository.liveExpression(now, method);
+    const live: TypedFilter<ChallengeDoc> = { ...filter, status: 'pending', expiresAt: { $gt: now }, failedAttempts: { $lt: MAX_FAILED_ATTEMPTS } };
+    if (method) live.availableMethods = method;
     const right = { $eq: ['$codeHash', { $literal: presentedHash }] };
-    const completes = { $and: [live, right] };
-    const fails = { $and: [live, { $not: [right] }] };
     return this.collection.findOneAndUpdate(
-      filter,
+      live,
       [
         {
           $set: {
-            status: { $cond: [completes, { $literal: 'verified' }, '$status'] },
-            verifiedAt: { $cond: [completes, now, '$verifiedAt'] },
-            failedAttempts: { $cond: [fails, { $add: ['$failedAttempts', 1] }, '$failedAttempts'] },
+            status: { $cond: [right, { $literal: 'verified' }, '$status'] },
+            verifiedAt: { $cond: [right, now, '$verifiedAt'] },
+            failedAttempts: { $cond: [right, '$failedAttempts', { $add: ['$failedAttempts', 1] }] },
           },
         },
       ],

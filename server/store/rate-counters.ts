@@ -1,4 +1,4 @@
-import { MongoBulkWriteError, type AnyBulkWriteOperation, type Collection, type Document } from 'mongodb';
+import { MongoBulkWriteError, MongoServerError, type AnyBulkWriteOperation, type Collection, type Document } from 'mongodb';
 import type { RateCounterDoc } from './documents.ts';
 import { Repository } from './repository.ts';
 
@@ -24,6 +24,16 @@ export interface CodeAttemptRule {
 }
 
 export type CodeAttemptRefusal = 'window_full' | 'locked';
+
+/** What one count of a code attempt did. */
+export interface CodeAttemptOutcome {
+  /** Why it was refused (it then changed nothing), or null: counted. */
+  refusal: CodeAttemptRefusal | null;
+  /** The streak of wrong codes before it. */
+  streakBefore: number;
+  /** When the window of wrong codes ends (a refusal's Retry-After), if one is open. */
+  windowEndsAt: Date | null;
+}
 
 const EPOCH = new Date(0);
 
@@ -98,14 +108,16 @@ export class RateCounterRepository extends Repository<RateCounterDoc> {
   }
 
   // The account-level code counters: the streak in `count`, the window's wrong codes in
-  // `windowCount` until `windowEndsAt`, one document per user. Each method below is one atomic
-  // update that returns the document as it was before it; `codeAttemptRefusal` reads that
-  // document exactly as the update's pipeline did, so the caller knows what the update did
-  // without another read.
+  // `windowCount` until `windowEndsAt`, one document per user. Each count is one atomic update
+  // whose conditions are the rule: usually a filter with the limits and an `$inc` (the cheap
+  // form, for an open window or a user with no counter yet); when that collides (the window has
+  // ended, or a limit refuses, or the counter predates the window fields) an update pipeline that
+  // decides everything from the document and returns it as it was, which `codeAttemptRefusal`
+  // reads exactly as the pipeline did.
 
   /**
-   * Why the update of a code attempt refused (and changed nothing), read from the document as
-   * it was before: the same conditions as `refusedExpression`, on a document in hand.
+   * Why a code attempt was refused (and changed nothing), read from the counter as it was before
+   * the update: the same conditions as the update's pipeline, on a document in hand.
    */
   static codeAttemptRefusal(before: RateCounterDoc | null, rule: CodeAttemptRule, now: Date): CodeAttemptRefusal | null {
     const windowOpen = (before?.windowEndsAt ?? EPOCH).getTime() > now.getTime();
@@ -129,21 +141,56 @@ export class RateCounterRepository extends Repository<RateCounterDoc> {
    * Counts a wrong code unless the rule refuses it: one more in the window (a new window when
    * the last one ended) and one more in the streak (which stops at `lockAt`).
    */
-  countWrongCode(key: string, rule: CodeAttemptRule, now: Date): Promise<RateCounterDoc | null> {
-    const x = RateCounterRepository.codeAttemptExpressions(rule, now);
+  async countWrongCode(key: string, rule: CodeAttemptRule, now: Date): Promise<CodeAttemptOutcome> {
     const windowEnd = new Date(now.getTime() + rule.windowSeconds * 1000);
-    return this.updateCodeAttempts(key, {
+    if (rule.lockApplies) {
+      const counted = await this.cheaply(() =>
+        this.collection.findOneAndUpdate(
+          { _id: key, windowEndsAt: { $gt: now }, windowCount: { $lt: rule.windowLimit }, count: { $lt: rule.lockAt } },
+          { $inc: { windowCount: 1, count: 1 }, $setOnInsert: { windowEndsAt: windowEnd, expiresAt: rule.streakExpiresAt } },
+          { upsert: true, returnDocument: 'after' },
+        ),
+      );
+      if (counted) return { refusal: null, streakBefore: counted.count - 1, windowEndsAt: counted.windowEndsAt ?? windowEnd };
+    }
+    const x = RateCounterRepository.codeAttemptExpressions(rule, now);
+    const before = await this.updateCodeAttempts(key, {
       windowCount: { $cond: [x.refused, '$windowCount', { $add: [x.windowCount, 1] }] },
       windowEndsAt: { $cond: [x.refused, '$windowEndsAt', { $cond: [x.windowOpen, '$windowEndsAt', windowEnd] }] },
       count: { $cond: [x.refused, x.streak, { $min: [{ $add: [x.streak, 1] }, rule.lockAt] }] },
       expiresAt: x.expiresAt,
     });
+    return RateCounterRepository.outcomeOf(before, rule, now);
   }
 
   /** A right code ends the streak, unless the rule refuses it (window full, or locked). */
-  countRightCode(key: string, rule: CodeAttemptRule, now: Date): Promise<RateCounterDoc | null> {
+  async countRightCode(key: string, rule: CodeAttemptRule, now: Date): Promise<CodeAttemptOutcome> {
+    if (rule.lockApplies) {
+      const ended = await this.cheaply(() =>
+        this.collection.findOneAndUpdate(
+          { _id: key, count: { $lt: rule.lockAt }, $or: [{ windowEndsAt: { $lte: now } }, { windowCount: { $lt: rule.windowLimit } }, { windowCount: { $exists: false } }] },
+          { $set: { count: 0 }, $setOnInsert: { expiresAt: rule.streakExpiresAt } },
+          { upsert: true, returnDocument: 'before' },
+        ),
+      );
+      if (ended !== undefined) return { refusal: null, streakBefore: ended?.count ?? 0, windowEndsAt: ended?.windowEndsAt ?? null };
+    }
     const x = RateCounterRepository.codeAttemptExpressions(rule, now);
-    return this.updateCodeAttempts(key, { count: { $cond: [x.refused, x.streak, 0] }, expiresAt: x.expiresAt });
+    return RateCounterRepository.outcomeOf(await this.updateCodeAttempts(key, { count: { $cond: [x.refused, x.streak, 0] }, expiresAt: x.expiresAt }), rule, now);
+  }
+
+  private static outcomeOf(before: RateCounterDoc | null, rule: CodeAttemptRule, now: Date): CodeAttemptOutcome {
+    return { refusal: RateCounterRepository.codeAttemptRefusal(before, rule, now), streakBefore: before?.count ?? 0, windowEndsAt: before?.windowEndsAt ?? null };
+  }
+
+  /** Runs the cheap form of an update; undefined when it collided (the upsert hit the counter it did not match). */
+  private async cheaply<R>(update: () => Promise<R>): Promise<R | undefined> {
+    try {
+      return await update();
+    } catch (error) {
+      if (error instanceof MongoServerError && error.code === 11000) return undefined;
+      throw error;
+    }
   }
 
   /**

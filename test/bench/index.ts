@@ -1,21 +1,25 @@
 /**
- * `npm run bench`: the MFA routes under autocannon against the floor (a bare node:http handler
- * doing the same database round trips on the same engine) and against better-auth's two-factor
- * OTP (its MongoDB adapter on the same engine, same driver), one run, ratios printed; then the
- * engine and delivery benches (`--quick`) and the 100,000-challenge memory check.
+ * `npm run bench`: the MFA routes under autocannon against the floor (the minimal bare
+ * node:http handler for the same rules: the fewest round trips they allow, test/bench/targets/
+ * floor.ts) and against better-auth's two-factor OTP (its MongoDB adapter on the same engine,
+ * same driver); 3 alternated rounds, each target's median with the spread, the targets of
+ * issue 19 with PASS/FAIL; then the engine and delivery benches (`--quick`) and the
+ * 100,000-challenge memory check.
  *
- *   npm run bench                      # ~4 min on 2 cores (a third of it the delivery bench and the memory check)
- *   npm run bench -- --quick           # ~2 min: 3 s runs, 20,000 challenges in the memory check
+ *   npm run bench                      # ~10 min on 2 cores (3 rounds; about 2 min of it the delivery bench and the memory check)
+ *   npm run bench -- --quick           # 1 round of 3 s runs, 20,000 challenges in the memory check
  *   npm run bench -- --only verify-wrong,verify-right --no-extra --no-memory
  *   npm run bench -- --only verify-wrong-trpc          # the verify route over tRPC (what the components call)
- *   npm run bench -- --targets floor,aldero --rounds 3 # A/B work: each target's median of 3 alternated runs
+ *   npm run bench -- --targets floor,aldero --rounds 5 # A/B work
+ *   node --import tsx test/bench/round-trips.ts        # the round trips alone (pinned by round-trips.test.ts)
  *   node --import tsx test/bench/profile.ts --scenario verify-wrong   # CPU profile of a route under load
  *
  * Each target is its own process with its own embedded engine (server and engine in one
- * process, as `npm start` runs them); autocannon runs here, in the bench process. Targets run
- * one after the other within each scenario, so they share the machine's state as closely as a
- * single run allows. Numbers drift ±50 % between runs on a shared 2-core machine: read the
- * ratios, which compare runs made a few seconds apart.
+ * process, as `npm start` runs them); autocannon runs here, in the bench process. Within a round
+ * the targets of a scenario run one after the other (their order turns each round), so the
+ * ratios of one round compare runs made seconds apart; a ratio is reported as the median of the
+ * rounds' ratios. Numbers drift ±50 % between runs on a shared 2-core machine: read the ratios
+ * and the CPU per request.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -24,7 +28,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startTarget, type Fixture, type TargetHandle } from './lib/ipc.ts';
 import { runLoad, type LoadResult } from './lib/load.ts';
-import { DEFAULT_SCENARIOS, SCENARIOS, targetArgs, targetFile, type ScenarioName, type TargetName } from './scenarios.ts';
+import { ROUND_TRIP_BUDGET, summariseCommands, type RequestCommands, type RoundTripScenario } from './lib/round-trips.ts';
+import { DEFAULT_SCENARIOS, SCENARIOS, specOf, targetArgs, targetFile, type ScenarioName, type TargetName } from './scenarios.ts';
 
 const { values } = parseArgs({
   options: {
@@ -33,7 +38,7 @@ const { values } = parseArgs({
     seconds: { type: 'string' },
     connections: { type: 'string', default: '10' },
     targets: { type: 'string', default: 'floor,aldero,better-auth' },
-    rounds: { type: 'string', default: '1' },
+    rounds: { type: 'string' },
     extra: { type: 'boolean', default: true },
     memory: { type: 'boolean', default: true },
     out: { type: 'string', default: join(process.cwd(), 'test', '.artifacts', 'bench-last-run.md') },
@@ -48,8 +53,7 @@ const connections = Number(values.connections);
 const scenarioNames = (values.only ? values.only.split(',') : DEFAULT_SCENARIOS) as ScenarioName[];
 for (const name of scenarioNames) if (!SCENARIOS[name]) throw new Error(`--only: unknown scenario ${name}`);
 const TARGETS = values.targets!.split(',') as TargetName[];
-/** More than one round alternates the targets again and reports each one's median run (for A/B work; the bench is one round). */
-const rounds = Number(values.rounds);
+const rounds = Number(values.rounds ?? (quick ? 1 : 3));
 const started = Date.now();
 const report: string[] = [];
 const say = (line = '') => {
@@ -57,57 +61,50 @@ const say = (line = '') => {
   report.push(line);
 };
 
-say(`# npm run bench${quick ? ' -- --quick' : ''}`);
+say(`# npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`);
 say();
-say(`${new Date().toISOString()} · node ${process.version} · ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} · load average ${loadavg().map((n) => n.toFixed(1)).join(' ')} · ${connections} connections, ${warmSeconds} s warm-up + ${seconds} s per run`);
+say(`${new Date().toISOString()} · node ${process.version} · ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} · load average ${loadavg().map((n) => n.toFixed(1)).join(' ')} · ${connections} connections, ${warmSeconds} s warm-up + ${seconds} s per run, ${rounds} round${rounds === 1 ? '' : 's'}`);
 say();
 
-// 1. The floor does what the route does: the commands of one request of each, side by side.
+// 1. The round trips of one request of each scenario: the route's and the floor's.
 {
   const probe = await startTarget(targetFile('aldero'), ['probe']);
   const { scenarios: ops, background } = await probe.call<{
-    scenarios: Record<string, { aldero: { status: number; commands: string[] }; floor: { status: number; commands: string[] } }>;
+    scenarios: Record<RoundTripScenario, { aldero: RequestCommands; floor: RequestCommands }>;
     background: string[];
   }>('probe');
   await probe.stop();
   say('## Database round trips per request (driver command monitoring)');
   say();
-  say('| scenario | Aldero route | floor | same |');
-  say('| --- | --- | --- | --- |');
-  for (const [name, { aldero, floor }] of Object.entries(ops)) {
-    const same = aldero.commands.join() === floor.commands.join() && aldero.status === floor.status;
-    say(`| ${name} | ${aldero.status}: ${aldero.commands.length} — ${summariseCommands(aldero.commands)} | ${floor.status}: ${floor.commands.length} | ${same ? 'yes' : '**NO**'} |`);
-    if (!same) say(`|  | floor ran: ${summariseCommands(floor.commands)} | | |`);
+  say('Budget: the most the route may take, pinned by test/bench/round-trips.test.ts. Floor: the minimal handler (targets/floor.ts).');
+  say();
+  say('| scenario | Aldero route | budget | floor | Aldero commands | floor commands |');
+  say('| --- | ---: | ---: | ---: | --- | --- |');
+  for (const [name, { aldero, floor }] of Object.entries(ops) as [RoundTripScenario, { aldero: RequestCommands; floor: RequestCommands }][]) {
+    const over = aldero.commands.length > ROUND_TRIP_BUDGET[name] ? ' **OVER**' : '';
+    say(`| ${name} | ${aldero.status}: **${aldero.commands.length}**${over} | ${ROUND_TRIP_BUDGET[name]} | ${floor.status}: ${floor.commands.length} | ${summariseCommands(aldero.commands)} | ${summariseCommands(floor.commands)} |`);
   }
   say();
   say(`Left out: what the process polls on its own when idle (${background.join(', ') || 'nothing'}).`);
   say();
 }
 
-function summariseCommands(commands: string[]): string {
-  const out: string[] = [];
-  for (const command of commands) {
-    const last = out.at(-1);
-    const match = last && /^(.*?)(?: ×(\d+))?$/.exec(last);
-    if (match && match[1] === command) out[out.length - 1] = `${command} ×${Number(match[2] ?? 1) + 1}`;
-    else out.push(command);
-  }
-  return out.join(', ');
-}
-
-// 2. The runs.
+// 2. The runs: rounds × scenarios × targets, the targets' order turning each round.
 const targets = new Map<TargetName, TargetHandle>();
 await Promise.all(TARGETS.map(async (name) => targets.set(name, await startTarget(targetFile(name), targetArgs(name)))));
 
 /** `cpuUs`: CPU time of the target process (server + engine, all threads) per answered request. */
-type Row = { scenario: ScenarioName; target: TargetName; result: LoadResult; cpuUs: number };
+type Row = { round: number; scenario: ScenarioName; target: TargetName; result: LoadResult; cpuUs: number };
 const rows: Row[] = [];
+const totalRuns = rounds * scenarioNames.length * TARGETS.length;
+const runsStarted = Date.now();
 try {
   for (let round = 0; round < rounds; round++) for (const scenarioName of scenarioNames) {
     const scenario = SCENARIOS[scenarioName];
-    for (const targetName of TARGETS) {
+    const order = TARGETS.map((_, i) => TARGETS[(i + round) % TARGETS.length]!);
+    for (const targetName of order) {
       const target = targets.get(targetName)!;
-      const spec = scenario.targets[targetName];
+      const spec = specOf(scenario, targetName);
       const load = (fixtures: Fixture[], duration: number) =>
         runLoad({ url: target.url, path: spec.path, fixtures, usesPerFixture: spec.usesPerFixture, cycle: spec.cycle, durationSeconds: duration, connections, expect: spec.expect });
       // Warm-up on its own fixtures: JIT, connection pools, and the rate that sizes the pool.
@@ -118,10 +115,12 @@ try {
       const result = await load(fixtures, seconds);
       const cpuAfter = await target.call<NodeJS.CpuUsage>('cpu');
       const cpuUs = (cpuAfter.user + cpuAfter.system - cpuBefore.user - cpuBefore.system) / Math.max(1, result.requests);
-      rows.push({ scenario: scenarioName, target: targetName, result, cpuUs });
+      rows.push({ round, scenario: scenarioName, target: targetName, result, cpuUs });
+      const done = rows.length;
+      const left = ((Date.now() - runsStarted) / done) * (totalRuns - done);
       console.log(
-        `  ${scenarioName.padEnd(12)} ${targetName.padEnd(11)} ${result.rps.toFixed(0).padStart(6)} req/s  p50 ${fmtUs(result.p50us)}  p99 ${fmtUs(result.p99us)}  cpu ${cpuUs.toFixed(0)} µs/req  ` +
-          `${JSON.stringify(result.statuses)}${result.unexpected ? `  UNEXPECTED ${result.unexpected}: ${result.sampleUnexpected}` : ''}${result.exhausted ? '  POOL EXHAUSTED' : ''}`,
+        `  [${String(done).padStart(String(totalRuns).length)}/${totalRuns}] round ${round + 1} ${scenarioName.padEnd(12)} ${targetName.padEnd(11)} ${result.rps.toFixed(0).padStart(6)} req/s  p50 ${fmtUs(result.p50us)}  p99 ${fmtUs(result.p99us)}  cpu ${cpuUs.toFixed(0)} µs/req  ` +
+          `${JSON.stringify(result.statuses)}${result.unexpected ? `  UNEXPECTED ${result.unexpected}: ${result.sampleUnexpected}` : ''}${result.exhausted ? '  POOL EXHAUSTED' : ''}  · ${fmtDuration(left)} left`,
       );
     }
   }
@@ -134,61 +133,99 @@ function fmtUs(us: number): string {
   return us >= 10_000 ? `${(us / 1000).toFixed(1)} ms` : `${Math.round(us)} µs`;
 }
 
-const ratio = (a: number, b: number) => (b > 0 ? a / b : NaN);
-/** A target's run in a scenario (its median run by throughput when there are several rounds). */
-const find = (scenario: ScenarioName, target: TargetName): (LoadResult & { cpuUs: number }) | undefined => {
-  const runs = rows
-    .filter((row) => row.scenario === scenario && row.target === target)
-    .map((row) => ({ ...row.result, cpuUs: row.cpuUs }))
-    .sort((a, b) => a.rps - b.rps);
-  return runs[Math.floor((runs.length - 1) / 2)];
-};
+function fmtDuration(ms: number): string {
+  const total = Math.max(0, Math.round(ms / 1000));
+  return `${Math.floor(total / 60)}:${String(total % 60).padStart(2, '0')}`;
+}
 
-say('## Throughput and latency');
+function median(values: number[]): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** `median (min–max)` of a measure over the rounds. */
+function spread(values: number[], format: (n: number) => string): string {
+  const finite = values.filter(Number.isFinite);
+  if (finite.length === 0) return '—';
+  if (finite.length === 1) return format(finite[0]!);
+  return `${format(median(finite))} (${format(Math.min(...finite))}–${format(Math.max(...finite))})`;
+}
+
+const runsOf = (scenario: ScenarioName, target: TargetName) => rows.filter((row) => row.scenario === scenario && row.target === target);
+/** A measure of `target` over `base`, per round (runs of one round were made seconds apart). */
+function ratios(scenario: ScenarioName, target: TargetName, base: TargetName, measure: (row: Row) => number): number[] {
+  const out: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const a = rows.find((row) => row.round === round && row.scenario === scenario && row.target === target);
+    const b = rows.find((row) => row.round === round && row.scenario === scenario && row.target === base);
+    if (a && b && measure(b) > 0) out.push(measure(a) / measure(b));
+  }
+  return out;
+}
+const rps = (row: Row) => row.result.rps;
+const cpu = (row: Row) => row.cpuUs;
+const times = (n: number) => `${n.toFixed(2)}×`;
+const int = (n: number) => n.toFixed(0);
+
+say('## Throughput, latency and server CPU');
 say();
-say('Targets of issue 8 (for verify): throughput ≥ 0.6× the floor, p99 ≤ 3× the floor\'s p99, throughput ≥ 1.0× better-auth.');
-say('Send and login are measured against the same bars for information. Latency is per request with ' + `${connections} connections in flight (closed loop).`);
+say(`Each cell: the median over ${rounds} round${rounds === 1 ? '' : 's'} (min–max). Ratios: the median of the rounds' ratios (each round's runs were seconds apart).`);
 say('Server CPU / req: CPU time of the target process (server and its engine, every thread) per answered request — steadier than req/s on a shared machine.');
+say(`Latency is per request with ${connections} connections in flight (closed loop).`);
 say();
-say('| scenario | target | req/s | p50 | p99 | server CPU / req | answers | × floor req/s | p99 ÷ floor p99 | × better-auth req/s | ≥0.6× floor | p99 ≤3× floor | ≥1.0× better-auth |');
-say('| --- | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | :---: | :---: | :---: |');
-const verdicts: string[] = [];
+say('| scenario | target | req/s | p50 | p99 | server CPU / req | answers (last round) | × floor req/s | × better-auth req/s | CPU ÷ better-auth |');
+say('| --- | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |');
 for (const scenarioName of scenarioNames) {
-  const floor = find(scenarioName, 'floor');
-  const peer = find(scenarioName, 'better-auth');
   for (const targetName of TARGETS) {
-    const result = find(scenarioName, targetName);
-    if (!result) continue;
-    const answers = Object.entries(result.statuses).map(([status, count]) => `${count}×${status}`).join(' ') + (result.unexpected ? ` (${result.unexpected} unexpected)` : '');
-    const cells = ['', '', '', '', '', ''];
-    const pass = (ok: boolean) => (ok ? 'PASS' : 'MISS');
-    if (targetName !== 'floor' && floor) {
-      const vsFloor = ratio(result.rps, floor.rps);
-      const p99 = ratio(result.p99us, floor.p99us);
-      cells[0] = `${vsFloor.toFixed(2)}×`;
-      cells[1] = `${p99.toFixed(2)}×`;
-      if (targetName === 'aldero') {
-        cells[3] = pass(vsFloor >= 0.6);
-        cells[4] = pass(p99 <= 3);
-      }
-    }
-    if (targetName === 'aldero' && peer) {
-      const vsPeer = ratio(result.rps, peer.rps);
-      cells[2] = `${vsPeer.toFixed(1)}×`;
-      cells[5] = pass(vsPeer >= 1);
-    }
-    if (targetName === 'aldero' && scenarioName.startsWith('verify')) verdicts.push(`${scenarioName}: ${cells.slice(3).filter(Boolean).join(' / ')}`);
-    say(`| ${SCENARIOS[scenarioName].title} | ${targetName} | ${result.rps.toFixed(0)} | ${fmtUs(result.p50us)} | ${fmtUs(result.p99us)} | ${fmtUs(result.cpuUs)} | ${answers} | ${cells.join(' | ')} |`);
+    const runs = runsOf(scenarioName, targetName);
+    if (runs.length === 0) continue;
+    const last = runs.at(-1)!.result;
+    const answers = Object.entries(last.statuses).map(([status, count]) => `${count}×${status}`).join(' ') + (last.unexpected ? ` (${last.unexpected} unexpected)` : '');
+    const vsFloor = targetName !== 'floor' && TARGETS.includes('floor') ? spread(ratios(scenarioName, targetName, 'floor', rps), times) : '';
+    const vsPeer = targetName === 'aldero' && TARGETS.includes('better-auth') ? spread(ratios(scenarioName, targetName, 'better-auth', rps), times) : '';
+    const cpuVsPeer = targetName === 'aldero' && TARGETS.includes('better-auth') ? spread(ratios(scenarioName, targetName, 'better-auth', cpu), times) : '';
+    say(
+      `| ${SCENARIOS[scenarioName].title} | ${targetName === 'aldero' ? '**aldero**' : targetName} | ${spread(runs.map(rps), int)} | ${spread(runs.map((row) => row.result.p50us), fmtUs)} | ` +
+        `${spread(runs.map((row) => row.result.p99us), fmtUs)} | ${spread(runs.map(cpu), fmtUs)} | ${answers} | ${vsFloor} | ${vsPeer} | ${cpuVsPeer} |`,
+    );
   }
 }
 say();
-if (rounds > 1) say(`${rounds} rounds: each row is the target's median run by throughput.`);
 const drift = rows.filter((row) => row.result.unexpected > 0 || row.result.exhausted || row.result.errors > 0);
 if (drift.length) {
   say('**Runs with unexpected answers, errors or an exhausted fixture pool:**');
-  for (const row of drift) say(`- ${row.scenario} / ${row.target}: ${row.result.unexpected} unexpected (${row.result.sampleUnexpected}), ${row.result.errors} errors${row.result.exhausted ? ', pool exhausted' : ''}`);
+  for (const row of drift) say(`- round ${row.round + 1} ${row.scenario} / ${row.target}: ${row.result.unexpected} unexpected (${row.result.sampleUnexpected}), ${row.result.errors} errors${row.result.exhausted ? ', pool exhausted' : ''}`);
 } else {
   say('Every answer was the expected one (status and body checked on each response); no fixture was reused beyond its limit.');
+}
+say();
+
+// The targets of issue 19, on the medians of the rounds' ratios.
+const TARGET_BARS: { scenario: ScenarioName; floor: number; peer: number; cpuShare: number }[] = [
+  { scenario: 'verify-wrong', floor: 0.85, peer: 5, cpuShare: 0.25 },
+  { scenario: 'verify-right', floor: 0.8, peer: 4, cpuShare: 0.25 },
+];
+const verdicts: string[] = [];
+say('## Targets (issue 19)');
+say();
+say('| scenario | Aldero ÷ floor req/s | Aldero ÷ better-auth req/s | Aldero CPU/req ÷ better-auth\'s |');
+say('| --- | --- | --- | --- |');
+for (const bar of TARGET_BARS) {
+  if (!scenarioNames.includes(bar.scenario) || !TARGETS.includes('aldero')) continue;
+  const cell = (values: number[], pass: (n: number) => boolean, wanted: string) => {
+    if (values.length === 0) return '(not run)';
+    const m = median(values);
+    const verdict = pass(m) ? 'PASS' : 'FAIL';
+    verdicts.push(`${bar.scenario} ${wanted}: ${verdict}`);
+    return `${times(m)} (${times(Math.min(...values))}–${times(Math.max(...values))}) ${wanted}: **${verdict}**`;
+  };
+  say(
+    `| ${SCENARIOS[bar.scenario].title} | ${cell(ratios(bar.scenario, 'aldero', 'floor', rps), (n) => n >= bar.floor, `≥ ${bar.floor}×`)} | ` +
+      `${cell(ratios(bar.scenario, 'aldero', 'better-auth', rps), (n) => n >= bar.peer, `≥ ${bar.peer}×`)} | ` +
+      `${cell(ratios(bar.scenario, 'aldero', 'better-auth', cpu), (n) => n <= bar.cpuShare, `≤ ${bar.cpuShare}×`)} |`,
+  );
 }
 say();
 
@@ -230,7 +267,7 @@ if (values.memory) {
   failures += (await runScript(`node --expose-gc --import tsx test/memory/challenges.memory.ts${quick ? ' --count 20000' : ''}`, ['--expose-gc', '--import', 'tsx', file, '--count', count])) === 0 ? 0 : 1;
 }
 
-say(`Verify targets: ${verdicts.join('; ') || '(not run)'}`);
+say(`Targets: ${verdicts.join('; ') || '(not run)'}`);
 say(`Total ${((Date.now() - started) / 1000).toFixed(0)} s.`);
 mkdirSync(join(values.out!, '..'), { recursive: true });
 writeFileSync(values.out!, report.join('\n') + '\n');

@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { startTarget, type Fixture } from './lib/ipc.ts';
 import { runLoad } from './lib/load.ts';
 import { summarise, type CpuProfile } from './lib/profiler.ts';
-import { SCENARIOS, type ScenarioName, type TargetName, targetFile, targetArgs } from './scenarios.ts';
+import { SCENARIOS, specOf, type ScenarioName, type TargetName, targetFile, targetArgs } from './scenarios.ts';
 
 const { values } = parseArgs({
   options: {
@@ -30,7 +30,7 @@ if (!scenario) throw new Error(`--scenario: one of ${Object.keys(SCENARIOS).join
 const targetName = values.target as TargetName;
 const seconds = Number(values.seconds);
 const connections = Number(values.connections);
-const spec = scenario.targets[targetName];
+const spec = specOf(scenario, targetName);
 
 mkdirSync(values.out!, { recursive: true });
 const target = await startTarget(targetFile(targetName), targetArgs(targetName));

@@ -8,7 +8,9 @@ export const DEFAULT_SCENARIOS: ScenarioName[] = ['verify-wrong', 'verify-right'
  */
 import type { Expectation } from './lib/load.ts';
 
-export type TargetName = 'aldero' | 'floor' | 'better-auth';
+export type TargetName = 'aldero' | 'floor' | 'floor-guide' | 'better-auth';
+/** The targets a scenario describes; `floor-guide` (the floor without the account-level code limit) takes the floor's requests. */
+type DescribedTarget = Exclude<TargetName, 'floor-guide'>;
 export type ScenarioName = 'verify-wrong' | 'verify-right' | 'send' | 'login' | 'verify-wrong-trpc';
 
 export interface TargetSpec {
@@ -24,7 +26,12 @@ export interface TargetSpec {
 export interface Scenario {
   name: ScenarioName;
   title: string;
-  targets: Record<TargetName, TargetSpec>;
+  targets: Record<DescribedTarget, TargetSpec>;
+}
+
+/** What `target` is asked and must answer in `scenario`. */
+export function specOf(scenario: Scenario, target: TargetName): TargetSpec {
+  return scenario.targets[target === 'floor-guide' ? 'floor' : target];
 }
 
 function pooled(path: string, usesPerFixture: number, expect: Expectation): TargetSpec {

@@ -55,7 +55,9 @@ function wrongCodeFor(code: string): string {
 /**
  * `count` fresh login challenges and the request body that answers each: a wrong code, the
  * right code, or a send. Send challenges each get their own phone and user id so the per-phone
- * and per-user quotas never refuse (every send still takes its 5 quota counters).
+ * and per-user quotas never refuse (every send still takes its 5 quota counters); wrong-code
+ * challenges each get their own user id, so the account-level limit (20 wrong codes per user an
+ * hour) never refuses either: every request is a judged wrong code, counted by that limit too.
  */
 export async function challengeFixtures(world: BenchWorld, scenario: ChallengeScenario, count: number): Promise<Fixture[]> {
   const built: ChallengeDoc[] = [];
@@ -65,13 +67,15 @@ export async function challengeFixtures(world: BenchWorld, scenario: ChallengeSc
   };
   const fixtures: Fixture[] = [];
   const batchSize = 1000;
+  const run = randomToken(6).replace(/[^a-z0-9]/gi, '');
   for (let i = 0; i < count; i++) {
     const user = world.users[i % world.users.length]!;
     const sendTarget = scenario === 'send';
     const phone = sendTarget ? `+1555${String(1_000_000 + i).slice(-7)}` : user.phone;
+    const userId = scenario === 'verify-right' ? user.id : `usr_bench_${scenario}_${run}_${i}`;
     const { challenge, mfaToken } = await createChallenge(capture, {
       kind: 'login',
-      userId: sendTarget ? `usr_bench_send_${i}` : user.id,
+      userId,
       phone,
       availableMethods: ['sms', 'recovery_code'],
       withToken: true,
