@@ -11,15 +11,12 @@ import type { AlderoClient } from './client/index.ts';
 import { AlderoError } from './client/errors.ts';
 import { AlderoApiElement, codeDigits, diagnosis, misconfigured, recoveryCodeInput } from './shared/api-element.ts';
 import componentStyles from './shared/component.styles.ts';
+import { DeliveryWatch } from './shared/delivery-watch.ts';
 import { challenge, code, errors, type ChallengeMessages, type CodeMessages, type ErrorMessages } from './shared/messages/en.ts';
 import { ResendController } from './shared/resend.ts';
 import { ElementTask } from './shared/task.ts';
 
 export type ChallengeCatalogue = ErrorMessages & CodeMessages & ChallengeMessages;
-
-/** How many times the element asks again while an SMS is still on its way, to explain a failed delivery. */
-const DELIVERY_CHECKS = 5;
-const DELIVERY_CHECK_INTERVAL_MS = 2000;
 
 /** Why a sign-in can no longer be answered: its 5 minutes passed, 5 wrong codes, or the token is unknown or already used. */
 type EndReason = 'expired' | 'attempts' | 'unknown';
@@ -62,7 +59,7 @@ interface OtpCredential extends Credential {
  *
  * @fires aldero-code-sent - A code was sent again. `{ maskedPhone, sendsRemaining, retryAfterSeconds, expiresAt }`
  * @fires aldero-verified - The code was right: the session. `{ accessToken, refreshToken, expiresIn, trustedDevice }`
- * @fires aldero-error - A call failed. `{ code, message, retryAfterSeconds? }`
+ * @fires aldero-error - A call failed, or the code's SMS did not go out (`MFA_DELIVERY_FAILED`, also when learnt after the send answered). `{ code, message, reason?, retryAfterSeconds? }`
  * @fires aldero-challenge-expired - The challenge can no longer be answered (expired, or too many wrong codes). `{}`
  * @fires aldero-start-over - The user pressed "Start over" (cancelable). Unless the page calls `preventDefault()`, the element goes to `start-over-url`, or reloads the page. `{}`
  */
@@ -96,8 +93,8 @@ export class AlderoMfaChallenge extends AlderoApiElement<ChallengeCatalogue> {
 
   protected readonly english = { errors, code, challenge };
   private readonly resend = new ResendController(this);
-  private deliveryChecks = 0;
-  private deliveryTimer?: ReturnType<typeof setTimeout>;
+  /** While the code's SMS is on its way, the status is read again, to explain a failed delivery. */
+  private readonly deliveryWatch = new DeliveryWatch(this, () => void this.statusTask.run(this.mfaToken));
   private otpAbort?: AbortController;
 
   /** Runs for each `mfa-token` (see `willUpdate`), and again while an SMS is on its way. */
@@ -142,7 +139,6 @@ export class AlderoMfaChallenge extends AlderoApiElement<ChallengeCatalogue> {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.stopListeningForSms();
-    clearTimeout(this.deliveryTimer);
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -150,13 +146,12 @@ export class AlderoMfaChallenge extends AlderoApiElement<ChallengeCatalogue> {
     // A new token is a new sign-in: forget everything about the previous one.
     if (changed.get('mfaToken') !== undefined) {
       this.stopListeningForSms();
-      clearTimeout(this.deliveryTimer);
+      this.deliveryWatch.restart();
       this.phase = 'loading';
       this.codeSent = false;
       this.trustDevice = false;
       this.code = '';
       this.errorMessage = this.notice = undefined;
-      this.deliveryChecks = 0;
       this.resend.sendsRemaining = null;
     }
     void this.statusTask.run(this.mfaToken);
@@ -277,7 +272,7 @@ export class AlderoMfaChallenge extends AlderoApiElement<ChallengeCatalogue> {
     this.resend.sendsRemaining = sendsRemaining;
     this.resend.wait(Math.max(this.resendDelay, retryAfterSeconds));
     this.errorMessage = undefined;
-    this.deliveryChecks = 0;
+    this.deliveryWatch.restart();
     this.emit('aldero-code-sent', { maskedPhone, sendsRemaining, retryAfterSeconds, expiresAt });
     this.followDelivery(delivery);
     void this.focusOn('#code');
@@ -285,15 +280,13 @@ export class AlderoMfaChallenge extends AlderoApiElement<ChallengeCatalogue> {
 
   /** Explains a failed delivery and the way out; while the SMS is on its way, asks again a few times. */
   private followDelivery(delivery: CodeSent['delivery']): void {
-    clearTimeout(this.deliveryTimer);
     const undelivered = this.reportUndelivered(delivery);
     if (undelivered) {
       this.stopListeningForSms();
       this.notice = undefined;
       this.errorMessage = undelivered;
-    } else if (delivery.status !== 'delivered' && this.deliveryChecks++ < DELIVERY_CHECKS) {
-      this.deliveryTimer = setTimeout(() => void this.statusTask.run(this.mfaToken), DELIVERY_CHECK_INTERVAL_MS);
     }
+    this.deliveryWatch.follow(delivery);
     if (this.method === 'sms' && !this.errorMessage) this.listenForSms();
   }
 
@@ -330,7 +323,7 @@ export class AlderoMfaChallenge extends AlderoApiElement<ChallengeCatalogue> {
       this.endReason = endReason;
       this.phase = 'expired';
       this.stopListeningForSms();
-      clearTimeout(this.deliveryTimer);
+      this.deliveryWatch.stop();
       this.emit('aldero-challenge-expired', {});
       void this.focusOn('#start-over');
     } else if (code === 'MFA_INVALID_CODE' || code === 'VALIDATION_ERROR') {

@@ -8,10 +8,11 @@ import { CODE_DIGITS, CODE_PATTERN } from '../server/contract/formats.ts';
 import './aldero-recovery-codes.ts';
 import styles from './aldero-sms-enroll.styles.ts';
 import type { AlderoClient } from './client/index.ts';
-import type { CodeSent, RouterOutputs } from './client/api.ts';
+import type { CodeSent, Delivery, RouterOutputs } from './client/api.ts';
 import { AlderoError } from './client/errors.ts';
 import { AlderoApiElement, codeDigits, diagnosis, misconfigured } from './shared/api-element.ts';
 import componentStyles from './shared/component.styles.ts';
+import { DeliveryWatch } from './shared/delivery-watch.ts';
 import {
   code,
   enroll,
@@ -123,7 +124,7 @@ function asCountry(value: string | undefined): CountryCode | undefined {
  * @fires aldero-code-sent - A code was sent to the number. `{ maskedPhone, sendsRemaining, retryAfterSeconds, expiresAt }`
  * @fires aldero-enrolled - The number is verified and the SMS factor is on. `{ phone }`
  * @fires aldero-recovery-codes-saved - The user acknowledged saving the recovery codes. `{}`
- * @fires aldero-error - A call failed. `{ code, message, retryAfterSeconds? }`
+ * @fires aldero-error - A call failed, or the code's SMS did not go out (`MFA_DELIVERY_FAILED`, also when learnt after the send answered). `{ code, message, reason?, retryAfterSeconds? }`
  */
 export class AlderoSmsEnroll extends AlderoApiElement<EnrollCatalogue> {
   static override styles = [componentStyles, styles];
@@ -151,6 +152,10 @@ export class AlderoSmsEnroll extends AlderoApiElement<EnrollCatalogue> {
   /** The recovery-codes step's messages ride along, so one `strings` object can override the whole flow. */
   protected readonly english = { errors, code, enroll, recoveryCodes };
   private readonly resend = new ResendController(this);
+  /** While the code's SMS is on its way, the enrollment's status is read again, to explain a failed delivery. */
+  private readonly deliveryWatch = new DeliveryWatch(this, () => void this.statusTask.run(this.sends));
+  /** The sends answered so far: a status read for an earlier one is not shown. */
+  private sends = 0;
   private tokenClient?: AlderoClient;
 
   /** The brand and the disclosure, from the server, before the phone step can send (run for each API, see `willUpdate`). */
@@ -171,12 +176,30 @@ export class AlderoSmsEnroll extends AlderoApiElement<EnrollCatalogue> {
         api.auth.mfa.sms.setup({ phone, disclosureVersion: disclosure.version, disclosureLanguage: disclosure.language, disclosureChecked: true }),
       ),
     onComplete: (sent) => this.applyCodeSent(sent),
-    onError: (error) => this.fail(error),
+    onError: (error) => {
+      this.deliveryWatch.stop();
+      this.fail(error);
+    },
+  });
+
+  /** The enrollment in progress (`POST /v1/auth/mfa/sms/status`), read after a send to follow its SMS. */
+  private readonly statusTask = new ElementTask(this, {
+    task: async (send: number) => ({ send, status: await this.call((api) => api.auth.mfa.sms.status()) }),
+    onComplete: ({ send, status }) => {
+      // Still waiting for that send's code (no send since, not moved on to another number, nor confirmed).
+      if (this.step !== 'code' || send !== this.sends) return;
+      this.resend.sendsRemaining = status.sendsRemaining;
+      this.followDelivery(status.delivery);
+    },
+    // A check that fails (the network, an enrollment confirmed meanwhile) is not the user's
+    // concern: the code field still works, and their next step reports what is wrong.
+    onError: () => undefined,
   });
 
   private readonly confirmTask = new ElementTask(this, {
     task: async (code: string) => this.call((api) => api.auth.mfa.sms.confirm({ code })),
     onComplete: ({ recoveryCodes }) => {
+      this.deliveryWatch.stop();
       this.errorMessage = undefined;
       this.notice = undefined;
       this.recoveryCodes = recoveryCodes;
@@ -346,8 +369,25 @@ export class AlderoSmsEnroll extends AlderoApiElement<EnrollCatalogue> {
       retryAfterSeconds: sent.retryAfterSeconds,
       expiresAt: sent.expiresAt,
     });
-    this.errorMessage = this.reportUndelivered(sent.delivery);
+    this.sends++;
+    this.deliveryWatch.restart();
+    this.followDelivery(sent.delivery);
     void this.focusOn('#code');
+  }
+
+  /**
+   * Explains an SMS that did not go out (refused by the provider, or a receipt: its reason, and
+   * the way out, next to the code field), told to the page as `aldero-error`; while the SMS is on
+   * its way, the status is read again a few times.
+   */
+  private followDelivery(delivery: Delivery): void {
+    const undelivered = this.reportUndelivered(delivery);
+    if (undelivered) {
+      this.errorMessage = undelivered;
+      this.invalid = false;
+      this.notice = undefined;
+    }
+    this.deliveryWatch.follow(delivery);
   }
 
   private fail(error: unknown): void {
@@ -362,6 +402,7 @@ export class AlderoSmsEnroll extends AlderoApiElement<EnrollCatalogue> {
       if (code === 'VALIDATION_ERROR') this.errorMessage = this.t('invalidPhone');
       void this.focusOn('#phone');
     } else if (code === 'MFA_SETUP_REQUIRED') {
+      this.deliveryWatch.stop();
       this.step = 'phone';
       void this.focusOn('#phone');
     } else {
@@ -486,6 +527,7 @@ export class AlderoSmsEnroll extends AlderoApiElement<EnrollCatalogue> {
   }
 
   private onChangeNumber(): void {
+    this.deliveryWatch.stop();
     this.step = 'phone';
     this.code = '';
     this.errorMessage = undefined;

@@ -21,6 +21,9 @@ export type Delivery = CodeSent['delivery'];
 /** The login challenge as the challenge element first sees it. */
 export type MfaStatus = RouterOutputs['auth']['mfa']['status'];
 
+/** The SMS enrollment in progress (`auth.mfa.sms.status()`): the phone, what is left, and its SMS's delivery. */
+export type EnrollmentStatus = RouterOutputs['auth']['mfa']['sms']['status'];
+
 export type Me = RouterOutputs['auth']['me'];
 
 export type Device = RouterOutputs['auth']['devices']['list']['devices'][number];

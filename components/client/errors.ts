@@ -1,7 +1,7 @@
-import type { AppErrorCode, ClientErrorCode, RateLimitReason } from '../../server/contract/errors.ts';
+import type { AppErrorCode, ClientErrorCode, DeliveryReason, RateLimitReason } from '../../server/contract/errors.ts';
 import type { CodeSent, Delivery, MfaMethod } from './api.ts';
 
-export type { AppErrorCode, ClientErrorCode, RateLimitReason };
+export type { AppErrorCode, ClientErrorCode, DeliveryReason, RateLimitReason };
 
 /** Context the server sends next to an error code. */
 export interface AlderoErrorContext {
@@ -10,7 +10,8 @@ export interface AlderoErrorContext {
   retryAfterSeconds?: number;
   /** ISO 8601 */
   expiresAt?: string;
-  reason?: RateLimitReason;
+  /** Why: a rate limit's (`MFA_RATE_LIMITED`), or why the SMS cannot go out (`MFA_DELIVERY_FAILED`: `opted_out`, ...). */
+  reason?: RateLimitReason | DeliveryReason;
   delivery?: Delivery;
   issues?: { path: string; message: string }[];
   /** `mfa_required` (login): the token for the challenge and what the user can answer with. */

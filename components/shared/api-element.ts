@@ -3,7 +3,8 @@ import { property } from 'lit/decorators/property.js';
 import { CODE_DIGITS, RECOVERY_CODE_LENGTH } from '../../server/contract/formats.ts';
 import type { Delivery } from '../client/api.ts';
 import { AlderoClient } from '../client/index.ts';
-import { AlderoError } from '../client/errors.ts';
+import { AlderoError, type AlderoErrorContext } from '../client/errors.ts';
+import { undelivered } from './delivery-watch.ts';
 import type { Finding } from './diagnosis.ts';
 import { AlderoElement } from './element.ts';
 import { formatDuration, type Catalogue } from './i18n.ts';
@@ -168,9 +169,14 @@ export abstract class AlderoApiElement<C extends Catalogue> extends AlderoElemen
     if (alderoError && isConfigurationError(alderoError)) {
       console.error(`<${this.localName}> ${alderoError.code}: ${alderoError.message} ${DOCS_HINT}`);
     }
+    // The reason of a limit or of an SMS that cannot go out (refused at once, or failed later), so
+    // the page can act on it too. (A delivery's reason is one of the contract's; the server's
+    // output schema types it as a string.)
+    const reason = alderoError?.context.reason ?? (alderoError?.context.delivery?.reason as AlderoErrorContext['reason'] | null);
     this.emit('aldero-error', {
       code: alderoError?.code ?? 'INTERNAL_ERROR',
       message,
+      ...(reason && { reason }),
       ...(alderoError?.retryAfterSeconds !== undefined && { retryAfterSeconds: alderoError.retryAfterSeconds }),
     });
     return message;
@@ -245,11 +251,6 @@ export function isConfigurationError(error: AlderoError): boolean {
     error.code === 'TENANT_NOT_FOUND' ||
     error.code === 'ORIGIN_NOT_ALLOWED'
   );
-}
-
-/** A send whose SMS did not go out: it failed, or was dropped before sending. */
-function undelivered(delivery: Delivery | undefined): boolean {
-  return delivery?.status === 'failed' || delivery?.status === 'dropped';
 }
 
 /** Digits only, as many as a code has: what a code field keeps of any keystroke or paste. */

@@ -1,4 +1,4 @@
-import type { AppErrorCode, ClientErrorCode } from '../../server/contract/errors.ts';
+import type { AppErrorCode, ClientErrorCode, DeliveryReason, RateLimitReason } from '../../server/contract/errors.ts';
 
 /** Every event the elements fire, with its detail. All bubble and cross shadow roots. */
 export interface AlderoEventMap {
@@ -10,8 +10,11 @@ export interface AlderoEventMap {
   'aldero-verified': { accessToken: string; refreshToken: string; expiresIn: number; trustedDevice: boolean };
   /** The user acknowledged saving the recovery codes; the codes are gone from the element. */
   'aldero-recovery-codes-saved': Record<string, never>;
-  /** A call failed: the error code, the message shown to the user. */
-  'aldero-error': { code: AppErrorCode | ClientErrorCode; message: string; retryAfterSeconds?: number };
+  /**
+   * A call failed, or a code's SMS did not go out: the error code, the message shown to the user,
+   * and the reason when the server gave one (a rate limit's, or the SMS's: `opted_out`, ...).
+   */
+  'aldero-error': { code: AppErrorCode | ClientErrorCode; message: string; reason?: RateLimitReason | DeliveryReason; retryAfterSeconds?: number };
   /** The login challenge can no longer be answered (expired, or too many wrong codes). */
   'aldero-challenge-expired': Record<string, never>;
   /** The user asked to start the sign-in over. */

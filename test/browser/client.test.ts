@@ -81,6 +81,20 @@ describe('AlderoClient', () => {
       expect((await client.auth.me()).mfa.sms).to.equal(true);
     });
 
+    it('reads the enrollment in progress with auth.mfa.sms.status(), and refuses one that is not there', async () => {
+      const { client } = await signUp();
+      const none = (await client.auth.mfa.sms.status().catch((e: unknown) => e)) as AlderoError;
+      expect([none.code, none.status]).to.deep.equal(['MFA_SETUP_REQUIRED', 409]);
+      const phone = uniquePhone();
+      const sent = await client.auth.mfa.sms.setup({ phone });
+      const status = await client.auth.mfa.sms.status();
+      expect(status).to.deep.include({ phone, maskedPhone: sent.maskedPhone, codeSent: true, sendsRemaining: 2, attemptsRemaining: 5 });
+      expect(status.delivery).to.deep.equal({ status: 'delivered', reason: null });
+      // A refusal carries its delivery reason in context.reason (typed RateLimitReason | DeliveryReason).
+      const stop = (await client.auth.mfa.sms.setup({ phone: '+15005550009' }).catch((e: unknown) => e)) as AlderoError;
+      expect([stop.code, stop.status, stop.context.reason]).to.deep.equal(['MFA_DELIVERY_FAILED', 422, 'opted_out']);
+    });
+
     it('throws AlderoError with the server code, status and context', async () => {
       const { client } = await signUp();
       const invalid = await client.auth.mfa.sms.setup({ phone: '555-0100' }).catch((e: unknown) => e);

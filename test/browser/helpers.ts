@@ -2,6 +2,7 @@
  * What the browser tests share: the real API (same origin, through the test runner's proxy), a
  * fresh user and phone per test, and the sandbox inbox where the codes land.
  */
+import { expect } from '@open-wc/testing';
 import { AlderoClient, AlderoError } from '../../components/client/index.ts';
 
 export const TENANT = 'acme';
@@ -80,6 +81,50 @@ export interface SandboxMessage {
   body: string;
   createdAt: string;
   status: string;
+}
+
+/**
+ * Runs `run` with this page's origin also allowed by the tenant's live environment (its
+ * `allowedOrigins`, which only the sandbox's local-development rule lets this page call
+ * otherwise), then puts the list back. Set through the sandbox, which accepts this page.
+ */
+export async function withLiveOrigin(run: () => Promise<void>): Promise<void> {
+  const headers = { authorization: `Bearer ${await adminKey()}`, 'x-aldero-tenant': 'acme-sandbox', 'content-type': 'application/json' };
+  const settings = async (allowedOrigins?: string[]) => {
+    const response = await fetch('/v1/admin/tenant', { method: allowedOrigins ? 'PATCH' : 'GET', headers, body: allowedOrigins && JSON.stringify({ allowedOrigins }) });
+    expect(response.status, `${allowedOrigins ? 'PATCH' : 'GET'} /v1/admin/tenant`).to.equal(200);
+    return ((await response.json()) as { allowedOrigins: string[] }).allowedOrigins;
+  };
+  const before = await settings();
+  await settings([...before, location.origin]);
+  try {
+    await run();
+  } finally {
+    await settings(before);
+  }
+}
+
+/** A real US mobile-format number of its own for each live test (the live environment refuses fictional 555-01xx ones). */
+export function liveHandset(): string {
+  return `+1202555${random(4)}`;
+}
+
+/**
+ * The Telnyx emulator behind the live environment (api-server.ts): `invalid` (Telnyx answers 40310
+ * for sends to `to`), `block` (40300, as after a STOP the server never heard of), `deliver` (the
+ * newest message to `to` ends with `status`: its receipts are posted to the server).
+ */
+export async function telnyx(command: 'invalid' | 'block' | 'deliver', body: { to: string; status?: string }): Promise<unknown> {
+  const response = await fetch(`/__aldero/telnyx/${command}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (!response.ok) throw new Error(`telnyx ${command}: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+/** The messages the Telnyx emulator accepted for `to`, newest first. */
+export async function telnyxMessages(to: string): Promise<{ id: string; to: string; text: string; status: string }[]> {
+  const response = await fetch(`/__aldero/telnyx/messages?to=${encodeURIComponent(to)}`);
+  if (!response.ok) throw new Error(`telnyx messages: ${response.status} ${await response.text()}`);
+  return response.json();
 }
 
 /** The sandbox inbox of a phone, newest first. */

@@ -9,7 +9,7 @@ import '../../components/index.ts';
 import type { AlderoMfaChallenge, AlderoRecoveryCodes, AlderoSmsEnroll } from '../../components/index.ts';
 import { AlderoClient } from '../../components/client/index.ts';
 import { contrast } from '../../components/shared/visibility.ts';
-import { adminKey, enrolledUser, inbox, latestCode, loginChallenge, part, PASSWORD, record, shadow, signUp, tenantDomain, type, uniqueEmail, uniquePhone, waitFor } from './helpers.ts';
+import { adminKey, enrolledUser, inbox, latestCode, loginChallenge, part, PASSWORD, record, shadow, signUp, tenantDomain, type, uniqueEmail, uniquePhone, waitFor, withLiveOrigin } from './helpers.ts';
 
 const errorText = (element: HTMLElement) => part(element, '[part~="error"]').textContent?.trim() ?? '';
 
@@ -48,27 +48,6 @@ async function consoleErrors(run: () => Promise<void>): Promise<string[]> {
 
 /** A code that is wrong for sure: the right one plus one, mod 10^6. */
 const wrongCode = (code: string) => String((Number(code) + 1) % 1e6).padStart(6, '0');
-
-/**
- * Runs `run` with this page's origin also allowed by the tenant's live environment (its
- * `allowedOrigins`, which only the sandbox's local-development rule lets this page call
- * otherwise), then puts the list back. Set through the sandbox, which accepts this page.
- */
-async function withLiveOrigin(run: () => Promise<void>): Promise<void> {
-  const headers = { authorization: `Bearer ${await adminKey()}`, 'x-aldero-tenant': 'acme-sandbox', 'content-type': 'application/json' };
-  const settings = async (allowedOrigins?: string[]) => {
-    const response = await fetch('/v1/admin/tenant', { method: allowedOrigins ? 'PATCH' : 'GET', headers, body: allowedOrigins && JSON.stringify({ allowedOrigins }) });
-    expect(response.status, `${allowedOrigins ? 'PATCH' : 'GET'} /v1/admin/tenant`).to.equal(200);
-    return ((await response.json()) as { allowedOrigins: string[] }).allowedOrigins;
-  };
-  const before = await settings();
-  await settings([...before, location.origin]);
-  try {
-    await run();
-  } finally {
-    await settings(before);
-  }
-}
 
 async function tenantFace(): Promise<{ brand: string; disclosure: { version: string; text: string } }> {
   const response = await fetch('/v1/tenant', { headers: { 'x-aldero-tenant': 'acme-sandbox' } });

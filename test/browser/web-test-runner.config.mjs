@@ -2,12 +2,14 @@
 //
 //   npx wtr --config test/browser/web-test-runner.config.mjs
 //
-// The config starts the API once for the run (`node --import tsx test/helpers/serve.ts`: embedded
-// MongoDB engine, sandbox SMS, demo tenant `acme`) and proxies `/v1/*`, `/trpc/*` and
-// `/.well-known/*` from the test page's own origin to it, so the API is same-origin with the page
-// and the trusted-device cookie works. Tests read the admin key (for the sandbox inbox) from
-// `GET /__aldero/test-config`, and the API's own address (`url`, http://127.0.0.1:{port}) for the
-// tests that call it from another site, as a tenant's page on its own domain does.
+// The config starts the API once for the run (`node --import tsx test/browser/api-server.ts`:
+// embedded MongoDB engine, sandbox SMS, demo tenant `acme`, its live environment sending through
+// the Telnyx emulator) and proxies `/v1/*`, `/trpc/*` and `/.well-known/*` from the test page's
+// own origin to it, so the API is same-origin with the page and the trusted-device cookie works.
+// Tests read the admin key (for the sandbox inbox) from `GET /__aldero/test-config`, and the API's
+// own address (`url`, http://127.0.0.1:{port}) for the tests that call it from another site, as a
+// tenant's page on its own domain does. `/__aldero/telnyx/*` are the emulator's test controls
+// (api-server.ts: a number Telnyx refuses, a receipt, the messages Telnyx accepted).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import http from 'node:http';
@@ -29,9 +31,9 @@ if (!existsSync(executablePath)) {
   );
 }
 
-/** Starts the API and resolves with its first stdout line: `{"url","adminKey","tenant"}`. */
+/** Starts the API and resolves with its first stdout line: `{"url","adminKey","tenant","telnyx"}`. */
 function startServer() {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/serve.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/browser/api-server.ts'], {
     cwd: root,
     env: { ...process.env, ALDERO_LOG_LEVEL: process.env.ALDERO_LOG_LEVEL ?? 'error' },
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -71,15 +73,20 @@ const stopServer = () => {
 };
 process.once('exit', stopServer);
 
-/** Koa middleware: the API on the test page's origin. */
+const TELNYX_CONTROLS = '/__aldero/telnyx/';
+
+/** Koa middleware: the API on the test page's origin, and the emulator's controls at `/__aldero/telnyx/*`. */
 function proxyToApi(ctx, next) {
-  if (!PROXIED.test(ctx.path)) return next();
+  const controls = ctx.path.startsWith(TELNYX_CONTROLS);
+  if (!controls && !PROXIED.test(ctx.path)) return next();
   if (!serverInfo.available) {
     ctx.status = 503;
     ctx.body = { error: 'SERVER_UNAVAILABLE', message: serverInfo.error };
     return undefined;
   }
-  const target = new URL(ctx.url, serverInfo.url);
+  const target = controls
+    ? new URL(ctx.url.slice(TELNYX_CONTROLS.length - 1), serverInfo.telnyx)
+    : new URL(ctx.url, serverInfo.url);
   const headers = {};
   for (const [name, value] of Object.entries(ctx.req.headers)) {
     if (!HOP_BY_HOP.has(name) && name !== 'host') headers[name] = value;
