@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { call, enrolledUser, latestCode } from './helpers/http.ts';
+import { call, enrolledUser, latestCode, wrongCodeFor } from './helpers/http.ts';
 import { startProcessPair, type ProcessPair, type ServerProcess } from './helpers/process.ts';
 import type { TestServer } from './helpers/server.ts';
 
@@ -30,7 +30,7 @@ describe('two processes, one database', () => {
   test('40 parallel wrong codes → exactly 5 MFA_INVALID_CODE', async () => {
     const { user, mfaToken } = await challengeFor();
     const code = await latestCode(local.url, local.adminKey, user.phone);
-    const wrong = String((Number(code) + 1) % 1e6).padStart(6, '0');
+    const wrong = wrongCodeFor(code);
     const results = await pair.spread(40, (url) => call(url, 'POST', '/v1/auth/mfa/verify', { body: { mfa_token: mfaToken, method: 'sms', code: wrong } }));
     assert.equal(results.filter((r) => r.status === 400).length, 5);
     assert.equal(results.filter((r) => r.status === 429).length, 35);

@@ -1,5 +1,5 @@
-import { request } from 'node:http';
 import { randomToken } from '../../server/crypto.ts';
+import { nodeRequest, type NodeAnswer } from '../helpers/http.ts';
 import type { TestServer } from '../helpers/server.ts';
 
 /** A platform key as an operator would configure one (≥ 32 characters). */
@@ -7,11 +7,7 @@ export function newPlatformKey(): string {
   return `pk_test_${randomToken(32)}`;
 }
 
-export interface ApexAnswer<T = Record<string, any>> {
-  status: number;
-  body: T;
-  headers: Record<string, string | string[] | undefined>;
-}
+export type ApexAnswer<T = Record<string, any>> = NodeAnswer<T>;
 
 /**
  * A call to the apex host (`{domain}` itself: `localhost:PORT` in tests), where the platform API
@@ -24,41 +20,14 @@ export function apex<T = Record<string, any>>(
   path: string,
   options: { key?: string; body?: unknown; host?: string; headers?: Record<string, string> } = {},
 ): Promise<ApexAnswer<T>> {
-  const target = new URL(server.url);
   const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: target.hostname,
-        port: target.port,
-        method,
-        path,
-        headers: {
-          host: options.host ?? `localhost:${target.port}`,
-          ...(options.key ? { authorization: `Bearer ${options.key}` } : {}),
-          ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) }),
-          ...options.headers,
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let body: unknown = text;
-          try {
-            body = text ? JSON.parse(text) : null;
-          } catch {
-            // keep the text
-          }
-          resolve({ status: res.statusCode ?? 0, body: body as T, headers: res.headers });
-        });
-      },
-    );
-    req.on('error', reject);
-    if (payload !== undefined) req.write(payload);
-    req.end();
-  });
+  const headers = {
+    host: options.host ?? `localhost:${new URL(server.url).port}`,
+    ...(options.key ? { authorization: `Bearer ${options.key}` } : {}),
+    ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
+    ...options.headers,
+  };
+  return nodeRequest<T>(server.url, method, path, headers, payload);
 }
 
 /** Creates a tenant through the platform API; returns its answer (tenant and first admin key). */

@@ -11,7 +11,8 @@ import { after, before, describe, test } from 'node:test';
 import { ManualClock } from '../../server/clock.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { WebhookReceiver } from '../helpers/webhook-receiver.ts';
-import { api, createEnrolledAccount, inboxCode, openChallenge, wrongCodeFor, type EnrolledAccount } from './helpers.ts';
+import { latestCode, wrongCodeFor } from '../helpers/http.ts';
+import { api, createEnrolledAccount, openChallenge, type EnrolledAccount } from './helpers.ts';
 
 const HOUR = 3600_000;
 /** Hundreds of sign-ins and codes per test: more than the runner's default on a loaded machine. */
@@ -37,7 +38,7 @@ const verify = (mfaToken: string, code: string, method = 'sms') => api(server.ur
 /** Opens a challenge and spends its 5 guesses on wrong codes; returns the statuses. */
 async function guessOnce(account: EnrolledAccount): Promise<number[]> {
   const mfaToken = await openChallenge(server.url, account);
-  const code = await inboxCode(server.url, server.adminKey, account.phone);
+  const code = await latestCode(server.url, server.adminKey, account.phone);
   const results = await Promise.all([1, 2, 3, 4, 5].map((guess) => verify(mfaToken, wrongCodeFor(code, guess))));
   return results.map((result) => result.status);
 }
@@ -59,14 +60,14 @@ describe('wrong codes across challenges', () => {
     }
     assert.ok(judged <= 20, `${judged} wrong codes were judged across 100 challenges`);
     const mfaToken = await openChallenge(server.url, account);
-    const right = await verify(mfaToken, await inboxCode(server.url, server.adminKey, account.phone));
+    const right = await verify(mfaToken, await latestCode(server.url, server.adminKey, account.phone));
     assertUserCodeLimit(right);
   });
 
   test('the per-challenge rules stay: a wrong code answers attemptsRemaining, the 6th on one challenge is challenge_attempt_limit', async () => {
     const account = await createEnrolledAccount(server.url, server.adminKey);
     const mfaToken = await openChallenge(server.url, account);
-    const code = await inboxCode(server.url, server.adminKey, account.phone);
+    const code = await latestCode(server.url, server.adminKey, account.phone);
     const first = await verify(mfaToken, wrongCodeFor(code));
     assert.equal(first.status, 400);
     assert.equal(first.body.attemptsRemaining, 4);
@@ -87,17 +88,17 @@ describe('wrong codes across challenges', () => {
     for (let login = 0; login < 5; login++) judged += (await guessOnce(account)).filter((status) => status === 400).length;
     assert.equal(judged, 20, 'the route and the logins share one budget of 20');
     const mfaToken = await openChallenge(server.url, account);
-    assertUserCodeLimit(await verify(mfaToken, await inboxCode(server.url, server.adminKey, account.phone)));
+    assertUserCodeLimit(await verify(mfaToken, await latestCode(server.url, server.adminKey, account.phone)));
   });
 
   test('the hour passes: codes are judged again, and a right code works', async () => {
     const account = await createEnrolledAccount(server.url, server.adminKey);
     for (let login = 0; login < 4; login++) await guessOnce(account);
     const mfaToken = await openChallenge(server.url, account);
-    assertUserCodeLimit(await verify(mfaToken, await inboxCode(server.url, server.adminKey, account.phone)));
+    assertUserCodeLimit(await verify(mfaToken, await latestCode(server.url, server.adminKey, account.phone)));
     clock.advance(HOUR + 1000);
     const again = await openChallenge(server.url, account);
-    const ok = await verify(again, await inboxCode(server.url, server.adminKey, account.phone));
+    const ok = await verify(again, await latestCode(server.url, server.adminKey, account.phone));
     assert.equal(ok.status, 200, JSON.stringify(ok.body));
   });
 });
@@ -124,10 +125,10 @@ describe('100 consecutive wrong codes lock the factor (NIST SP 800-63B)', () => 
     const account = await createEnrolledAccount(server.url, server.adminKey);
     await fail100Times(account);
     let mfaToken = await openChallenge(server.url, account);
-    assertLocked(await verify(mfaToken, await inboxCode(server.url, server.adminKey, account.phone)));
+    assertLocked(await verify(mfaToken, await latestCode(server.url, server.adminKey, account.phone)));
     clock.advance(24 * HOUR);
     mfaToken = await openChallenge(server.url, account);
-    assertLocked(await verify(mfaToken, await inboxCode(server.url, server.adminKey, account.phone)));
+    assertLocked(await verify(mfaToken, await latestCode(server.url, server.adminKey, account.phone)));
 
     const audit = await api(server.url, 'GET', `/v1/admin/audit?userId=${account.userId}&limit=200`, { token: server.adminKey });
     assert.equal(audit.status, 200);
@@ -139,7 +140,7 @@ describe('100 consecutive wrong codes lock the factor (NIST SP 800-63B)', () => 
     const recovered = await verify(mfaToken, account.recoveryCodes[0]!, 'recovery_code');
     assert.equal(recovered.status, 200, JSON.stringify(recovered.body));
     const next = await openChallenge(server.url, account);
-    const ok = await verify(next, await inboxCode(server.url, server.adminKey, account.phone));
+    const ok = await verify(next, await latestCode(server.url, server.adminKey, account.phone));
     assert.equal(ok.status, 200, 'a recovery code unlocks the factor');
   });
 
@@ -147,11 +148,11 @@ describe('100 consecutive wrong codes lock the factor (NIST SP 800-63B)', () => 
     const account = await createEnrolledAccount(server.url, server.adminKey);
     await fail100Times(account);
     const mfaToken = await openChallenge(server.url, account);
-    assertLocked(await verify(mfaToken, await inboxCode(server.url, server.adminKey, account.phone)));
+    assertLocked(await verify(mfaToken, await latestCode(server.url, server.adminKey, account.phone)));
     const unlock = await api(server.url, 'POST', `/v1/admin/users/${account.userId}/mfa/unlock`, { token: server.adminKey, body: {} });
     assert.equal(unlock.status, 200, JSON.stringify(unlock.body));
     const again = await openChallenge(server.url, account);
-    const ok = await verify(again, await inboxCode(server.url, server.adminKey, account.phone));
+    const ok = await verify(again, await latestCode(server.url, server.adminKey, account.phone));
     assert.equal(ok.status, 200, JSON.stringify(ok.body));
     const audit = await api(server.url, 'GET', `/v1/admin/audit?userId=${account.userId}&limit=200`, { token: server.adminKey });
     assert.ok(audit.body.events.some((event: { type: string }) => event.type === 'mfa.factor.unlocked'));
@@ -163,7 +164,7 @@ describe('100 consecutive wrong codes lock the factor (NIST SP 800-63B)', () => 
       let left = count;
       while (left > 0) {
         const mfaToken = await openChallenge(server.url, account);
-        const code = await inboxCode(server.url, server.adminKey, account.phone);
+        const code = await latestCode(server.url, server.adminKey, account.phone);
         const now = Math.min(left, 5, 20 - ((count - left) % 20));
         for (let guess = 1; guess <= now; guess++) assert.equal((await verify(mfaToken, wrongCodeFor(code, guess))).status, 400);
         left -= now;
@@ -173,10 +174,10 @@ describe('100 consecutive wrong codes lock the factor (NIST SP 800-63B)', () => 
     await spend(99);
     clock.advance(HOUR + 1000);
     let mfaToken = await openChallenge(server.url, account);
-    assert.equal((await verify(mfaToken, await inboxCode(server.url, server.adminKey, account.phone))).status, 200);
+    assert.equal((await verify(mfaToken, await latestCode(server.url, server.adminKey, account.phone))).status, 200);
     await spend(99);
     clock.advance(HOUR + 1000);
     mfaToken = await openChallenge(server.url, account);
-    assert.equal((await verify(mfaToken, await inboxCode(server.url, server.adminKey, account.phone))).status, 200);
+    assert.equal((await verify(mfaToken, await latestCode(server.url, server.adminKey, account.phone))).status, 200);
   });
 });

@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { api, claimsOf, cookieOf, createEnrolledAccount, inboxCode, openChallenge } from './helpers.ts';
+import { latestCode } from '../helpers/http.ts';
+import { api, claimsOf, cookieOf, createEnrolledAccount, openChallenge } from './helpers.ts';
 
 let server: TestServer;
 before(async () => {
@@ -18,7 +19,7 @@ describe('fresh MFA means a code', () => {
   test('a device-only session cannot regenerate recovery codes; one that just passed SMS can', async () => {
     const account = await createEnrolledAccount(server.url, server.adminKey);
     const mfaToken = await openChallenge(server.url, account);
-    const code = await inboxCode(server.url, server.adminKey, account.phone);
+    const code = await latestCode(server.url, server.adminKey, account.phone);
     const verified = await api(server.url, 'POST', '/v1/auth/mfa/verify', { body: { mfa_token: mfaToken, method: 'sms', code, trustDevice: true } });
     assert.equal(verified.status, 200);
     const cookie = cookieOf(verified.cookies, 'mfa_device');

@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { api, createAccount, freshEmail, freshIp } from './helpers.ts';
+import { uniqueEmail } from '../helpers/http.ts';
+import { api, createAccount, freshIp } from './helpers.ts';
 
 let server: TestServer;
 before(async () => {
@@ -60,7 +61,7 @@ describe('signup enumeration', () => {
     assert.equal(limited.body.error, 'RATE_LIMITED');
     assert.equal(limited.body.reason, 'signup_attempts');
     assert.ok(Number(limited.headers['retry-after']) > 0);
-    const elsewhere = await api(server.url, 'POST', '/v1/auth/signup', { body: { email: freshEmail(), password: 'some password' }, forwardedFor: freshIp() });
+    const elsewhere = await api(server.url, 'POST', '/v1/auth/signup', { body: { email: uniqueEmail(), password: 'some password' }, forwardedFor: freshIp() });
     assert.equal(elsewhere.status, 201);
   });
 });

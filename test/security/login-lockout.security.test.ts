@@ -8,7 +8,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { api, cookieOf, createAccount, createEnrolledAccount, freshIp, inboxCode, openChallenge } from './helpers.ts';
+import { latestCode } from '../helpers/http.ts';
+import { api, cookieOf, createAccount, createEnrolledAccount, freshIp, openChallenge } from './helpers.ts';
 
 let server: TestServer;
 before(async () => {
@@ -34,7 +35,7 @@ describe('failed passwords do not lock the owner out', () => {
   test('the owner with a valid trusted-device cookie signs in even from the attacker’s address', async () => {
     const owner = await createEnrolledAccount(server.url, server.adminKey, { forwardedFor: '192.0.2.20' });
     const mfaToken = await openChallenge(server.url, owner, { forwardedFor: '192.0.2.20' });
-    const code = await inboxCode(server.url, server.adminKey, owner.phone);
+    const code = await latestCode(server.url, server.adminKey, owner.phone);
     const verified = await api(server.url, 'POST', '/v1/auth/mfa/verify', { body: { mfa_token: mfaToken, method: 'sms', code, trustDevice: true }, forwardedFor: '192.0.2.20' });
     assert.equal(verified.status, 200);
     const cookie = cookieOf(verified.cookies, 'mfa_device');
@@ -48,7 +49,7 @@ describe('failed passwords do not lock the owner out', () => {
   test('many addresses: the account-wide ceiling holds, and the trusted device still gets in', async () => {
     const owner = await createEnrolledAccount(server.url, server.adminKey, { forwardedFor: '192.0.2.30' });
     const mfaToken = await openChallenge(server.url, owner, { forwardedFor: '192.0.2.30' });
-    const code = await inboxCode(server.url, server.adminKey, owner.phone);
+    const code = await latestCode(server.url, server.adminKey, owner.phone);
     const verified = await api(server.url, 'POST', '/v1/auth/mfa/verify', { body: { mfa_token: mfaToken, method: 'sms', code, trustDevice: true }, forwardedFor: '192.0.2.30' });
     const cookie = cookieOf(verified.cookies, 'mfa_device');
     let judged = 0;

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startProcessPair, type ProcessPair, type ServerProcess } from '../helpers/process.ts';
 import type { TestServer } from '../helpers/server.ts';
-import { api, createAccount, createEnrolledAccount, freshIp, freshPhone, inboxCode, openChallenge, wrongCodeFor } from './helpers.ts';
+import { latestCode, uniquePhone, wrongCodeFor } from '../helpers/http.ts';
+import { api, createAccount, createEnrolledAccount, freshIp, openChallenge } from './helpers.ts';
 
 let pair: ProcessPair;
 let local: TestServer;
@@ -26,7 +27,7 @@ describe('issue 15 limits, two processes, one database', () => {
     let judged = 0;
     for (let round = 0; round < 8; round++) {
       const mfaTokens = await pair.spread(2, (url) => openChallenge(url, account, { forwardedFor: freshIp() }));
-      const code = await inboxCode(local.url, local.adminKey, account.phone);
+      const code = await latestCode(local.url, local.adminKey, account.phone);
       const results = await pair.spread(10, (url, i) =>
         api(url, 'POST', '/v1/auth/mfa/verify', { body: { mfa_token: mfaTokens[i % 2], method: 'sms', code: wrongCodeFor(code, 1 + Math.floor(i / 2)) } }),
       );
@@ -34,7 +35,7 @@ describe('issue 15 limits, two processes, one database', () => {
     }
     assert.ok(judged <= 20, `${judged} wrong codes judged across two processes`);
     const mfaToken = await openChallenge(remote.url, account);
-    const right = await api(local.url, 'POST', '/v1/auth/mfa/verify', { body: { mfa_token: mfaToken, method: 'sms', code: await inboxCode(local.url, local.adminKey, account.phone) } });
+    const right = await api(local.url, 'POST', '/v1/auth/mfa/verify', { body: { mfa_token: mfaToken, method: 'sms', code: await latestCode(local.url, local.adminKey, account.phone) } });
     assert.equal(right.status, 429);
     assert.equal(right.body.reason, 'user_code_attempts');
   });
@@ -50,7 +51,7 @@ describe('issue 15 limits, two processes, one database', () => {
   test('per-IP SMS quota behind one trusted proxy: spoofed left-most entries in parallel → exactly 5 sent', async () => {
     const accounts = await Promise.all(Array.from({ length: 10 }, () => createAccount(local.url, { forwardedFor: freshIp() })));
     const results = await pair.spread(10, (url, i) =>
-      api(url, 'POST', '/v1/auth/mfa/sms/setup', { body: { phone: freshPhone() }, token: accounts[i]!.accessToken, forwardedFor: `10.0.${i}.1, 192.0.2.222` }),
+      api(url, 'POST', '/v1/auth/mfa/sms/setup', { body: { phone: uniquePhone() }, token: accounts[i]!.accessToken, forwardedFor: `10.0.${i}.1, 192.0.2.222` }),
     );
     assert.equal(results.filter((r) => r.status === 200).length, 5, JSON.stringify(results.map((r) => r.status)));
   });

@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { api, createAccount, inboxCode } from './helpers.ts';
+import { latestCode } from '../helpers/http.ts';
+import { api, createAccount } from './helpers.ts';
 
 let server: TestServer;
 before(async () => {
@@ -31,7 +32,7 @@ describe('one phone, several spellings', () => {
     const { account, result } = await setup('+4407911123456');
     assert.equal(result.status, 200, JSON.stringify(result.body));
     assert.equal(result.body.phone, '+447911123456');
-    const code = await inboxCode(server.url, server.adminKey, '+447911123456');
+    const code = await latestCode(server.url, server.adminKey, '+447911123456');
     const confirm = await api(server.url, 'POST', '/v1/auth/mfa/sms/confirm', { body: { code }, token: account.accessToken });
     assert.equal(confirm.status, 200);
     const me = await api(server.url, 'GET', '/v1/auth/me', { token: account.accessToken });

@@ -8,7 +8,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { api, createAccount, freshIp, freshPhone } from './helpers.ts';
+import { uniquePhone } from '../helpers/http.ts';
+import { api, createAccount, freshIp } from './helpers.ts';
 
 const servers: TestServer[] = [];
 after(async () => {
@@ -26,7 +27,7 @@ async function setups(server: TestServer, count: number, forwardedFor: (i: numbe
   const results = [];
   for (let i = 0; i < count; i++) {
     const account = await createAccount(server.url, { forwardedFor: freshIp() });
-    results.push(await api(server.url, 'POST', '/v1/auth/mfa/sms/setup', { body: { phone: freshPhone() }, token: account.accessToken, forwardedFor: forwardedFor(i) }));
+    results.push(await api(server.url, 'POST', '/v1/auth/mfa/sms/setup', { body: { phone: uniquePhone() }, token: account.accessToken, forwardedFor: forwardedFor(i) }));
   }
   return results;
 }
