@@ -5,7 +5,7 @@
  * `dist/components/`, what the server serves at `/v1/elements/` and what `npm run size` measures.
  * `index.js` (all three) and one module per element (`aldero-mfa-challenge.js`,
  * `aldero-sms-enroll.js`, `aldero-recovery-codes.js`), each built on its own with everything it
- * needs inlined (lit, @lit/task, the SDK, the contract, libphonenumber-js for enroll, English), so a
+ * needs inlined (lit, the SDK, the contract, libphonenumber-js for enroll, English), so a
  * page downloads exactly one file before the element works; the other languages are hashed chunks
  * under `chunks/` fetched for `lang`. Built one by one rather than sharing chunks because a shared
  * chunk holds what every element uses of a module (all the catalogue, all the contract) and a page
@@ -14,7 +14,7 @@
  *
  * The package build (`--mode package`, run by `npm run pack`): `dist/packages/elements/`, the
  * modules of `@aldero/elements` for a tenant's bundler: the same entries sharing chunks, readable
- * (the tenant's bundler minifies), with lit, @lit/task, libphonenumber-js and `@aldero/sdk` left
+ * (the tenant's bundler minifies), with lit, libphonenumber-js and `@aldero/sdk` left
  * as imports so the app keeps one copy of each (and one `AlderoClient` class, so `instanceof`
  * and the `client` property work across both packages).
  */
@@ -37,7 +37,7 @@ const PACKAGE_DIR = here('../dist/packages/elements');
 const CLIENT_DIR = here('./client/');
 
 /** The published dependencies of `@aldero/elements`: imported, not bundled, by the package build. */
-const PACKAGE_EXTERNALS = [/^lit(\/|$)/, /^@lit\/task(\/|$)/, /^libphonenumber-js(\/|$)/];
+const PACKAGE_EXTERNALS = [/^lit(\/|$)/, /^libphonenumber-js(\/|$)/];
 
 /** In the package, the SDK the elements use is `@aldero/sdk` (the same module the tenant's code imports). */
 function sdkAsPackage(): Plugin {

@@ -7,9 +7,9 @@
 // @aldero/sdk: components/client bundled with the contract into one ES module (no dependency, no
 // DOM), its declarations, and the router's types written out in full (types/router.d.ts, from
 // sdk/router-shape.ts): nothing of the server but the contract, no tRPC.
-// @aldero/elements: the package build of components/vite.lib.config.ts (lit, @lit/task,
-// libphonenumber-js and @aldero/sdk imported, not bundled), the elements' declarations, the JSX
-// types for React (react.d.ts), and custom-elements.json from the served build.
+// @aldero/elements: the package build of components/vite.lib.config.ts (lit, libphonenumber-js
+// and @aldero/sdk imported, not bundled), the elements' declarations, the JSX types for React
+// (react.d.ts), and custom-elements.json from the served build.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

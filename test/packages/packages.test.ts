@@ -78,6 +78,16 @@ test('npm run pack: two tarballs, each with its version, an exports map, a READM
   assert.equal(installed('@aldero/elements').version, elementsManifest.version);
   assert.ok(installed('@aldero/sdk').exports['.'].types);
   assert.ok(installed('@aldero/elements').exports['./aldero-mfa-challenge.js']);
+  // The elements import exactly the packages they depend on (no @lit/task: shared/task.ts does its work).
+  const elementsDir = join(scratch, 'node_modules/@aldero/elements');
+  const imported = new Set<string>();
+  for (const file of elementsFiles.filter((path) => path.endsWith('.js'))) {
+    for (const [, specifier] of readFileSync(join(elementsDir, file), 'utf8').matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)['"]([^'"./][^'"]*)['"]/g)) {
+      imported.add(specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]);
+    }
+  }
+  assert.deepEqual([...imported].sort(), Object.keys(elementsManifest.dependencies).sort());
+  assert.deepEqual(Object.keys(elementsManifest.dependencies).sort(), ['@aldero/sdk', 'libphonenumber-js', 'lit']);
   // The SDK ships no server code but the contract: no tRPC, no zod, no MongoDB, no DOM.
   const sdk = readFileSync(join(scratch, 'node_modules/@aldero/sdk/index.js'), 'utf8');
   assert.doesNotMatch(sdk, /@trpc|from ['"]zod|mongodb|HTMLElement|customElements/);
