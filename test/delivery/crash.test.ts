@@ -11,7 +11,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import type { DeliverySettings } from '../../server/delivery/index.ts';
-import { SHARED_FROM, SHARED_PROFILE, sleep, startDeliveryFixture, type DeliveryFixture } from './fixture.ts';
+import { emulatorEnv, sleep, startDeliveryFixture, type DeliveryFixture } from './fixture.ts';
 
 let fx: DeliveryFixture;
 const children = new Set<ChildProcess>();
@@ -46,11 +46,7 @@ async function spawnWorker(settings: Partial<DeliverySettings>): Promise<ChildPr
       WORKER_DB: fx.dbName,
       WORKER_SECRET: fx.keys.secret,
       WORKER_SETTINGS: JSON.stringify(settings),
-      TELNYX_API_KEY: fx.emulator.apiKey,
-      TELNYX_BASE_URL: fx.emulator.baseURL,
-      TELNYX_PUBLIC_KEY: fx.emulator.publicKey,
-      ALDERO_SHARED_FROM_NUMBER: SHARED_FROM,
-      ALDERO_SHARED_MESSAGING_PROFILE_ID: SHARED_PROFILE,
+      ...emulatorEnv(fx.emulator),
     },
     stdio: ['pipe', 'pipe', 'inherit'],
   });

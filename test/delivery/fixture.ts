@@ -69,6 +69,26 @@ export interface DeliveryFixture {
   stop(): Promise<void>;
 }
 
+/** The configuration that sends through `emulator` (over the real Telnyx SDK) from the shared sender. */
+export function emulatorEnv(emulator: TelnyxEmulator): Record<string, string> {
+  return {
+    ALDERO_SMS: 'telnyx',
+    TELNYX_API_KEY: emulator.apiKey,
+    TELNYX_PUBLIC_KEY: emulator.publicKey,
+    TELNYX_BASE_URL: emulator.baseURL,
+    ALDERO_SHARED_FROM_NUMBER: SHARED_FROM,
+    ALDERO_SHARED_MESSAGING_PROFILE_ID: SHARED_PROFILE,
+  };
+}
+
+/** The fixture with one dispatcher of the fast settings started on it, as most suites use it. */
+export async function startDispatchingFixture(): Promise<{ fx: DeliveryFixture; dispatcher: Dispatcher }> {
+  const fx = await startDeliveryFixture();
+  const dispatcher = await fx.dispatcher();
+  dispatcher.start();
+  return { fx, dispatcher };
+}
+
 export async function startDeliveryFixture(options: { clock?: Clock; engine?: EmbeddedMongo } = {}): Promise<DeliveryFixture> {
   const engine = options.engine ?? (await startEmbeddedMongo());
   const emulator = await startTelnyxEmulator();
@@ -77,15 +97,7 @@ export async function startDeliveryFixture(options: { clock?: Clock; engine?: Em
   await store.ensureIndexes(DELIVERY_INDEXES);
   const keys = { secret: randomToken(32) };
   const clock = options.clock ?? systemClock;
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    ALDERO_SMS: 'telnyx',
-    TELNYX_API_KEY: emulator.apiKey,
-    TELNYX_PUBLIC_KEY: emulator.publicKey,
-    TELNYX_BASE_URL: emulator.baseURL,
-    ALDERO_SHARED_FROM_NUMBER: SHARED_FROM,
-    ALDERO_SHARED_MESSAGING_PROFILE_ID: SHARED_PROFILE,
-  });
+  const config = loadConfig({ NODE_ENV: 'test', ...emulatorEnv(emulator) });
 
   const now = clock.now();
   const tenantBase = {

@@ -8,31 +8,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { call, signUp } from '../helpers/http.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { startTelnyxEmulator, type TelnyxEmulator } from '../../server/delivery/emulator/emulator.ts';
+import type { TestServer } from '../helpers/server.ts';
+import type { TelnyxEmulator } from '../../server/delivery/emulator/emulator.ts';
+import { startServerWithEmulator } from './api-fixture.ts';
 import { SHARED_FROM, SHARED_PROFILE, uniqueHandset, waitFor } from './fixture.ts';
 
 let emulator: TelnyxEmulator;
 let server: TestServer;
 
-before(async () => {
-  emulator = await startTelnyxEmulator();
-  server = await startTestServer({
-    env: {
-      ALDERO_SMS: 'telnyx',
-      TELNYX_API_KEY: emulator.apiKey,
-      TELNYX_BASE_URL: emulator.baseURL,
-      TELNYX_PUBLIC_KEY: emulator.publicKey,
-      ALDERO_SHARED_FROM_NUMBER: SHARED_FROM,
-      ALDERO_SHARED_MESSAGING_PROFILE_ID: SHARED_PROFILE,
-    },
-  });
-  emulator.webhookUrl = `${server.url}/v1/webhooks/telnyx`;
-});
-after(async () => {
-  await server?.stop();
-  await emulator?.stop();
-});
+before(async () => ({ server, emulator } = await startServerWithEmulator()));
+after(() => server?.stop());
 
 /** The code of the newest message the emulator accepted for `phone`. */
 async function codeTextedTo(phone: string, after = 0): Promise<{ code: string; text: string }> {

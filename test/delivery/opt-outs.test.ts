@@ -12,16 +12,12 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import type { Dispatcher } from '../../server/delivery/index.ts';
 import type { OptOutDoc } from '../../server/delivery/types.ts';
 import { inboundEvent } from '../../server/delivery/emulator/payloads.ts';
-import { BYO_API_KEY, BYO_FROM, SHARED_FROM, startDeliveryFixture, uniqueHandset, waitFor, type DeliveryFixture } from './fixture.ts';
+import { BYO_API_KEY, BYO_FROM, SHARED_FROM, startDispatchingFixture, uniqueHandset, waitFor, type DeliveryFixture } from './fixture.ts';
 
 let fx: DeliveryFixture;
 let dispatcher: Dispatcher;
 
-before(async () => {
-  fx = await startDeliveryFixture();
-  dispatcher = await fx.dispatcher();
-  dispatcher.start();
-});
+before(async () => ({ fx, dispatcher } = await startDispatchingFixture()));
 after(() => fx.stop());
 beforeEach(() => fx.emulator.reset());
 

@@ -7,16 +7,12 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import type { Dispatcher } from '../../server/delivery/index.ts';
-import { FAST_SETTINGS, sleep, startDeliveryFixture, waitFor, type DeliveryFixture } from './fixture.ts';
+import { FAST_SETTINGS, sleep, startDispatchingFixture, waitFor, type DeliveryFixture } from './fixture.ts';
 
 let fx: DeliveryFixture;
 let dispatcher: Dispatcher;
 
-before(async () => {
-  fx = await startDeliveryFixture();
-  dispatcher = await fx.dispatcher();
-  dispatcher.start();
-});
+before(async () => ({ fx, dispatcher } = await startDispatchingFixture()));
 after(() => fx.stop());
 beforeEach(async () => {
   fx.emulator.reset();

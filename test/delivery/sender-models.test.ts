@@ -9,16 +9,12 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import { listSandboxMessages, SANDBOX_NUMBERS } from '../../server/delivery/index.ts';
 import { realmOf } from '../../server/tenants/model.ts';
 import type { Dispatcher } from '../../server/delivery/index.ts';
-import { BYO_API_KEY, BYO_FROM, BYO_PROFILE, SHARED_FROM, SHARED_PROFILE, startDeliveryFixture, waitFor, type DeliveryFixture } from './fixture.ts';
+import { BYO_API_KEY, BYO_FROM, BYO_PROFILE, SHARED_FROM, SHARED_PROFILE, startDispatchingFixture, waitFor, type DeliveryFixture } from './fixture.ts';
 
 let fx: DeliveryFixture;
 let dispatcher: Dispatcher;
 
-before(async () => {
-  fx = await startDeliveryFixture();
-  dispatcher = await fx.dispatcher();
-  dispatcher.start();
-});
+before(async () => ({ fx, dispatcher } = await startDispatchingFixture()));
 after(() => fx.stop());
 beforeEach(() => fx.emulator.reset());
 

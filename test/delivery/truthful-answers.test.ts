@@ -11,9 +11,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { call, latestCode, signUp, uniquePhone } from '../helpers/http.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { startTelnyxEmulator, type TelnyxEmulator } from '../../server/delivery/emulator/emulator.ts';
-import { SHARED_FROM, SHARED_PROFILE, uniqueHandset, waitFor } from './fixture.ts';
+import type { TestServer } from '../helpers/server.ts';
+import type { TelnyxEmulator } from '../../server/delivery/emulator/emulator.ts';
+import { startServerWithEmulator } from './api-fixture.ts';
+import { SHARED_FROM, uniqueHandset, waitFor } from './fixture.ts';
 
 let emulator: TelnyxEmulator;
 let server: TestServer;
@@ -24,24 +25,11 @@ const DELIVERY_SETTINGS = { ALDERO_SHARED_SENDER_VERIFIED: 'false', ALDERO_SMS_U
 
 before(async () => {
   Object.assign(process.env, DELIVERY_SETTINGS);
-  emulator = await startTelnyxEmulator();
-  server = await startTestServer({
-    env: {
-      ALDERO_SMS: 'telnyx',
-      TELNYX_API_KEY: emulator.apiKey,
-      TELNYX_BASE_URL: emulator.baseURL,
-      TELNYX_PUBLIC_KEY: emulator.publicKey,
-      ALDERO_SHARED_FROM_NUMBER: SHARED_FROM,
-      ALDERO_SHARED_MESSAGING_PROFILE_ID: SHARED_PROFILE,
-      ...DELIVERY_SETTINGS,
-    },
-  });
-  emulator.webhookUrl = `${server.url}/v1/webhooks/telnyx`;
+  ({ server, emulator } = await startServerWithEmulator(DELIVERY_SETTINGS));
 });
 after(async () => {
   for (const name of Object.keys(DELIVERY_SETTINGS)) delete process.env[name];
   await server?.stop();
-  await emulator?.stop();
 });
 
 const setup = (token: string, phone: string, tenant: string) => call(server.url, 'POST', '/v1/auth/mfa/sms/setup', { body: { phone }, token, tenant });

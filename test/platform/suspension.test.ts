@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import { randomToken } from '../../server/crypto.ts';
 import { startTelnyxEmulator, type TelnyxEmulator } from '../../server/delivery/emulator/emulator.ts';
 import { startEmbeddedMongo } from '../../server/embedded-mongo/index.ts';
-import { SHARED_FROM, SHARED_PROFILE, uniqueHandset, waitFor } from '../delivery/fixture.ts';
+import { emulatorEnv, uniqueHandset, waitFor } from '../delivery/fixture.ts';
 import { call, signUp } from '../helpers/http.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { apex, createTenant, newPlatformKey } from './helpers.ts';
@@ -29,12 +29,7 @@ before(async () => {
   env = {
     ALDERO_PLATFORM_KEY: platformKey,
     ALDERO_PUBLIC_URL: 'http://localhost:3000',
-    ALDERO_SMS: 'telnyx',
-    TELNYX_API_KEY: emulator.apiKey,
-    TELNYX_BASE_URL: emulator.baseURL,
-    TELNYX_PUBLIC_KEY: emulator.publicKey,
-    ALDERO_SHARED_FROM_NUMBER: SHARED_FROM,
-    ALDERO_SHARED_MESSAGING_PROFILE_ID: SHARED_PROFILE,
+    ...emulatorEnv(emulator),
   };
   // Delivery settings are read from the process environment when a dispatcher is made.
   process.env.ALDERO_SMS_WORKER = 'false';
