@@ -60,20 +60,7 @@ export class TenantService {
 
   /** Creates a tenant and returns its first admin key (shown once, stored hashed). */
   async create(input: NewTenant, adminKey?: string): Promise<{ tenant: TenantDoc; adminKey: string }> {
-    const now = this.clock.now();
-    const tenant: TenantDoc = {
-      _id: `ten_${randomToken(9)}`,
-      slug: input.slug,
-      brand: input.brand,
-      senderModel: input.senderModel ?? 'shared',
-      allowedOrigins: input.allowedOrigins ?? [],
-      allowedCountries: input.allowedCountries ?? [],
-      quotas: { ...DEFAULT_QUOTAS },
-      webOtpHost: null,
-      byo: null,
-      createdAt: now,
-      updatedAt: now,
-    };
+    const tenant = newTenantDoc(input, this.clock.now());
     await this.store.tenants.insertOne(tenant);
     this.forget(input.slug);
     const { secret } = await this.keys.issue(tenant._id, { scope: 'all', label: 'first key', ...(adminKey ? { secret: adminKey } : {}) });
@@ -86,22 +73,12 @@ export class TenantService {
    * was generated for this start.
    */
   async ensure(input: NewTenant, adminKey: string | undefined): Promise<{ tenant: TenantDoc; adminKey: string; generated: boolean }> {
-    const now = this.clock.now();
+    // The slug comes from the filter when the upsert inserts.
+    const { slug: _slug, ...fields } = newTenantDoc(input, this.clock.now());
     await this.store.tenants.updateOne(
       { slug: input.slug },
       {
-        $setOnInsert: {
-          _id: `ten_${randomToken(9)}`,
-          brand: input.brand,
-          senderModel: input.senderModel ?? 'shared',
-          allowedOrigins: input.allowedOrigins ?? [],
-          allowedCountries: input.allowedCountries ?? [],
-          quotas: { ...DEFAULT_QUOTAS },
-          webOtpHost: null,
-          byo: null,
-          createdAt: now,
-          updatedAt: now,
-        },
+        $setOnInsert: fields,
         ...(input.localDevelopment !== undefined ? { $set: { localDevelopment: input.localDevelopment } } : {}),
       },
       { upsert: true },
@@ -164,3 +141,19 @@ function contextFor(tenant: TenantDoc, env: Env): TenantContext {
   return { tenant, env, realm: realmOf(tenant._id, env), label: env === 'sandbox' ? `${tenant.slug}-sandbox` : tenant.slug };
 }
 
+/** A new tenant's document: the shared sender, the default quotas, no BYO sender yet. */
+function newTenantDoc(input: NewTenant, now: Date): TenantDoc {
+  return {
+    _id: `ten_${randomToken(9)}`,
+    slug: input.slug,
+    brand: input.brand,
+    senderModel: input.senderModel ?? 'shared',
+    allowedOrigins: input.allowedOrigins ?? [],
+    allowedCountries: input.allowedCountries ?? [],
+    quotas: { ...DEFAULT_QUOTAS },
+    webOtpHost: null,
+    byo: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
