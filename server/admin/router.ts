@@ -8,19 +8,9 @@ import { sealByoApiKey } from '../delivery/index.ts';
 import { AppError } from '../errors.ts';
 import { adminProcedure } from '../procedures.ts';
 import { brandInput, vetBrand } from '../platform/brand.ts';
+import { countryInput, originInput, quotasInput, senderModelInput } from '../platform/schemas.ts';
 import type { Env, TenantDoc } from '../store/documents.ts';
 import { router } from '../trpc.ts';
-
-const quotas = z.object({
-  phonePerHour: z.number().int().min(0).max(1_000_000),
-  phonePerDay: z.number().int().min(0).max(1_000_000),
-  userPerHour: z.number().int().min(0).max(1_000_000),
-  ipPerHour: z.number().int().min(0).max(1_000_000),
-  tenantPerDay: z.number().int().min(0).max(100_000_000),
-  minIntervalSeconds: z.number().int().min(0).max(3600),
-});
-
-const origin = z.string().max(256).regex(/^https?:\/\/[^/\s]+$/, 'An origin is scheme://host[:port], without a path');
 
 const tenantOutput = z.object({
   slug: z.string(),
@@ -28,7 +18,7 @@ const tenantOutput = z.object({
   senderModel: z.enum(['shared', 'byo']),
   allowedOrigins: z.array(z.string()),
   allowedCountries: z.array(z.string()),
-  quotas,
+  quotas: quotasInput,
   webOtpHost: z.string().nullable(),
   /** Days audit events are kept (events recorded from now on). */
   auditRetentionDays: z.number().int(),
@@ -107,15 +97,15 @@ export const adminRouter = router({
       .input(z.object({
         /** Vetted by the brand rules of the shared sender (2–30 characters, no URL, phone number, line break, ...). */
         brand: brandInput.optional(),
-        allowedOrigins: z.array(origin).max(50).optional(),
-        allowedCountries: z.array(z.string().regex(/^[A-Z]{2}$/, 'ISO 3166 alpha-2, upper case')).max(250).optional(),
-        quotas: quotas.partial().optional(),
+        allowedOrigins: z.array(originInput).max(50).optional(),
+        allowedCountries: z.array(countryInput).max(250).optional(),
+        quotas: quotasInput.partial().optional(),
         webOtpHost: z.string().max(253).regex(/^[a-z0-9.-]+(:\d+)?$/).nullable().optional(),
         auditRetentionDays: z.number().int().min(1).max(3650).optional(),
         /** Set (a new one gets a secret, answered once), change the URL, rotate the secret, or remove with null. */
         notificationWebhook: z.object({ url: z.string().trim().max(2048), rotateSecret: z.boolean().optional() }).nullable().optional(),
         /** `shared` (Aldero's number, the default) or `byo` (needs `byo`). */
-        senderModel: z.enum(['shared', 'byo']).optional(),
+        senderModel: senderModelInput.optional(),
         /** The tenant's own sender; null removes it (and falls back to the shared sender). */
         byo: byoInput.nullable().optional(),
       }))

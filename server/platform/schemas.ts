@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** Input pieces of tenant settings, shared by the platform API and the tenant admin API. */
+/** Pieces of tenant settings, shared by the platform API and the tenant admin API (their inputs, and the quotas of their answers). */
 
 export const quotasInput = z.object({
   phonePerHour: z.number().int().min(0).max(1_000_000),
