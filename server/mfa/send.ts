@@ -126,11 +126,13 @@ async function deliver(ctx: Context, claimed: ClaimedSend, releaseQuotas: () => 
     await Promise.all([releaseQuotas(), releaseSend(challenges, challenge._id)]);
     throw error;
   }
+  // Parsing the number (to mask it) is the costliest step of a send in this process: once.
+  const maskedPhone = maskPhone(phone);
   const recordSent = (sendsRemaining: number) =>
     ctx.deps.audit.record(ctx.req, 'mfa.code.sent', {
       challengeId: challenge._id,
       purpose: challenge.kind === 'login' ? 'login' : 'enroll_sms',
-      maskedPhone: maskPhone(phone),
+      maskedPhone,
       sender: senderNumberFor(ctx.req.tenant, ctx.deps.config),
       messageId: delivery.messageId,
       deliveryStatus: delivery.status,
@@ -145,7 +147,7 @@ async function deliver(ctx: Context, claimed: ClaimedSend, releaseQuotas: () => 
     throw deliveryRefusal(delivery.reason);
   }
   // The dispatcher has put this state on the challenge itself, before any worker could move it on.
-  const sent = codeSentOf({ ...challenge, delivery }, minInterval);
+  const sent = codeSentOf({ ...challenge, delivery }, minInterval, maskedPhone);
   await recordSent(sent.sendsRemaining);
   return sent;
 }
@@ -174,9 +176,9 @@ const DELIVERY_REFUSALS: Partial<Record<DeliveryReason, string>> = {
   challenge_expired: 'This challenge has ended. Start over.',
 };
 
-export function codeSentOf(challenge: ChallengeDoc, minIntervalSeconds: number): CodeSent {
+export function codeSentOf(challenge: ChallengeDoc, minIntervalSeconds: number, maskedPhone?: string): CodeSent {
   return {
-    maskedPhone: challenge.phone ? maskPhone(challenge.phone) : '',
+    maskedPhone: maskedPhone ?? (challenge.phone ? maskPhone(challenge.phone) : ''),
     ...challengeState(challenge),
     retryAfterSeconds: minIntervalSeconds,
     delivery: { status: challenge.delivery?.status ?? 'queued', reason: challenge.delivery?.reason ?? null },

@@ -37,7 +37,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     seconds: { type: 'string' },
     connections: { type: 'string', default: '10' },
-    targets: { type: 'string', default: 'floor,aldero,better-auth' },
+    targets: { type: 'string', default: 'floor,floor-guide,aldero,better-auth' },
     rounds: { type: 'string' },
     extra: { type: 'boolean', default: true },
     memory: { type: 'boolean', default: true },
@@ -96,12 +96,15 @@ await Promise.all(TARGETS.map(async (name) => targets.set(name, await startTarge
 /** `cpuUs`: CPU time of the target process (server + engine, all threads) per answered request. */
 type Row = { round: number; scenario: ScenarioName; target: TargetName; result: LoadResult; cpuUs: number };
 const rows: Row[] = [];
-const totalRuns = rounds * scenarioNames.length * TARGETS.length;
+/** `floor-guide` (the floor without the account-level code limit) only where that limit is on the path: verify. */
+const targetsOf = (scenario: ScenarioName) => TARGETS.filter((target) => target !== 'floor-guide' || scenario.startsWith('verify'));
+const totalRuns = rounds * scenarioNames.reduce((sum, scenario) => sum + targetsOf(scenario).length, 0);
 const runsStarted = Date.now();
 try {
   for (let round = 0; round < rounds; round++) for (const scenarioName of scenarioNames) {
     const scenario = SCENARIOS[scenarioName];
-    const order = TARGETS.map((_, i) => TARGETS[(i + round) % TARGETS.length]!);
+    const own = targetsOf(scenarioName);
+    const order = own.map((_, i) => own[(i + round) % own.length]!);
     for (const targetName of order) {
       const target = targets.get(targetName)!;
       const spec = specOf(scenario, targetName);
@@ -228,6 +231,20 @@ for (const bar of TARGET_BARS) {
   );
 }
 say();
+if (TARGETS.includes('floor-guide') && TARGETS.includes('floor')) {
+  for (const scenario of scenarioNames.filter((name) => name.startsWith('verify'))) {
+    const cost = ratios(scenario, 'floor', 'floor-guide', cpu);
+    const speed = ratios(scenario, 'floor-guide', 'floor', rps);
+    if (cost.length) {
+      say(
+        `The account-level code limit's round trip (${SCENARIOS[scenario].title}): the floor with it takes ${times(median(cost))} the CPU per request of the floor without it (floor-guide), ` +
+          `which serves ${times(median(speed))} its requests per second` +
+          (TARGETS.includes('better-auth') ? `; floor-guide ÷ better-auth: ${times(median(ratios(scenario, 'floor-guide', 'better-auth', rps)))} req/s, ${times(median(ratios(scenario, 'floor-guide', 'better-auth', cpu)))} CPU/req.` : '.'),
+      );
+    }
+  }
+  say();
+}
 
 // 3. The engine's and the delivery's own benches, and the memory check.
 async function runScript(title: string, args: string[], env: Record<string, string> = {}): Promise<number> {
