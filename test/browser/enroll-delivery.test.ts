@@ -9,8 +9,7 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import '../../components/aldero-sms-enroll.ts';
 import type { AlderoSmsEnroll } from '../../components/aldero-sms-enroll.ts';
-import { AlderoClient } from '../../components/client/index.ts';
-import { liveHandset, part, PASSWORD, record, shadow, signUp, telnyx, telnyxMessages, type, uniqueEmail, uniquePhone, waitFor, withLiveOrigin } from './helpers.ts';
+import { codeAtTelnyx, liveClient, liveHandset, part, PASSWORD, record, shadow, signUp, telnyx, telnyxMessages, type, uniqueEmail, uniquePhone, waitFor, withLiveOrigin } from './helpers.ts';
 
 /** The element checks every 2 s, 5 times per send: a failure shows within about 10 s. */
 const FOLLOWED_MS = 12_000;
@@ -31,8 +30,7 @@ async function mountEnroll(accessToken: string, options: { sandbox?: boolean } =
 
 /** A new user of the live environment, signed in (the page's origin must be allowed there: `withLiveOrigin`). */
 async function liveUser(): Promise<string> {
-  const live = new AlderoClient({ tenantSlug: 'acme', apiBase: '' });
-  return (await live.auth.signup({ email: uniqueEmail(), password: PASSWORD })).accessToken;
+  return (await liveClient().auth.signup({ email: uniqueEmail(), password: PASSWORD })).accessToken;
 }
 
 /** Types the number (international form) and sends the code; resolves on the code step. */
@@ -43,14 +41,6 @@ async function sendCode(element: AlderoSmsEnroll, phone: string): Promise<void> 
   await waitFor(() => shadow(element).querySelector('#code') ?? (errorText(element) || undefined), 'the code step');
   await element.updateComplete;
   expect(shadow(element).querySelector('#code'), `the setup was accepted for delivery (${errorText(element)})`).to.exist;
-}
-
-/** The code in the newest SMS Telnyx accepted for `phone`. */
-async function codeAtTelnyx(phone: string): Promise<string> {
-  const message = await waitFor(async () => (await telnyxMessages(phone))[0], `an SMS to ${phone} at Telnyx`);
-  const code = /code is (\d{6})/.exec(message.text)?.[1];
-  if (!code) throw new Error(`no code in ${JSON.stringify(message.text)}`);
-  return code;
 }
 
 /** Counts the element's reads of the enrollment status (its real requests; nothing is answered here). */

@@ -127,6 +127,19 @@ export async function telnyxMessages(to: string): Promise<{ id: string; to: stri
   return response.json();
 }
 
+/** The code in the newest SMS the Telnyx emulator accepted for `phone` (waits for it). */
+export async function codeAtTelnyx(phone: string): Promise<string> {
+  const message = await waitFor(async () => (await telnyxMessages(phone))[0], `an SMS to ${phone} at Telnyx`);
+  const code = /code is (\d{6})/.exec(message.text)?.[1];
+  if (!code) throw new Error(`no code in ${JSON.stringify(message.text)}`);
+  return code;
+}
+
+/** A client of the live environment (the page's origin must be allowed there: `withLiveOrigin`). */
+export function liveClient(): AlderoClient {
+  return new AlderoClient({ tenantSlug: TENANT, apiBase: API_BASE });
+}
+
 /** The sandbox inbox of a phone, newest first. */
 export async function inbox(phone: string): Promise<SandboxMessage[]> {
   const response = await fetch(`/v1/sandbox/messages?phone=${encodeURIComponent(phone)}`, {
@@ -167,10 +180,10 @@ export async function enrolledUser(): Promise<{ email: string; phone: string; re
   return { email, phone, recoveryCodes };
 }
 
-/** Logs in with the password and returns the login challenge (`mfa_required`). */
-export async function loginChallenge(email: string): Promise<{ mfaToken: string; availableMethods: string[] }> {
+/** Logs in with the password and returns the login challenge (`mfa_required`); on the sandbox unless another `client` is given. */
+export async function loginChallenge(email: string, client = newClient()): Promise<{ mfaToken: string; availableMethods: string[] }> {
   try {
-    await newClient().auth.login({ email, password: PASSWORD });
+    await client.auth.login({ email, password: PASSWORD });
   } catch (error) {
     if (error instanceof AlderoError && error.code === 'mfa_required' && typeof error.context.mfa_token === 'string') {
       return { mfaToken: error.context.mfa_token, availableMethods: error.context.available_methods ?? [] };

@@ -4,9 +4,12 @@ import '../../components/aldero-mfa-challenge.ts';
 import type { AlderoMfaChallenge } from '../../components/aldero-mfa-challenge.ts';
 import { AlderoClient, AlderoError } from '../../components/client/index.ts';
 import {
+  codeAtTelnyx,
   enrolledUser,
   inbox,
   latestCode,
+  liveClient,
+  liveHandset,
   loginChallenge,
   newClient,
   part,
@@ -14,16 +17,19 @@ import {
   record,
   shadow,
   signUp,
+  telnyx,
   type,
+  uniqueEmail,
   waitFor,
+  withLiveOrigin,
 } from './helpers.ts';
 
-/** The challenge element on the sandbox, through the page's origin, without the courtesy resend delay. */
-async function mountChallenge(mfaToken: string, options: { lang?: string; resendDelay?: number; client?: AlderoClient } = {}) {
+/** The challenge element on the sandbox (or `live`), through the page's origin, without the courtesy resend delay. */
+async function mountChallenge(mfaToken: string, options: { lang?: string; resendDelay?: number; client?: AlderoClient; live?: boolean } = {}) {
   const element = await fixture<AlderoMfaChallenge>(html`
     <aldero-mfa-challenge
       tenant="acme"
-      sandbox
+      ?sandbox=${!options.live}
       api-base=""
       lang=${options.lang ?? 'en'}
       resend-delay=${options.resendDelay ?? 0}
@@ -263,38 +269,43 @@ describe('<aldero-mfa-challenge>', () => {
   });
 
   /**
-   * A client whose challenge status says the login's SMS failed for `reason`. Since issue 20 the
-   * sandbox refuses to enroll its opted-out and invalid magic numbers (as the real numbers would
-   * be), so an enrolled number whose login SMS fails cannot be made for real here; the element's
-   * reading of the status is what these tests are about.
+   * The mfa_token of a login whose SMS fails after the login answered, for real: a user enrolled
+   * on a live number (the live environment sends through the Telnyx emulator, api-server.ts), which
+   * Telnyx then refuses when the outbox hands the login's code over: `block` answers 40300 (a STOP
+   * the server never heard of), `invalid` 40310. (The sandbox refuses to enroll its opted-out and
+   * invalid magic numbers, as the real numbers would be.) The element learns it from its status.
    */
-  function deliveryFailing(reason: string): AlderoClient {
-    const failing: typeof fetch = async (input, init) => {
-      const response = await fetch(input, init);
-      if (!String(input).includes('auth.mfa.status')) return response;
-      const body = await response.json();
-      body.result.data.delivery = { status: 'failed', reason };
-      return new Response(JSON.stringify(body), { status: response.status, headers: { 'content-type': 'application/json' } });
-    };
-    return new AlderoClient({ tenantSlug: 'acme', sandbox: true, apiBase: '', fetch: failing });
+  async function loginWhoseSmsFails(refusal: 'block' | 'invalid'): Promise<string> {
+    const client = liveClient();
+    const email = uniqueEmail();
+    await client.auth.signup({ email, password: PASSWORD });
+    const phone = liveHandset();
+    await client.auth.mfa.sms.setup({ phone });
+    await client.auth.mfa.sms.confirm({ code: await codeAtTelnyx(phone) });
+    await telnyx(refusal, { to: phone });
+    return (await loginChallenge(email, client)).mfaToken;
   }
 
   it('explains an opted-out number (STOP) with the way out', async () => {
-    const { email } = await enrolledUser();
-    const errors = record(document, 'aldero-error');
-    const element = await mountChallenge((await loginChallenge(email)).mfaToken, { client: deliveryFailing('opted_out') });
-    await waitFor(() => errors.length > 0, 'the delivery failure');
-    expect(errors[0].detail.code).to.equal('MFA_DELIVERY_FAILED');
-    expect(errorText(element)).to.equal('This number replied STOP. Reply START to it, or use a recovery code.');
-    expect(part(element, '[data-method="recovery_code"]')).to.exist;
-    await expect(element).to.be.accessible();
+    await withLiveOrigin(async () => {
+      const mfaToken = await loginWhoseSmsFails('block');
+      const errors = record(document, 'aldero-error');
+      const element = await mountChallenge(mfaToken, { live: true });
+      await waitFor(() => errors.length > 0, 'the delivery failure', 12_000);
+      expect(errors[0].detail.code).to.equal('MFA_DELIVERY_FAILED');
+      expect(errors[0].detail.reason).to.equal('opted_out');
+      expect(errorText(element)).to.equal('This number replied STOP. Reply START to it, or use a recovery code.');
+      expect(part(element, '[data-method="recovery_code"]')).to.exist;
+      await expect(element).to.be.accessible();
+    });
   });
 
   it('explains a number that cannot receive SMS', async () => {
-    const { email } = await enrolledUser();
-    const element = await mountChallenge((await loginChallenge(email)).mfaToken, { client: deliveryFailing('invalid_number') });
-    await waitFor(() => errorText(element), 'the delivery failure');
-    expect(errorText(element)).to.equal('This number cannot receive text messages. Use a recovery code instead.');
+    await withLiveOrigin(async () => {
+      const element = await mountChallenge(await loginWhoseSmsFails('invalid'), { live: true });
+      await waitFor(() => errorText(element) || undefined, 'the delivery failure', 12_000);
+      expect(errorText(element)).to.equal('This number cannot receive text messages. Use a recovery code instead.');
+    });
   });
 
   describe('WebOTP', () => {
