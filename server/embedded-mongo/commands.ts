@@ -216,26 +216,14 @@ function killCursors(context: CommandContext, command: Document): Document {
 function insert(context: CommandContext, command: Document, name: string): Document {
   const documents = requireArray(command.documents, 'insert.documents');
   const collection = context.storage.ensureCollection(context.database, command[name]);
-  const ordered = command.ordered !== false;
-  const writeErrors: Document[] = [];
   let inserted = 0;
-  for (let i = 0; i < documents.length; i++) {
-    const doc = documents[i];
-    try {
-      if (!isDocument(doc)) throw badValue('the documents to insert must be objects');
-      // The document was just deserialized from the wire: the store owns it, no copy needed.
-      collection.insert(doc);
-      inserted++;
-    } catch (error) {
-      if (!(error instanceof CommandError)) throw error;
-      writeErrors.push(error.toWriteError(i));
-      if (ordered) break;
-    }
-  }
-  const reply: Document = { n: inserted };
-  if (writeErrors.length > 0) reply.writeErrors = writeErrors;
-  reply.ok = 1;
-  return reply;
+  const writeErrors = runStatements(documents, command.ordered !== false, (doc) => {
+    if (!isDocument(doc)) throw badValue('the documents to insert must be objects');
+    // The document was just deserialized from the wire: the store owns it, no copy needed.
+    collection.insert(doc);
+    inserted++;
+  });
+  return writeReply({ n: inserted }, writeErrors);
 }
 
 function update(context: CommandContext, command: Document, name: string): Document {
@@ -243,86 +231,88 @@ function update(context: CommandContext, command: Document, name: string): Docum
   const collectionNameValue = collectionName(command, name);
   // MongoDB parses every statement before running any: an unknown field fails the whole command.
   checkStatements(statements, updateStatementFields, 'update.updates');
-  const ordered = command.ordered !== false;
   const scope = newScope();
-  const writeErrors: Document[] = [];
   const upserted: Document[] = [];
   let matched = 0;
   let modified = 0;
-  for (let i = 0; i < statements.length; i++) {
-    const statement = statements[i];
-    try {
-      if (statement.collation !== undefined) refuseCollation(statement.collation);
-      const filter = optionalDocument(statement.q, 'q') ?? {};
-      const predicate = compileFilter(filter);
-      const compiled = compileUpdate(statement.u);
-      const multi = statement.multi === true;
-      if (multi && compiled.kind === 'replacement') {
-        throw new CommandError('FailedToParse', 'multi update is not supported for replacement-style update');
-      }
-      const existing = context.storage.getCollection(context.database, collectionNameValue);
-      checkHint(existing, statement.hint);
-      const entries = existing ? existing.find(filter, predicate, multi ? Infinity : 1) : [];
-      if (entries.length === 0) {
-        if (statement.upsert === true) {
-          const doc = buildUpsertDocument(filter, compiled, scope);
-          context.storage.ensureCollection(context.database, collectionNameValue).insert(doc);
-          upserted.push({ index: i, _id: doc._id });
-        }
-        continue;
-      }
-      for (const entry of entries) {
-        const outcome = applyUpdate(entry.doc, compiled, false, scope);
-        if (outcome.changed) {
-          existing!.replace(entry, outcome.doc);
-          modified++;
-        }
-        matched++;
-      }
-    } catch (error) {
-      if (!(error instanceof CommandError)) throw error;
-      writeErrors.push(error.toWriteError(i));
-      if (ordered) break;
+  const writeErrors = runStatements(statements, command.ordered !== false, (statement, i) => {
+    if (statement.collation !== undefined) refuseCollation(statement.collation);
+    const filter = optionalDocument(statement.q, 'q') ?? {};
+    const predicate = compileFilter(filter);
+    const compiled = compileUpdate(statement.u);
+    const multi = statement.multi === true;
+    if (multi && compiled.kind === 'replacement') {
+      throw new CommandError('FailedToParse', 'multi update is not supported for replacement-style update');
     }
-  }
-  const reply: Document = { n: matched + upserted.length, nModified: modified };
-  if (upserted.length > 0) reply.upserted = upserted;
-  if (writeErrors.length > 0) reply.writeErrors = writeErrors;
-  reply.ok = 1;
-  return reply;
+    const existing = context.storage.getCollection(context.database, collectionNameValue);
+    checkHint(existing, statement.hint);
+    const entries = existing ? existing.find(filter, predicate, multi ? Infinity : 1) : [];
+    if (entries.length === 0) {
+      if (statement.upsert === true) {
+        const doc = buildUpsertDocument(filter, compiled, scope);
+        context.storage.ensureCollection(context.database, collectionNameValue).insert(doc);
+        upserted.push({ index: i, _id: doc._id });
+      }
+      return;
+    }
+    for (const entry of entries) {
+      const outcome = applyUpdate(entry.doc, compiled, false, scope);
+      if (outcome.changed) {
+        existing!.replace(entry, outcome.doc);
+        modified++;
+      }
+      matched++;
+    }
+  });
+  return writeReply({ n: matched + upserted.length, nModified: modified, ...(upserted.length > 0 ? { upserted } : {}) }, writeErrors);
 }
 
 function deleteCommand(context: CommandContext, command: Document, name: string): Document {
   const statements = requireArray(command.deletes, 'delete.deletes');
   const collectionNameValue = collectionName(command, name);
   checkStatements(statements, deleteStatementFields, 'delete.deletes');
-  const ordered = command.ordered !== false;
-  const writeErrors: Document[] = [];
   let deleted = 0;
+  const writeErrors = runStatements(statements, command.ordered !== false, (statement) => {
+    if (statement.collation !== undefined) refuseCollation(statement.collation);
+    const limit = toInteger(statement.limit, -1);
+    if (limit !== 0 && limit !== 1) {
+      throw new CommandError('FailedToParse', `The limit field in delete objects must be 0 or 1. Got ${formatValue(statement.limit)}`);
+    }
+    const filter = optionalDocument(statement.q, 'q') ?? {};
+    const predicate = compileFilter(filter);
+    const collection = context.storage.getCollection(context.database, collectionNameValue);
+    checkHint(collection, statement.hint);
+    if (!collection) return;
+    for (const entry of collection.find(filter, predicate, limit === 1 ? 1 : Infinity)) {
+      collection.delete(entry);
+      deleted++;
+    }
+  });
+  return writeReply({ n: deleted }, writeErrors);
+}
+
+/**
+ * A write command's statements in order, as MongoDB runs them: a statement's CommandError becomes
+ * its write error (with its index) and the others still run, unless the command is ordered, which
+ * stops at the first. Returns the write errors.
+ */
+function runStatements<T>(statements: readonly T[], ordered: boolean, run: (statement: T, index: number) => void): Document[] {
+  const writeErrors: Document[] = [];
   for (let i = 0; i < statements.length; i++) {
-    const statement = statements[i];
     try {
-      if (statement.collation !== undefined) refuseCollation(statement.collation);
-      const limit = toInteger(statement.limit, -1);
-      if (limit !== 0 && limit !== 1) {
-        throw new CommandError('FailedToParse', `The limit field in delete objects must be 0 or 1. Got ${formatValue(statement.limit)}`);
-      }
-      const filter = optionalDocument(statement.q, 'q') ?? {};
-      const predicate = compileFilter(filter);
-      const collection = context.storage.getCollection(context.database, collectionNameValue);
-      checkHint(collection, statement.hint);
-      if (!collection) continue;
-      for (const entry of collection.find(filter, predicate, limit === 1 ? 1 : Infinity)) {
-        collection.delete(entry);
-        deleted++;
-      }
+      run(statements[i] as T, i);
     } catch (error) {
       if (!(error instanceof CommandError)) throw error;
       writeErrors.push(error.toWriteError(i));
       if (ordered) break;
     }
   }
-  const reply: Document = { n: deleted };
+  return writeErrors;
+}
+
+/** A write command's reply: its counts, the write errors when there are any, ok. */
+function writeReply(counts: Document, writeErrors: Document[]): Document {
+  const reply: Document = { ...counts };
   if (writeErrors.length > 0) reply.writeErrors = writeErrors;
   reply.ok = 1;
   return reply;
