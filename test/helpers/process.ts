@@ -44,6 +44,23 @@ export async function spawnServerProcess(env: Record<string, string>, quotas?: P
   };
 }
 
+/**
+ * The child's side of that handshake, for a server script (serve.ts; any script the parent reads
+ * the same way): prints `ready` as one JSON line on stdout, then runs `stop` and exits on
+ * SIGTERM/SIGINT or when stdin closes (the parent is gone).
+ */
+export function announceReady(ready: Record<string, unknown>, stop: () => Promise<void>): void {
+  process.stdout.write(JSON.stringify(ready) + '\n');
+  const exit = async () => {
+    await stop();
+    process.exit(0);
+  };
+  process.once('SIGTERM', exit);
+  process.once('SIGINT', exit);
+  process.stdin.on('end', exit);
+  process.stdin.resume();
+}
+
 export interface ProcessPair {
   /** The API in this test process. */
   local: TestServer;

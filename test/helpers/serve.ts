@@ -1,10 +1,11 @@
 /**
  * Starts a real API process and prints one JSON line `{"url","adminKey","tenant"}` on stdout when
- * it is ready; for the browser suites and the several-process tests (`spawnServerProcess`). Every
+ * it is ready; for the several-process tests (`spawnServerProcess`). Every
  * `ALDERO_*` variable of its environment is its configuration; `TEST_SERVER_QUOTAS` (JSON) the demo
  * tenant's send quotas. With MONGODB_URI (and MONGODB_DB) it joins that database instead of
  * starting its own engine. Stops on SIGTERM/SIGINT or when stdin closes.
  */
+import { announceReady } from './process.ts';
 import { startTestServer } from './server.ts';
 
 const env: Record<string, string> = {};
@@ -15,12 +16,4 @@ const server = await startTestServer({
   env,
   quotas: process.env.TEST_SERVER_QUOTAS ? JSON.parse(process.env.TEST_SERVER_QUOTAS) : undefined,
 });
-process.stdout.write(JSON.stringify({ url: server.url, adminKey: server.adminKey, tenant: 'acme' }) + '\n');
-const stop = async () => {
-  await server.stop();
-  process.exit(0);
-};
-process.once('SIGTERM', stop);
-process.once('SIGINT', stop);
-process.stdin.on('end', stop);
-process.stdin.resume();
+announceReady({ url: server.url, adminKey: server.adminKey, tenant: 'acme' }, () => server.stop());
