@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { E164_PATTERN } from './contract/formats.ts';
+import { DELIVERY_REASONS } from './contract/errors.ts';
 import { DELIVERY_STATUSES, MFA_METHODS } from './contract/methods.ts';
 
 /** Shapes shared by several procedures (inputs and outputs), documented once for OpenAPI. */
@@ -22,7 +23,7 @@ export const phone = z.string().trim().max(32).meta({ pattern: E164_PATTERN.sour
 
 const deliveryOutput = z.object({
   status: z.enum(DELIVERY_STATUSES),
-  reason: z.string().nullable(),
+  reason: z.enum(DELIVERY_REASONS).nullable(),
 });
 
 export const codeSentOutput = z.object({

@@ -3,7 +3,7 @@ import { property } from 'lit/decorators/property.js';
 import { CODE_DIGITS, RECOVERY_CODE_LENGTH } from '../../server/contract/formats.ts';
 import type { Delivery } from '../client/api.ts';
 import { AlderoClient } from '../client/index.ts';
-import { AlderoError, type AlderoErrorContext } from '../client/errors.ts';
+import { AlderoError } from '../client/errors.ts';
 import { undelivered } from './delivery-watch.ts';
 import type { Finding } from './diagnosis.ts';
 import { AlderoElement } from './element.ts';
@@ -172,7 +172,7 @@ export abstract class AlderoApiElement<C extends Catalogue> extends AlderoElemen
     // The reason of a limit or of an SMS that cannot go out (refused at once, or failed later), so
     // the page can act on it too. (A delivery's reason is one of the contract's; the server's
     // output schema types it as a string.)
-    const reason = alderoError?.context.reason ?? (alderoError?.context.delivery?.reason as AlderoErrorContext['reason'] | null);
+    const reason = alderoError?.context.reason ?? alderoError?.context.delivery?.reason;
     this.emit('aldero-error', {
       code: alderoError?.code ?? 'INTERNAL_ERROR',
       message,
