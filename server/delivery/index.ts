@@ -59,7 +59,7 @@ export function createDispatcher(deps: DeliveryDeps, overrides: Partial<Delivery
   const settings = loadDeliverySettings(process.env, overrides);
   const outbox = new Outbox(deps.store);
   const providers = new SmsProviders(deps, settings);
-  const throughput = new Throughput(deps.store);
+  const throughput = new Throughput(deps.store, { callMs: settings.callTimeoutMs + settings.callMarginMs });
   const worker = new OutboxWorker(
     { store: deps.store, clock: deps.clock, log: deps.log, secret: deps.keys.secret, audit: deps.audit },
     outbox,

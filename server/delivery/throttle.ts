@@ -5,32 +5,44 @@ import type { ThrottleDoc } from './types.ts';
 /**
  * Throughput shaping shared by every process through MongoDB (`smsThrottle`).
  *
- * A rate lane (per sender number, per Telnyx account) is a sliding-window log: its document holds
- * the start times of its last `limit` sends, oldest first. A send may start only when the oldest
- * of them is at least one window old, so no window of that length ever holds more than `limit`
- * sends, wherever it starts — Telnyx counts per second and answers 429 above its limit, so a
- * pacing that is right on average (the GCRA this replaces let 6 through in one sliding second at
- * 5/s: slots exactly 200 ms apart, the first one sent late) is not enough. The check and the
- * record are one conditional update, so two processes can never take the same room.
+ * A rate lane (per sender number, per Telnyx account) is a sliding-window log. Telnyx counts the
+ * messages that reach it in each second and answers 429 above its limit, and when a request
+ * reaches Telnyx is known only within bounds: not before its call starts, not after its answer
+ * comes back. So each send is counted in the log by the latest time it may reach the provider:
+ * while its call is pending, a bound past any answer (`pendingMs`: the call's timeout and
+ * margin, plus the lateness a start is allowed); once answered, the time of the answer
+ * (`settle`). A send may start at `at` only when fewer than `limit` sends of the lane may still
+ * reach the provider after `at - windowMs`, and never starts before `at`: then no window of that
+ * length ever holds more than `limit` arrivals, however late calls start, however long requests
+ * take on the way, on whichever process. (The lanes this replaces counted the slot's time and
+ * trusted a 50 ms margin for the rest: a first call on a fresh connection, or one started late
+ * by a busy process, reached the provider later than that, and 6 arrived within a second at 5/s.)
+ * The price: a lane sends `limit` per window plus one round trip to the provider.
  *
- * The window is a second plus `WINDOW_MARGIN_MS`: a call starts at most `LATE_TOLERANCE_MS`
- * after its slot (a later wake-up takes a fresh one), and the rest of the margin absorbs the
- * variation of the time the request takes to reach the provider. Above
- * `MAX_LOG` messages per second a lane counts `rate / k` per `1/k` second instead (k whole), which
- * bounds every second the same way with a short log.
+ * The check and the record are one conditional update, so two processes can never take the same
+ * room. A log is kept newest first (`$sort: -1`): `until.{limit-1}` is the `limit`-th latest
+ * bound. Answers are written before the pending bound they replace is pulled (the lane
+ * briefly counts the send twice, never zero times), and the log keeps twice `limit` entries, so
+ * a pending bound is never sliced off. A pending bound whose answer never comes (a crash, a call
+ * in doubt) stops counting when its time is past. Above `MAX_LOG` messages per second a lane
+ * counts `rate / k` per `1/k` second instead (k whole), which bounds every second the same way
+ * with a short log.
  *
  * Times here are wall-clock milliseconds (`Date.now()`), not the injected domain clock: they
- * pace real requests to a real provider, and every process must agree on them (keep hosts on NTP).
+ * pace real requests to a real provider, and every process must agree on them within
+ * `WINDOW_MARGIN_MS` (keep hosts on NTP).
  */
 
-/** What the time between taking a slot and the request reaching the provider may vary by. */
-export const WINDOW_MARGIN_MS = 50;
-/** How late a call may start after its slot; a later wake-up takes a fresh slot. */
-const LATE_TOLERANCE_MS = 20;
+/** What the window is widened by: whole-millisecond clocks, and clocks of different hosts. */
+export const WINDOW_MARGIN_MS = 10;
+/** How late a call may start after its slot; a later wake-up gives the slot back and takes a fresh one. */
+export const LATE_TOLERANCE_MS = 500;
 const MIN_LEAD_MS = 5;
 const MAX_LEAD_MS = 250;
-/** The longest log a lane keeps (its `limit`); faster lanes count in fractions of a second. */
+/** The longest log a lane counts by (its `limit`); faster lanes count in fractions of a second. */
 const MAX_LOG = 100;
+/** How often a lane whose room is held by unanswered calls is looked at again. */
+const PENDING_POLL_MS = 20;
 
 /** The rate lanes one message counts against. */
 export interface Lanes {
@@ -40,10 +52,18 @@ export interface Lanes {
   senderRatePerSecond: number;
 }
 
-/** A lane as the log counts it: at most `limit` sends in any `windowMs`. */
+/** A lane as the log counts it: at most `limit` arrivals in any `windowMs`. */
 export interface LaneRule {
   limit: number;
   windowMs: number;
+}
+
+/** A slot taken on both lanes of a message: its call may start at `at` (wall ms), not before. */
+export interface Slot {
+  at: number;
+  /** The bound the send is counted by until it is settled (unique: it names this slot in the logs). */
+  pending: number;
+  lanes: Lanes;
 }
 
 /** The rule that keeps a lane at or under `ratePerSecond` in every one-second window (plus the margin). */
@@ -55,14 +75,26 @@ export function laneRule(ratePerSecond: number): LaneRule {
   return { limit: Math.max(1, Math.floor(ratePerSecond / k)), windowMs: (1000 + WINDOW_MARGIN_MS) / k };
 }
 
+/** The two lanes of a message, as their log documents and rules. */
+function lanesOf(lanes: Lanes): { id: string; rule: LaneRule }[] {
+  return [
+    { id: `sender:${lanes.sender}`, rule: laneRule(lanes.senderRatePerSecond) },
+    { id: `account:${lanes.account}`, rule: laneRule(lanes.accountRatePerSecond) },
+  ];
+}
+
 /** The throughput state (`smsThrottle`): every filter and update on it is here. */
 export class Throughput {
   private readonly throttle: Collection<ThrottleDoc>;
   /** How far ahead (ms) a slot is taken: about two round trips of `tryTake`, measured. */
   private lead = MIN_LEAD_MS;
+  /** How long after its slot a send is counted while its call has no answer. */
+  private readonly pendingMs: number;
 
-  constructor(store: Store) {
+  /** `callMs`: the longest a provider call may take, answer or not (its timeout and margin). */
+  constructor(store: Store, options: { callMs: number }) {
     this.throttle = store.collection<ThrottleDoc>('smsThrottle');
+    this.pendingMs = LATE_TOLERANCE_MS + options.callMs;
   }
 
   /**
@@ -70,31 +102,31 @@ export class Throughput {
    * lane, or says when to try again. Both or neither: a sender slot whose account lane is full is
    * given back.
    */
-  async tryTake(lanes: Lanes, at: number): Promise<{ ok: true } | { ok: false; retryAt: number }> {
-    // A fraction of a millisecond (never earlier than `at`) makes the stamp this call's own, so it can be given back.
-    const stamp = at + Math.random() * 0.9;
-    const senderId = `sender:${lanes.sender}`;
-    const sender = await this.takeLane(senderId, laneRule(lanes.senderRatePerSecond), stamp);
-    if (sender !== null) return { ok: false, retryAt: sender };
-    const account = await this.takeLane(`account:${lanes.account}`, laneRule(lanes.accountRatePerSecond), stamp);
-    if (account !== null) {
-      await this.throttle.updateOne({ _id: senderId }, { $pull: { sent: stamp } });
-      return { ok: false, retryAt: account };
+  async tryTake(lanes: Lanes, at: number): Promise<{ ok: true; slot: Slot } | { ok: false; retryAt: number }> {
+    // A fraction of a millisecond makes the bound this slot's own, so it can be settled or given back.
+    const slot: Slot = { at, pending: at + this.pendingMs + Math.random() * 0.9, lanes };
+    const [sender, account] = lanesOf(lanes);
+    const senderFull = await this.takeLane(sender!.id, sender!.rule, slot);
+    if (senderFull !== null) return { ok: false, retryAt: senderFull };
+    const accountFull = await this.takeLane(account!.id, account!.rule, slot);
+    if (accountFull !== null) {
+      await this.throttle.updateOne({ _id: sender!.id }, { $pull: { until: slot.pending } });
+      return { ok: false, retryAt: accountFull };
     }
-    return { ok: true };
+    return { ok: true, slot };
   }
 
   /**
-   * Takes a slot of the lanes and sleeps until it; returns the slot's time (wall ms), at which
-   * the caller starts its call at once. A slot is taken a little ahead (`lead`: about two round
-   * trips to the database), so the call starts at its stamp, not after it; a wake-up later than
-   * `LATE_TOLERANCE_MS` takes a fresh slot (once: a second late wake-up means the process is
-   * overloaded, and going late is then the only way forward). `beforeWait` is told until when
-   * the next wait lasts (the worker stretches its lease over it).
+   * Takes a slot of the lanes and sleeps until it; returns the slot, whose call the caller starts
+   * at once (and then settles). A slot is taken a little ahead (`lead`: about two round trips to
+   * the database), so the call starts at its time, not after it; a wake-up later than
+   * `LATE_TOLERANCE_MS` gives the slot back and takes a fresh one (its pending bound would not
+   * cover the call). `beforeWait` is told until when the next wait lasts (the worker stretches
+   * its lease over it).
    */
-  async take(lanes: Lanes, beforeWait: (until: number) => Promise<void> = async () => {}): Promise<number> {
+  async take(lanes: Lanes, beforeWait: (until: number) => Promise<void> = async () => {}): Promise<Slot> {
     let notBefore = 0;
-    for (let retakes = 0; ; ) {
+    for (;;) {
       const asked = Date.now();
       const at = Math.max(asked + this.lead, notBefore);
       const taken = await this.tryTake(lanes, at);
@@ -108,27 +140,50 @@ export class Throughput {
         continue;
       }
       await beforeWait(at);
-      const wait = at - Date.now();
-      if (wait > 0) await sleep(wait);
-      if (Date.now() - at <= LATE_TOLERANCE_MS || retakes === 1) return at;
-      retakes += 1;
+      // Never before the slot: a timer may fire a millisecond early.
+      while (Date.now() < at) await sleep(at - Date.now());
+      if (Date.now() - at <= LATE_TOLERANCE_MS) return taken.slot;
+      await this.giveBack(taken.slot);
       notBefore = 0;
     }
   }
 
   /**
-   * One conditional update: the lane has room when it holds fewer than `limit` stamps or its
-   * oldest is at least a window old; then `stamp` joins the log (kept sorted, the newest `limit`).
-   * Null when taken, else when (wall ms) the oldest stamp leaves the window.
+   * The slot's call was answered at `answeredAt` (wall ms): from now on the send counts until
+   * then, not until its pending bound. Null when the call has no answer (a timeout, a broken
+   * connection: the request may still be on its way), which leaves the pending bound to run out.
    */
-  private async takeLane(id: string, rule: LaneRule, stamp: number): Promise<number | null> {
-    const now = stamp;
+  async settle(slot: Slot, answeredAt: number | null): Promise<void> {
+    if (answeredAt === null) return;
+    await Promise.all(
+      lanesOf(slot.lanes).map(async ({ id, rule }) => {
+        // The answer first, then the pending bound out: the send is never uncounted in between.
+        await this.throttle.updateOne({ _id: id }, { $push: { until: { $each: [answeredAt], $sort: -1, $slice: 2 * rule.limit } } });
+        await this.throttle.updateOne({ _id: id }, { $pull: { until: slot.pending } });
+      }),
+    );
+  }
+
+  /** Gives an unused slot back: its call never started. */
+  async giveBack(slot: Slot): Promise<void> {
+    await Promise.all(lanesOf(slot.lanes).map(({ id }) => this.throttle.updateOne({ _id: id }, { $pull: { until: slot.pending } })));
+  }
+
+  /**
+   * One conditional update: the lane has room when fewer than `limit` of its sends may still
+   * arrive after `slot.at - windowMs`; then the slot's pending bound joins the log. Null when
+   * taken, else when (wall ms) to look again: when the `limit`-th latest bound leaves the window
+   * if that send was answered, or soon if it is still pending (its answer lowers it).
+   */
+  private async takeLane(id: string, rule: LaneRule, slot: Slot): Promise<number | null> {
+    const since = slot.at - rule.windowMs;
+    const limitth = `until.${rule.limit - 1}`;
     for (let round = 0; ; round++) {
       try {
-        const room = { $or: [{ [`sent.${rule.limit - 1}`]: { $exists: false } }, { 'sent.0': { $lte: now - rule.windowMs } }] };
+        const room = { $or: [{ [limitth]: { $exists: false } }, { [limitth]: { $lte: since } }] };
         const taken = await this.throttle.updateOne(
           { _id: id, ...room },
-          { $push: { sent: { $each: [stamp], $sort: 1, $slice: -rule.limit } } },
+          { $push: { until: { $each: [slot.pending], $sort: -1, $slice: 2 * rule.limit } } },
           { upsert: true },
         );
         if (taken.matchedCount + taken.upsertedCount > 0) return null;
@@ -138,14 +193,14 @@ export class Throughput {
         if (!isDuplicateKey(error)) throw error;
       }
       const doc = await this.throttle.findOne({ _id: id });
-      const sent = doc?.sent ?? [];
-      // A log longer than the rule (the rate was lowered) counts from its newest `limit`.
-      const oldest = sent.length >= rule.limit ? sent[sent.length - rule.limit]! : undefined;
-      if (oldest === undefined || oldest <= now - rule.windowMs) {
+      const blocking = doc?.until?.[rule.limit - 1];
+      if (blocking === undefined || blocking <= since) {
         if (round < 2) continue;
-        return now + 1;
+        return Date.now() + 1;
       }
-      return oldest + rule.windowMs;
+      const now = Date.now();
+      // An answered send's bound is past; a pending one's is ahead, and comes down when it is answered.
+      return blocking <= now ? blocking + rule.windowMs : now + PENDING_POLL_MS;
     }
   }
 

@@ -178,8 +178,11 @@ export interface TelnyxEventDoc {
 /** Shared throughput state (`smsThrottle`): rate lanes (sliding-window logs) and daily counters. */
 export interface ThrottleDoc {
   _id: string;
-  /** A rate lane's log: the start times (wall ms) of its newest sends, oldest first. */
-  sent?: number[];
+  /**
+   * A rate lane's log, latest first: for each of its newest sends, until when (wall ms) it may
+   * reach the provider (its answer's time; a bound past any answer while its call is pending).
+   */
+  until?: number[];
   /** Messages counted in a daily window. */
   count?: number;
   expiresAt?: Date;

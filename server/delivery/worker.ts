@@ -11,7 +11,7 @@ import { advanceDelivery, auditOptOut } from './audit.ts';
 import type { Outbox } from './outbox.ts';
 import type { SmsProviders } from './senders.ts';
 import type { DeliverySettings } from './settings.ts';
-import { utcDay, type Lanes, type Throughput } from './throttle.ts';
+import { utcDay, type Lanes, type Slot, type Throughput } from './throttle.ts';
 import type { DeliveryReason, OutboxMessageDoc, SendOutcome, SmsProvider } from './types.ts';
 
 export const OUTBOX_BODY_PURPOSE = 'outbox-body';
@@ -208,7 +208,15 @@ export class OutboxWorker extends PollingWorker {
           continue;
         }
         void started.call
-          .then((outcome) => this.record(ready, outcome))
+          .then(({ outcome, answeredAt }) =>
+            Promise.all([
+              this.record(ready, outcome),
+              // The lanes count the send until its answer (or, with none, until its call's bound).
+              this.throughput
+                .settle(started.slot, outcome.kind === 'retry' && outcome.inDoubt ? null : answeredAt)
+                .catch((error: unknown) => this.deps.log.error('sms outbox: settling a throughput slot failed', { error: errorText(error), messageId: ready.message._id })),
+            ]),
+          )
           .catch((error: unknown) => this.deps.log.error('sms outbox: recording an outcome failed', { error: errorText(error), messageId: ready.message._id }))
           .finally(ready.finished);
         // Let the request reach the wire before the next message of the sender may start its own.
@@ -223,9 +231,10 @@ export class OutboxWorker extends PollingWorker {
 
   /**
    * Fences the call (lease over the wait and the call), takes a slot of the sender's lanes and
-   * sleeps until it (see `Throughput.take`), then starts the call. Null when the message ended instead.
+   * sleeps until it (see `Throughput.take`), then starts the call; its answer comes with the
+   * time it came (the slot is settled by it). Null when the message ended instead.
    */
-  private async slotAndCall(ready: ReadyMessage): Promise<{ call: Promise<SendOutcome> } | null> {
+  private async slotAndCall(ready: ReadyMessage): Promise<{ call: Promise<{ outcome: SendOutcome; answeredAt: number }>; slot: Slot } | null> {
     const { message, provider } = ready;
     const unsentSlot = ready.tookDailySlot ? ready.dailySlotDay : unsentDailySlot(message);
     const body = message.bodySealed ? decrypt(this.deps.secret, OUTBOX_BODY_PURPOSE, message.bodySealed) : null;
@@ -240,7 +249,7 @@ export class OutboxWorker extends PollingWorker {
       return null;
     }
     // The lease must cover each wait for a slot and the call.
-    const slotAt = await this.throughput.take(ready.lanes, async (until) => {
+    const slot = await this.throughput.take(ready.lanes, async (until) => {
       const needed = until + this.settings.callTimeoutMs + this.settings.callMarginMs;
       if (needed <= ready.leaseUntil) return;
       ready.leaseUntil = needed + this.settings.leaseMs;
@@ -248,11 +257,12 @@ export class OutboxWorker extends PollingWorker {
     });
     if (message.expiresAt.getTime() <= this.deps.clock.now().getTime()) {
       // Fenced but never called: the message is not in doubt, whatever the fence wrote.
+      await this.throughput.giveBack(slot);
       await this.end(message, 'dropped', 'challenge_expired', null, unsentSlot);
       return null;
     }
     this.stats.calls += 1;
-    this.deps.log.debug('sms outbox: calling the provider', { messageId: message._id, lateMs: Date.now() - slotAt });
+    this.deps.log.debug('sms outbox: calling the provider', { messageId: message._id, lateMs: Date.now() - slot.at });
     const call = provider
       .send({
         id: message._id,
@@ -263,9 +273,10 @@ export class OutboxWorker extends PollingWorker {
         text: body,
         messagingProfileId: message.messagingProfileId,
       })
-      .catch((error: unknown): SendOutcome => ({ kind: 'retry', error: `unexpected:${errorText(error)}`, retryAfterMs: null, inDoubt: true }));
+      .catch((error: unknown): SendOutcome => ({ kind: 'retry', error: `unexpected:${errorText(error)}`, retryAfterMs: null, inDoubt: true }))
+      .then((outcome) => ({ outcome, answeredAt: Date.now() }));
     // Wrapped: an async function returning the bare promise would wait for the call to finish.
-    return { call };
+    return { call, slot };
   }
 
   private async record(ready: ReadyMessage, outcome: SendOutcome): Promise<void> {
