@@ -244,8 +244,10 @@ export class OutboxWorker extends PollingWorker {
     }
     ready.leaseUntil = Date.now() + this.settings.leaseMs;
     if (!(await this.outbox.messages.startCall(message._id, this.id, ready.leaseUntil, ready.dailySlotDay))) {
-      // The lease was lost (this process stalled past it): another worker owns the message now.
+      // The lease was lost (this process stalled past it): another worker owns the message now,
+      // and takes its own day slot (the fence did not record this claim's): this one goes back.
       this.deps.log.error('sms outbox: lease lost before the call', { messageId: message._id, worker: this.id });
+      if (ready.tookDailySlot && ready.dailySlotDay) await this.throughput.releaseDailySlot(message.from, ready.dailySlotDay);
       return null;
     }
     // The lease must cover each wait for a slot and the call.

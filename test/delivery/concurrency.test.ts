@@ -11,7 +11,7 @@ import { randomToken } from '../../server/crypto.ts';
 import type { Dispatcher } from '../../server/delivery/index.ts';
 import type { ThrottleDoc } from '../../server/delivery/types.ts';
 import type { TenantDoc } from '../../server/store/documents.ts';
-import { BYO_API_KEY, FAST_SETTINGS, startDeliveryFixture, uniqueHandset, type DeliveryFixture } from './fixture.ts';
+import { BYO_API_KEY, FAST_SETTINGS, startDeliveryFixture, uniqueHandset, waitFor, type DeliveryFixture } from './fixture.ts';
 import type { SmsRequest } from '../../server/delivery/types.ts';
 import { sealByoApiKey } from '../../server/delivery/index.ts';
 
@@ -26,6 +26,8 @@ beforeEach(async () => {
   for (const dispatcher of running) await dispatcher.stop();
   running = [];
   fx.emulator.reset();
+  // Each test drains its own queue: what a failed test left queued is not sent into the next one.
+  await fx.store.collection('smsOutbox').deleteMany({});
 });
 
 /** Two started workers on separate driver clients, and one unstarted dispatcher that only queues. */
@@ -119,12 +121,24 @@ describe('several workers, one outbox', () => {
     // Issue 20: the day's slot is taken when the message is queued, so a full day is answered at once.
     const requests: SmsRequest[] = [];
     for (let i = 0; i < 45; i++) requests.push(await fx.request(unverified, { to: i < invalid.length ? invalid[i] : uniqueHandset() }));
+    // The invalid numbers are queued first, so they hold two of the day's slots: concurrent
+    // dispatches take the slots in whatever order their round trips come back (any 30 of 45), and
+    // the slots given back are theirs only when they were queued at all.
+    const invalidStates = [];
+    for (const request of requests.slice(0, invalid.length)) invalidStates.push(await queue.dispatch(request));
     const dispatchers = [queue, ...workers];
-    const states = await Promise.all(requests.map((request, i) => dispatchers[i % 3]!.dispatch(request)));
+    const states = [...invalidStates, ...(await Promise.all(requests.slice(invalid.length).map((request, i) => dispatchers[i % 3]!.dispatch(request))))];
+    assert.deepEqual(invalidStates.map((s) => s.status), ['queued', 'queued']);
     assert.equal(states.filter((s) => s.status === 'queued').length, cap);
     assert.ok(states.filter((s) => s.status !== 'queued').every((s) => s.status === 'failed' && s.reason === 'sender_daily_limit'));
     for (const worker of workers) worker.start();
     await fx.drained(10_000);
+    // A message is finished before its slot is given back (a crash in between costs the day a
+    // send, never adds one), and its challenge is told after: once the challenges show the
+    // failures, the slots are back.
+    for (const request of requests.slice(0, invalid.length)) {
+      await waitFor(async () => (await fx.challenge(request.challengeId))?.delivery?.reason === 'invalid_number', 5000, 'the invalid number failure on its challenge');
+    }
     // The two invalid numbers' slots came back: two more go out, then the day is full again.
     const more = [await fx.request(unverified), await fx.request(unverified), await fx.request(unverified)];
     assert.deepEqual((await Promise.all(more.map((r) => queue.dispatch(r)))).map((s) => s.status).sort(), ['failed', 'queued', 'queued']);
