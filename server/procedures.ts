@@ -3,6 +3,7 @@ import { issuerOf } from './accounts/sessions.ts';
 import { findUser } from './accounts/users.ts';
 import { noteAuditSubject, recordRefusals } from './audit/record.ts';
 import { publicProcedure } from './trpc.ts';
+import { repositoriesOf } from './store/index.ts';
 
 function bearer(header: string | undefined): string | null {
   if (!header) return null;
@@ -24,14 +25,11 @@ export const userProcedure = apiProcedure.use(async ({ ctx, next }) => {
   if (!claims || claims.tid !== ctx.req.tenant.tenant._id || claims.env !== ctx.req.tenant.env) {
     throw new AppError('UNAUTHORIZED', {}, 'The access token is not valid for this tenant, or has expired.');
   }
-  const [user, session] = await Promise.all([
+  const [user, sessionLive] = await Promise.all([
     findUser(ctx, claims.sub),
-    ctx.deps.store.sessions.findOne(
-      { familyId: claims.sid, realm: ctx.req.tenant.realm, revokedAt: null, expiresAt: { $gt: ctx.deps.clock.now() } },
-      { projection: { _id: 1 } },
-    ),
+    repositoriesOf(ctx.deps.store).sessions.isLive(ctx.req.tenant.realm, claims.sid, ctx.deps.clock.now()),
   ]);
-  if (!user || !session) throw new AppError('UNAUTHORIZED', {}, 'This session has ended. Sign in again.');
+  if (!user || !sessionLive) throw new AppError('UNAUTHORIZED', {}, 'This session has ended. Sign in again.');
   noteAuditSubject(ctx, user._id);
   return next({ ctx: { ...ctx, user, claims } });
 });
