@@ -6,7 +6,7 @@ import { decrypt, encrypt, randomToken, safeEqual } from '../crypto.ts';
 import { AppError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Env, NotificationWebhookSettings } from '../store/documents.ts';
-import type { Store } from '../store/index.ts';
+import { repositoriesOf, type Store } from '../store/index.ts';
 import type { AuditEventDoc } from './events.ts';
 import { JobQueue, nudgeJobWorker, type JobDoc, type JobHandler, type JobOutcome } from '../queue/jobs.ts';
 
@@ -75,7 +75,7 @@ export async function enqueueCredentialNotification(ctx: Context, event: AuditEv
   if (!webhookOf(tenant, env) || !event.userId) return;
   const notification = notificationFor(event);
   if (!notification) return;
-  const user = await ctx.deps.store.users.findOne({ _id: event.userId, realm }, { projection: { email: 1 } });
+  const email = await repositoriesOf(ctx.deps.store).users.email(realm, event.userId);
   const id = `ntf_${event._id}`;
   const body = JSON.stringify({
     id,
@@ -83,7 +83,7 @@ export async function enqueueCredentialNotification(ctx: Context, event: AuditEv
     createdAt: event.time.toISOString(),
     tenant: tenant.slug,
     environment: env,
-    user: { id: event.userId, email: user?.email ?? null },
+    user: { id: event.userId, email },
     data: notification.data,
     context: { ip: event.ip, userAgent: event.userAgent, auditEventId: event._id },
   });
@@ -155,15 +155,14 @@ export async function configureNotificationWebhook(
   input: { url: string; rotateSecret?: boolean } | null,
 ): Promise<{ secret: string | null }> {
   const { tenant, env } = ctx.req.tenant;
-  const field = `notificationWebhooks.${env}`;
   const now = ctx.deps.clock.now();
   if (input === null) {
-    await ctx.deps.store.tenants.updateOne({ _id: tenant._id }, { $unset: { [field]: '' } });
+    await repositoriesOf(ctx.deps.store).tenants.clearNotificationWebhook(tenant._id, env);
     ctx.deps.tenants.forget(tenant.slug);
     return { secret: null };
   }
   const url = parseWebhookUrl(input.url, ctx.deps.config.production).toString();
-  const current = (await ctx.deps.store.tenants.findOne({ _id: tenant._id }))?.notificationWebhooks?.[env] ?? null;
+  const current = (await repositoriesOf(ctx.deps.store).tenants.findById(tenant._id))?.notificationWebhooks?.[env] ?? null;
   const secret = current && !input.rotateSecret ? null : `whsec_${randomToken(32)}`;
   const settings: NotificationWebhookSettings = {
     url,
@@ -171,7 +170,7 @@ export async function configureNotificationWebhook(
     createdAt: current?.createdAt ?? now,
     updatedAt: now,
   };
-  await ctx.deps.store.tenants.updateOne({ _id: tenant._id }, { $set: { [field]: settings } });
+  await repositoriesOf(ctx.deps.store).tenants.setNotificationWebhook(tenant._id, env, settings);
   ctx.deps.tenants.forget(tenant.slug);
   return { secret };
 }
@@ -189,7 +188,7 @@ export function notificationHandler(deps: NotificationDeps, timeoutMs = 10_000):
     const split = job.realm.lastIndexOf('/');
     const tenantId = job.realm.slice(0, split);
     const env = job.realm.slice(split + 1) as Env;
-    const tenant = await deps.store.tenants.findOne({ _id: tenantId });
+    const tenant = await repositoriesOf(deps.store).tenants.findById(tenantId);
     const hook = tenant ? webhookOf(tenant, env) : null;
     if (!hook) return { kind: 'dropped', error: 'webhook_removed' };
     let url: URL;

@@ -2,7 +2,7 @@ import type { Collection } from 'mongodb';
 import type { Clock } from '../clock.ts';
 import type { Context } from '../context.ts';
 import type { Realm, TenantDoc } from '../store/documents.ts';
-import type { Store } from '../store/index.ts';
+import { repositoriesOf, type Store } from '../store/index.ts';
 import { middleware, toAppError } from '../trpc.ts';
 import { timeOrderedId } from './ids.ts';
 import type { AuditActor, AuditEventDoc, AuditEventType, AuditPayloads } from './events.ts';
@@ -99,7 +99,7 @@ export function createAuditSink(deps: { store: Store; clock: Clock }): AuditSink
 
     async recordSystem(input) {
       const tenantId = input.realm.slice(0, input.realm.lastIndexOf('/'));
-      const tenant = await deps.store.tenants.findOne({ _id: tenantId }, { projection: { auditRetentionDays: 1 } });
+      const tenant = await repositoriesOf(deps.store).tenants.findAuditRetention(tenantId);
       await write([{
         event: eventOf(deps.clock.now(), {
           realm: input.realm,

@@ -1,6 +1,7 @@
 import type { Config } from '../config.ts';
 import { decrypt, encrypt, hmac, sha256 } from '../crypto.ts';
 import type { SenderModel, TenantDoc } from '../store/documents.ts';
+import { repositoriesOf } from '../store/index.ts';
 import type { TenantContext } from '../tenants/model.ts';
 import { OptOuts } from './opt-outs.ts';
 import { SANDBOX_FROM, SANDBOX_NUMBERS, SandboxProvider } from './sandbox.ts';
@@ -168,7 +169,7 @@ export class SmsProviders {
   private async tenant(id: string): Promise<TenantDoc | null> {
     const cached = this.tenants.get(id);
     if (cached && Date.now() - cached.at < TENANT_CACHE_MS) return cached.doc;
-    const doc = await this.deps.store.tenants.findOne({ _id: id });
+    const doc = await repositoriesOf(this.deps.store).tenants.findById(id);
     this.tenants.set(id, { doc, at: Date.now() });
     return doc;
   }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { DeliveryStatus } from '../contract/methods.ts';
 import { AppError } from '../errors.ts';
 import type { DeliveryState } from '../store/documents.ts';
-import type { Store } from '../store/index.ts';
+import { repositoriesOf, type Store } from '../store/index.ts';
 import { advanceDelivery, auditOptOut } from './audit.ts';
 import { replyKeyword } from './opt-outs.ts';
 import { bodyHashOf, Outbox } from './outbox.ts';
@@ -152,7 +152,7 @@ async function webhookAccount(deps: WebhookDeps, slug: string | undefined): Prom
     const publicKey = deps.config.telnyx.publicKey;
     return publicKey ? { accountKey: SHARED_ACCOUNT, publicKey, numbers: [deps.config.telnyx.sharedFromNumber] } : null;
   }
-  const tenant = await deps.store.tenants.findOne({ slug: slug.toLowerCase() });
+  const tenant = await repositoriesOf(deps.store).tenants.findBySlug(slug.toLowerCase());
   if (!tenant?.byo?.publicKey) return null;
   return { accountKey: byoAccountKey(tenant._id), publicKey: tenant.byo.publicKey, numbers: [tenant.byo.fromNumber] };
 }

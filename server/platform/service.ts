@@ -4,7 +4,8 @@ import { randomToken } from '../crypto.ts';
 import { AppError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { SendQuotas, TenantDoc } from '../store/documents.ts';
-import type { IndexSpec, Store } from '../store/index.ts';
+import { repositoriesOf, type IndexSpec, type Store } from '../store/index.ts';
+import type { TenantSet } from '../store/tenants.ts';
 import { DEFAULT_QUOTAS } from '../tenants/model.ts';
 import { vetBrand } from './brand.ts';
 import { eraseTenantData, totalOf, type ErasureCounts } from './erasure.ts';
@@ -106,12 +107,12 @@ export class PlatformService {
   }
 
   private get tenants() {
-    return this.deps.store.collection<PlatformTenant>('tenants');
+    return repositoriesOf(this.deps.store).tenants;
   }
 
   /** A tenant by slug (deleting ones too: a repeated delete finishes an interrupted erasure), or NOT_FOUND. */
   async get(slug: string): Promise<PlatformTenant> {
-    const tenant = await this.tenants.findOne({ slug });
+    const tenant = await this.tenants.findBySlug(slug);
     if (!tenant) throw new AppError('NOT_FOUND', { slug: slug.slice(0, 64) }, `No tenant ${slug.slice(0, 64)}.`);
     return tenant;
   }
@@ -142,7 +143,7 @@ export class PlatformService {
       updatedAt: now,
     };
     try {
-      await this.tenants.insertOne(tenant);
+      await this.tenants.insert(tenant);
     } catch (error) {
       if (isDuplicateKey(error)) throw new AppError('TENANT_SLUG_TAKEN', { slug: input.slug });
       throw error;
@@ -156,8 +157,7 @@ export class PlatformService {
   /** Tenants by slug, `limit` at a time; `cursor` is the last slug of the previous page. */
   async list(options: { limit?: number; cursor?: string | null } = {}): Promise<TenantPage> {
     const limit = options.limit ?? 50;
-    const filter = options.cursor ? { slug: { $gt: options.cursor } } : {};
-    const page = await this.tenants.find(filter).sort({ slug: 1 }).limit(limit + 1).toArray();
+    const page = await this.tenants.listBySlug(options.cursor, limit + 1);
     const more = page.length > limit;
     const tenants = more ? page.slice(0, limit) : page;
     return { tenants, nextCursor: more ? tenants[tenants.length - 1]!.slug : null };
@@ -171,7 +171,7 @@ export class PlatformService {
     if (patch.allowedOrigins !== undefined) set.allowedOrigins = patch.allowedOrigins;
     if (patch.allowedCountries !== undefined) set.allowedCountries = patch.allowedCountries;
     if (patch.quotas !== undefined) set.quotas = { ...current.quotas, ...patch.quotas };
-    const updated = await this.tenants.findOneAndUpdate({ _id: current._id, deletingAt: null }, { $set: set }, { returnDocument: 'after' });
+    const updated = await this.tenants.updateServed(current._id, set as TenantSet);
     this.forget(slug);
     if (!updated) throw new AppError('NOT_FOUND', { slug }, `No tenant ${slug}.`);
     return updated;
@@ -182,8 +182,8 @@ export class PlatformService {
     const current = await this.getServed(slug);
     const now = this.deps.clock.now();
     const updated =
-      (await this.tenants.findOneAndUpdate({ _id: current._id, suspendedAt: null }, { $set: { suspendedAt: now, updatedAt: now } }, { returnDocument: 'after' })) ??
-      (await this.tenants.findOne({ _id: current._id }));
+      (await this.tenants.suspend(current._id, now)) ??
+      (await this.tenants.findById(current._id));
     this.forget(slug);
     this.deps.log.info('platform: tenant suspended', { tenant: slug });
     return updated ?? current;
@@ -191,7 +191,7 @@ export class PlatformService {
 
   async resume(slug: string): Promise<PlatformTenant> {
     const current = await this.getServed(slug);
-    const updated = await this.tenants.findOneAndUpdate({ _id: current._id }, { $set: { suspendedAt: null, updatedAt: this.deps.clock.now() } }, { returnDocument: 'after' });
+    const updated = await this.tenants.resume(current._id, this.deps.clock.now());
     this.forget(slug);
     this.deps.log.info('platform: tenant resumed', { tenant: slug });
     return updated ?? current;
@@ -205,7 +205,7 @@ export class PlatformService {
     const current = await this.get(slug);
     const marked = current.deletingAt
       ? current
-      : await this.tenants.findOneAndUpdate({ _id: current._id }, { $set: { deletingAt: this.deps.clock.now() } }, { returnDocument: 'after' });
+      : await this.tenants.markDeleting(current._id, this.deps.clock.now());
     this.forget(slug);
     if (!marked) throw new AppError('NOT_FOUND', { slug }, `No tenant ${slug}.`);
     const grace = this.deps.deletionGraceMs ?? TENANT_CACHE_GRACE_MS;

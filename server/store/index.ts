@@ -12,6 +12,7 @@ import type {
 import { ChallengeRepository } from './challenges.ts';
 import { RateCounterRepository } from './rate-counters.ts';
 import { SessionRepository } from './sessions.ts';
+import { TenantRepository } from './tenants.ts';
 import { TrustedDeviceRepository } from './trusted-devices.ts';
 import { UserRepository } from './users.ts';
 
@@ -77,6 +78,7 @@ export type IndexSpec = [collection: string, key: Record<string, 1 | -1>, option
 
 /** The repositories of the features below the HTTP layer, one per collection. */
 export interface Repositories {
+  tenants: TenantRepository;
   challenges: ChallengeRepository;
   users: UserRepository;
   sessions: SessionRepository;
@@ -91,6 +93,7 @@ export function repositoriesOf(store: Pick<Store, keyof Repositories>): Reposito
   let repos = repositories.get(store);
   if (!repos) {
     repos = {
+      tenants: new TenantRepository(store.tenants),
       challenges: new ChallengeRepository(store.challenges),
       users: new UserRepository(store.users),
       sessions: new SessionRepository(store.sessions),

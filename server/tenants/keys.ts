@@ -2,6 +2,7 @@ import type { Collection } from 'mongodb';
 import { randomToken, safeEqual, sha256 } from '../crypto.ts';
 import type { Env, TenantDoc } from '../store/documents.ts';
 import type { IndexSpec, Store } from '../store/index.ts';
+import type { TenantRepository } from '../store/tenants.ts';
 
 /**
  * Tenant admin keys (`adminKeys`): several per tenant, so a key rotates without downtime (create
@@ -168,9 +169,9 @@ export class AdminKeys {
    * Moves keys kept the old way (whole, hashed, in the tenant document's `adminKeys` array) to key
    * documents, once; idempotent and safe to run in every process at start-up.
    */
-  async migrateLegacy(tenants: Collection<TenantDoc>): Promise<number> {
+  async migrateLegacy(tenants: TenantRepository): Promise<number> {
     let moved = 0;
-    for await (const tenant of tenants.find({ 'adminKeys.0': { $exists: true } })) {
+    for await (const tenant of tenants.withLegacyAdminKeys()) {
       for (const record of (tenant.adminKeys ?? []) as { hash: string; prefix: string; createdAt: Date }[]) {
         const result = await this.collection.updateOne(
           { hash: record.hash },
@@ -190,7 +191,7 @@ export class AdminKeys {
         );
         moved += result.upsertedCount;
       }
-      await tenants.updateOne({ _id: tenant._id }, { $set: { adminKeys: [] } });
+      await tenants.clearLegacyAdminKeys(tenant._id);
     }
     return moved;
   }

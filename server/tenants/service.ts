@@ -2,7 +2,8 @@ import { randomToken } from '../crypto.ts';
 import { AppError } from '../errors.ts';
 import type { Clock } from '../clock.ts';
 import type { Env, TenantDoc } from '../store/documents.ts';
-import type { Store } from '../store/index.ts';
+import { repositoriesOf, type Store } from '../store/index.ts';
+import type { TenantSet } from '../store/tenants.ts';
 import { AdminKeys, type AdminAccess, type AdminKeyDoc } from './keys.ts';
 import { DEFAULT_QUOTAS, parseTenantLabel, realmOf, type TenantContext } from './model.ts';
 
@@ -49,7 +50,7 @@ export class TenantService {
     const cached = this.cache.get(slug);
     const now = Date.now();
     if (cached && now - cached.at < TENANT_CACHE_MS) return cached.doc;
-    const doc = await this.store.tenants.findOne({ slug });
+    const doc = await repositoriesOf(this.store).tenants.findBySlug(slug);
     this.cache.set(slug, { doc, at: now });
     return doc;
   }
@@ -61,7 +62,7 @@ export class TenantService {
   /** Creates a tenant and returns its first admin key (shown once, stored hashed). */
   async create(input: NewTenant, adminKey?: string): Promise<{ tenant: TenantDoc; adminKey: string }> {
     const tenant = newTenantDoc(input, this.clock.now());
-    await this.store.tenants.insertOne(tenant);
+    await repositoriesOf(this.store).tenants.insert(tenant);
     this.forget(input.slug);
     const { secret } = await this.keys.issue(tenant._id, { scope: 'all', label: 'first key', ...(adminKey ? { secret: adminKey } : {}) });
     return { tenant, adminKey: secret };
@@ -75,16 +76,9 @@ export class TenantService {
   async ensure(input: NewTenant, adminKey: string | undefined): Promise<{ tenant: TenantDoc; adminKey: string; generated: boolean }> {
     // The slug comes from the filter when the upsert inserts.
     const { slug: _slug, ...fields } = newTenantDoc(input, this.clock.now());
-    await this.store.tenants.updateOne(
-      { slug: input.slug },
-      {
-        $setOnInsert: fields,
-        ...(input.localDevelopment !== undefined ? { $set: { localDevelopment: input.localDevelopment } } : {}),
-      },
-      { upsert: true },
-    );
+    await repositoriesOf(this.store).tenants.ensureBySlug(input.slug, fields, input.localDevelopment);
     this.forget(input.slug);
-    const tenant = await this.store.tenants.findOne({ slug: input.slug });
+    const tenant = await repositoriesOf(this.store).tenants.findBySlug(input.slug);
     if (!tenant) throw new Error(`tenant ${input.slug} vanished`);
     let key = adminKey;
     if (key) {
@@ -117,7 +111,7 @@ export class TenantService {
   async updateSettings(tenant: TenantDoc, patch: Partial<Pick<TenantDoc, 'brand' | 'allowedOrigins' | 'allowedCountries' | 'quotas' | 'senderModel' | 'webOtpHost' | 'byo'>>): Promise<TenantDoc> {
     const set: Record<string, unknown> = { updatedAt: this.clock.now() };
     for (const [field, value] of Object.entries(patch)) if (value !== undefined) set[field] = value;
-    const updated = await this.store.tenants.findOneAndUpdate({ _id: tenant._id }, { $set: set }, { returnDocument: 'after' });
+    const updated = await repositoriesOf(this.store).tenants.updateSettings(tenant._id, set as TenantSet);
     this.forget(tenant.slug);
     if (!updated) throw new AppError('TENANT_NOT_FOUND');
     return updated;
@@ -125,7 +119,7 @@ export class TenantService {
 
   /** Days the tenant's audit events are kept (applies to events recorded from now on). */
   async setAuditRetention(tenant: TenantDoc, days: number): Promise<void> {
-    await this.store.tenants.updateOne({ _id: tenant._id }, { $set: { auditRetentionDays: days } });
+    await repositoriesOf(this.store).tenants.setAuditRetention(tenant._id, days);
     this.forget(tenant.slug);
   }
 }
