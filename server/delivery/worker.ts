@@ -43,6 +43,8 @@ export interface WorkerStats {
   retried: number;
   failed: number;
   dropped: number;
+  /** The failed and dropped messages by status and reason (`failed:opted_out`, `dropped:challenge_expired`). */
+  ended: Record<string, number>;
 }
 
 /**
@@ -66,7 +68,7 @@ export interface WorkerStats {
  */
 export class OutboxWorker extends PollingWorker {
   readonly id = `wrk_${hostname()}_${process.pid}_${randomToken(4)}`;
-  readonly stats: WorkerStats = { claimed: 0, calls: 0, sent: 0, retried: 0, failed: 0, dropped: 0 };
+  readonly stats: WorkerStats = { claimed: 0, calls: 0, sent: 0, retried: 0, failed: 0, dropped: 0, ended: {} };
   private readonly pumps = new Map<string, ReadyMessage[]>();
 
   constructor(
@@ -326,6 +328,7 @@ export class OutboxWorker extends PollingWorker {
   ): Promise<void> {
     if (!(await this.outbox.messages.finish(message._id, this.id, status, reason, error))) return;
     this.stats[status] += 1;
+    this.stats.ended[`${status}:${reason}`] = (this.stats.ended[`${status}:${reason}`] ?? 0) + 1;
     if (releaseDailySlotOf) await this.throughput.releaseDailySlot(message.from, releaseDailySlotOf);
     await advanceDelivery(this.deps, this.outbox, message, this.state(message, status, reason));
     this.deps.log.info('sms outbox: message ended', { messageId: message._id, realm: message.realm, status, reason, error });

@@ -16,7 +16,7 @@ export interface MetricsSources {
   /** Read at each scrape; a failure (database away) leaves the gauges at their last value. */
   outbox?: () => Promise<OutboxGauge>;
   /** This process's SMS outbox worker, since it started. */
-  smsWorker?: () => Readonly<{ sent: number; retried: number; failed: number; dropped: number }>;
+  smsWorker?: () => Readonly<{ sent: number; retried: number; failed: number; dropped: number; ended: Readonly<Record<string, number>> }>;
 }
 
 export class Metrics {
@@ -66,6 +66,19 @@ export class Metrics {
           const stats = read();
           this.reset();
           for (const outcome of ['sent', 'retried', 'failed', 'dropped'] as const) this.inc({ outcome }, stats[outcome]);
+        },
+      });
+      new Counter({
+        name: 'aldero_sms_worker_failures_total',
+        help: "Messages this process's outbox worker ended without sending, by status (failed, dropped) and reason (opted_out, invalid_number, ...).",
+        labelNames: ['status', 'reason'] as const,
+        registers: [this.registry],
+        collect() {
+          this.reset();
+          for (const [key, count] of Object.entries(read().ended)) {
+            const [status, reason] = key.split(':');
+            this.inc({ status, reason }, count);
+          }
         },
       });
     }

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import type { Dispatcher } from '../../server/delivery/index.ts';
+import { Metrics } from '../../server/ops/metrics.ts';
 import type { OptOutDoc } from '../../server/delivery/types.ts';
 import { inboundEvent } from '../../server/delivery/emulator/payloads.ts';
 import { BYO_API_KEY, BYO_FROM, SHARED_FROM, startDispatchingFixture, uniqueHandset, waitFor, type DeliveryFixture } from './fixture.ts';
@@ -182,6 +183,10 @@ describe("Telnyx's own refusals", () => {
     assert.equal(delivery.reason, 'invalid_number');
     await new Promise((resolve) => setTimeout(resolve, 150));
     assert.equal(fx.emulator.attempts.filter((a) => a.to === handset).length, 1);
+    // The operator sees it by reason (/metrics: aldero_sms_worker_failures_total).
+    assert.ok((dispatcher.stats.ended['failed:invalid_number'] ?? 0) >= 1, JSON.stringify(dispatcher.stats.ended));
+    const text = await new Metrics({ smsWorker: () => dispatcher.stats }).render();
+    assert.match(text, /aldero_sms_worker_failures_total\{status="failed",reason="invalid_number"\} [1-9]/);
   });
 });
 
