@@ -6,6 +6,7 @@ import { AppError } from '../errors.ts';
 import { maskPhone } from '../phone.ts';
 import type { Realm, SenderModel } from '../store/documents.ts';
 import type { Store } from '../store/index.ts';
+import { ConsentRepository } from './consent-repository.ts';
 import { timeOrderedId } from './ids.ts';
 
 /**
@@ -55,8 +56,13 @@ export interface ConsentDoc {
   createdAt: Date;
 }
 
+/** The raw collection, for its indexes and the tests; the server reads and writes through `consentRepository`. */
 export function consents(store: Store): Collection<ConsentDoc> {
   return store.collection<ConsentDoc>('consents');
+}
+
+export function consentRepository(store: Store): ConsentRepository {
+  return new ConsentRepository(consents(store));
 }
 
 export type ShownDisclosure = Pick<
@@ -119,7 +125,7 @@ export async function recordConsent(
     requestId: ctx.req.requestId,
     createdAt: now,
   };
-  await consents(ctx.deps.store).insertOne(consent);
+  await consentRepository(ctx.deps.store).insert(consent);
   await ctx.deps.audit.record(
     ctx.req,
     'consent.recorded',
@@ -131,7 +137,7 @@ export async function recordConsent(
 
 /** The newest consent behind an enrollment challenge (the one `confirm` completes). */
 export async function consentOfChallenge(ctx: Context, challengeId: string): Promise<ConsentDoc | null> {
-  return consents(ctx.deps.store).findOne({ realm: ctx.req.tenant.realm, challengeId }, { sort: { _id: -1 } });
+  return consentRepository(ctx.deps.store).newestOfChallenge(ctx.req.tenant.realm, challengeId);
 }
 
 /** The admin view of a consent. */

@@ -3,8 +3,8 @@ import type { ServerResponse } from 'node:http';
 import type { Context } from '../context.ts';
 import { validationError } from '../trpc.ts';
 import { publicAuditEvent } from './events.ts';
-import { auditFilter, auditFilterInput } from './query.ts';
-import { auditEvents } from './record.ts';
+import { auditFilterInput } from './query.ts';
+import { auditEventRepository } from './record.ts';
 
 export const AUDIT_EXPORT_PATH = '/v1/admin/audit/export';
 
@@ -18,7 +18,7 @@ export async function exportAuditEvents(ctx: Context, url: URL, res: ServerRespo
   await ctx.deps.tenants.authorizeAdmin(ctx.req.tenant, ctx.req.headers.authorization);
   const parsed = auditFilterInput.safeParse(Object.fromEntries(url.searchParams));
   if (!parsed.success) throw validationError(parsed.error);
-  const cursor = auditEvents(ctx.deps.store).find(auditFilter(ctx.req.tenant.realm, parsed.data)).sort({ _id: 1 });
+  const cursor = auditEventRepository(ctx.deps.store).oldestFirst(ctx.req.tenant.realm, parsed.data);
   try {
     res.writeHead(200, {
       'content-type': 'application/x-ndjson; charset=utf-8',

@@ -1,6 +1,6 @@
-import type { Collection, Filter } from 'mongodb';
 import { z } from 'zod';
 import type { Realm } from '../store/documents.ts';
+import type { TypedCollection, TypedFilter } from '../store/typed.ts';
 import { AUDIT_EVENT_TYPES, type AuditEventDoc, type AuditEventType } from './events.ts';
 import { isTimeOrderedId } from './ids.ts';
 
@@ -33,14 +33,14 @@ export const pageInput = z.object({
 
 export type AuditFilterInput = z.infer<typeof auditFilterInput>;
 
-export function auditFilter(realm: Realm, input: AuditFilterInput): Filter<AuditEventDoc> {
+export function auditFilter(realm: Realm, input: AuditFilterInput): TypedFilter<AuditEventDoc> {
   const filter: Record<string, unknown> = { realm };
   if (input.userId) filter.userId = input.userId;
   if (input.type) filter.type = input.type.length === 1 ? input.type[0] : { $in: input.type as AuditEventType[] };
   if (input.since || input.until) {
     filter.time = { ...(input.since ? { $gte: input.since } : {}), ...(input.until ? { $lt: input.until } : {}) };
   }
-  return filter as Filter<AuditEventDoc>;
+  return filter as TypedFilter<AuditEventDoc>;
 }
 
 /**
@@ -49,12 +49,12 @@ export function auditFilter(realm: Realm, input: AuditFilterInput): Filter<Audit
  * before its first page, never inside a later one, and nothing is seen twice or skipped.
  */
 export async function pageNewestFirst<T extends { _id: string }>(
-  collection: Collection<T>,
-  filter: Filter<T>,
+  collection: TypedCollection<T>,
+  filter: TypedFilter<T>,
   page: { cursor?: string; limit?: number },
 ): Promise<{ items: T[]; nextCursor: string | null }> {
   const limit = page.limit ?? 50;
-  const scoped = (page.cursor ? { $and: [filter, { _id: { $lt: page.cursor } }] } : filter) as Filter<T>;
+  const scoped = (page.cursor ? { $and: [filter, { _id: { $lt: page.cursor } }] } : filter) as TypedFilter<T>;
   const items = (await collection.find(scoped).sort({ _id: -1 }).limit(limit + 1).toArray()) as T[];
   const more = items.length > limit;
   if (more) items.pop();

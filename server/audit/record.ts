@@ -4,6 +4,7 @@ import type { Context } from '../context.ts';
 import type { Realm, TenantDoc } from '../store/documents.ts';
 import { repositoriesOf, type Store } from '../store/index.ts';
 import { middleware, toAppError } from '../trpc.ts';
+import { AuditEventRepository } from './audit-repository.ts';
 import { timeOrderedId } from './ids.ts';
 import type { AuditActor, AuditEventDoc, AuditEventType, AuditPayloads } from './events.ts';
 import { enqueueCredentialNotification } from './notifications.ts';
@@ -19,8 +20,13 @@ import type { AuditOrigin, AuditSink } from './sink.ts';
 export const DEFAULT_AUDIT_RETENTION_DAYS = 400;
 const DAY_MS = 86_400_000;
 
+/** The raw collection, for its indexes and the tests; the server reads and writes through `auditEventRepository`. */
 export function auditEvents(store: Store): Collection<AuditEventDoc> {
   return store.collection<AuditEventDoc>('auditEvents');
+}
+
+export function auditEventRepository(store: Store): AuditEventRepository {
+  return new AuditEventRepository(auditEvents(store));
 }
 
 export function retentionDaysOf(tenant: Pick<TenantDoc, 'auditRetentionDays'> | null | undefined): number {
@@ -73,8 +79,7 @@ export function createAuditSink(deps: { store: Store; clock: Clock }): AuditSink
   async function write(events: { event: AuditEventDoc; origin: AuditOrigin | null }[]): Promise<void> {
     if (events.length === 0) return;
     const docs = events.map(({ event }) => event);
-    if (docs.length === 1) await auditEvents(deps.store).insertOne(docs[0]!);
-    else await auditEvents(deps.store).insertMany(docs);
+    await auditEventRepository(deps.store).insert(docs);
     for (const { event, origin } of events) {
       // The notification queue reads the store and the tenant environment only.
       if (origin) await enqueueCredentialNotification({ deps: { store: deps.store }, req: origin } as unknown as Context, event);

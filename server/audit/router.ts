@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { adminProcedure } from '../procedures.ts';
 import { router } from '../trpc.ts';
-import { consents, publicConsent } from './consents.ts';
+import { consentRepository, publicConsent } from './consents.ts';
 import { AUDIT_EVENT_TYPES, publicAuditEvent } from './events.ts';
-import { auditFilter, auditFilterInput, pageInput, pageNewestFirst } from './query.ts';
-import { auditEvents } from './record.ts';
+import { auditFilterInput, pageInput } from './query.ts';
+import { auditEventRepository } from './record.ts';
 
 const tags = ['admin'];
 
@@ -56,7 +56,7 @@ export const auditAdminProcedures = {
       .input(auditFilterInput.extend(pageInput.shape).optional())
       .output(z.object({ events: z.array(eventOutput), nextCursor: z.string().nullable() }))
       .query(async ({ ctx, input = {} }) => {
-        const page = await pageNewestFirst(auditEvents(ctx.deps.store), auditFilter(ctx.req.tenant.realm, input), input);
+        const page = await auditEventRepository(ctx.deps.store).pageNewestFirst(ctx.req.tenant.realm, input, input);
         return { events: page.items.map(publicAuditEvent), nextCursor: page.nextCursor };
       }),
   }),
@@ -66,12 +66,7 @@ export const auditAdminProcedures = {
       .input(z.object({ userId: z.string().min(1).max(64).optional(), phone: z.string().trim().max(32).optional() }).extend(pageInput.shape).optional())
       .output(z.object({ consents: z.array(consentOutput), nextCursor: z.string().nullable() }))
       .query(async ({ ctx, input = {} }) => {
-        const filter = {
-          realm: ctx.req.tenant.realm,
-          ...(input.userId ? { userId: input.userId } : {}),
-          ...(input.phone ? { phone: input.phone } : {}),
-        };
-        const page = await pageNewestFirst(consents(ctx.deps.store), filter, input);
+        const page = await consentRepository(ctx.deps.store).pageNewestFirst(ctx.req.tenant.realm, input, input);
         return { consents: page.items.map(publicConsent), nextCursor: page.nextCursor };
       }),
   }),
