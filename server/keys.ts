@@ -1,6 +1,7 @@
 import { exportJWK, generateKeyPair, importJWK, type JWK, type CryptoKey } from 'jose';
 import { randomToken } from './crypto.ts';
 import type { Store } from './store/index.ts';
+import { typed } from './store/typed.ts';
 
 export interface ServerKeys {
   /** HMAC key for secrets at rest (codes, mfa tokens, device and refresh tokens). */
@@ -14,7 +15,7 @@ export interface ServerKeys {
  */
 async function sharedValue(store: Store, id: string, make: () => Promise<string> | string): Promise<string> {
   const candidate = await make();
-  const doc = await store.keys.findOneAndUpdate(
+  const doc = await typed(store.keys).findOneAndUpdate(
     { _id: id },
     { $setOnInsert: { value: candidate, createdAt: new Date() } },
     { upsert: true, returnDocument: 'after' },

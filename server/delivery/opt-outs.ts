@@ -1,4 +1,4 @@
-import type { Collection } from 'mongodb';
+import { typed, type TypedCollection } from '../store/typed.ts';
 import { canonicalPhone } from '../phone.ts';
 import type { Store } from '../store/index.ts';
 import { isDuplicateKey } from './throttle.ts';
@@ -40,10 +40,10 @@ function optOutId(sender: string, phone: string): string {
 
 /** The opt-out state per pair (`optOuts`): every filter and update on it is here. */
 export class OptOuts {
-  private readonly collection: Collection<OptOutDoc>;
+  private readonly collection: TypedCollection<OptOutDoc>;
 
   constructor(store: Store) {
-    this.collection = store.collection<OptOutDoc>('optOuts');
+    this.collection = typed(store.collection<OptOutDoc>('optOuts'));
   }
 
   async isOptedOut(sender: string, phone: string): Promise<boolean> {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { Collection, Filter, FindOptions, UpdateFilter } from 'mongodb';
+import type { FindOptions } from 'mongodb';
+import { typed, type TypedCollection, type TypedFilter, type TypedUpdate } from '../store/typed.ts';
 import type { DeliveryStatus } from '../contract/methods.ts';
 import { hmac } from '../crypto.ts';
 import { LeasedQueue } from '../queue/leased-queue.ts';
@@ -46,12 +47,14 @@ export function bodyHashOf(secret: string, to: string, text: string): string {
 
 /** The outbox messages (`smsOutbox`): every filter and update on them is here. */
 export class OutboxMessages {
-  private readonly collection: Collection<OutboxMessageDoc>;
+  private readonly collection: TypedCollection<OutboxMessageDoc>;
   private readonly queue: LeasedQueue<OutboxMessageDoc>;
 
   constructor(store: Store) {
-    this.collection = store.collection<OutboxMessageDoc>('smsOutbox');
-    this.queue = new LeasedQueue(this.collection, { waiting: 'queued', leased: 'sending', order: { createdAt: 1, _id: 1 } });
+    const collection = store.collection<OutboxMessageDoc>('smsOutbox');
+    this.collection = typed(collection);
+    // The queue's leasing is generic over its document type: it takes the driver's collection.
+    this.queue = new LeasedQueue(collection, { waiting: 'queued', leased: 'sending', order: { createdAt: 1, _id: 1 } });
   }
 
   async insert(message: OutboxMessageDoc): Promise<void> {
@@ -59,7 +62,7 @@ export class OutboxMessages {
   }
 
   /** A typed read (the audit bridge's lookup of the newest message to a pair). */
-  findOne(filter: Filter<OutboxMessageDoc>, options?: FindOptions): Promise<OutboxMessageDoc | null> {
+  findOne(filter: TypedFilter<OutboxMessageDoc>, options?: FindOptions): Promise<OutboxMessageDoc | null> {
     return this.collection.findOne(filter, options);
   }
 
@@ -131,7 +134,7 @@ export class OutboxMessages {
     now: Date;
   }): Promise<{ matched: boolean; updated: OutboxMessageDoc | null }> {
     const set = { status: input.status, reason: input.reason, updatedAt: input.now } satisfies Partial<OutboxMessageDoc>;
-    const byProviderId: Filter<OutboxMessageDoc> = { providerMessageId: input.providerMessageId, accountKey: input.accountKey };
+    const byProviderId: TypedFilter<OutboxMessageDoc> = { providerMessageId: input.providerMessageId, accountKey: input.accountKey };
     // Two rounds: a worker may record the provider's id between our lookups.
     for (let round = 0; round < 2; round++) {
       const updated = await this.collection.findOneAndUpdate(
@@ -144,7 +147,7 @@ export class OutboxMessages {
       if (known && STATUS_RANK[known.status] >= STATUS_RANK[input.status]) return { matched: true, updated: null };
       if (known) continue;
       if (!input.bodyHash) return { matched: false, updated: null };
-      const settle: UpdateFilter<OutboxMessageDoc> = {
+      const settle: TypedUpdate<OutboxMessageDoc> = {
         $set: { ...set, providerMessageId: input.providerMessageId, sentAt: input.now, inDoubt: false, bodySealed: null, leaseOwner: null },
       };
       const inDoubt = await this.collection.findOneAndUpdate(
@@ -165,12 +168,12 @@ export class OutboxMessages {
 export class Outbox {
   readonly messages: OutboxMessages;
   readonly optOuts: OptOuts;
-  private readonly challenges: Collection<ChallengeDoc>;
+  private readonly challenges: TypedCollection<ChallengeDoc>;
 
   constructor(store: Store) {
     this.messages = new OutboxMessages(store);
     this.optOuts = new OptOuts(store);
-    this.challenges = store.challenges;
+    this.challenges = typed(store.challenges);
   }
 
   /** Sets a challenge's delivery to a new message (dispatch): the newest message is the one shown. */

@@ -1,4 +1,4 @@
-import type { Collection } from 'mongodb';
+import { typed, type TypedCollection } from '../store/typed.ts';
 import type { Clock } from '../clock.ts';
 import type { DeliveryStatus } from '../contract/methods.ts';
 import { decrypt, encrypt } from '../crypto.ts';
@@ -28,10 +28,10 @@ export interface SandboxInboxMessage {
 
 /** The sandbox inbox (`sandboxMessages`): bodies sealed at rest, opened only for the inbox's reader. */
 class SandboxInbox {
-  private readonly collection: Collection<SandboxMessageDoc>;
+  private readonly collection: TypedCollection<SandboxMessageDoc>;
 
   constructor(store: Store, private readonly secret: string) {
-    this.collection = store.sandboxMessages;
+    this.collection = typed(store.sandboxMessages);
   }
 
   async add(message: OutgoingSms, status: DeliveryStatus, createdAt: Date): Promise<void> {

@@ -1,4 +1,4 @@
-import type { Collection } from 'mongodb';
+import { typed, type TypedCollection } from '../store/typed.ts';
 import { z } from 'zod';
 import type { DeliveryStatus } from '../contract/methods.ts';
 import { AppError } from '../errors.ts';
@@ -176,10 +176,10 @@ function receiptState(
 
 /** The Telnyx events seen (`telnyxEvents`): every filter and update on them is here. */
 class TelnyxEvents {
-  private readonly collection: Collection<TelnyxEventDoc>;
+  private readonly collection: TypedCollection<TelnyxEventDoc>;
 
   constructor(store: Store) {
-    this.collection = store.collection<TelnyxEventDoc>('telnyxEvents');
+    this.collection = typed(store.collection<TelnyxEventDoc>('telnyxEvents'));
   }
 
   async isApplied(id: string): Promise<boolean> {

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { randomToken } from '../crypto.ts';
 import type { Store } from '../store/index.ts';
+import { typed } from '../store/typed.ts';
 
 /**
  * The operator's platform key (`ALDERO_PLATFORM_KEY`), which authenticates the platform API. In
@@ -38,7 +39,7 @@ export class PlatformKey {
     }
     if (options.production) throw new Error('In production set ALDERO_PLATFORM_KEY (at least 32 characters): it authenticates the platform API.');
     const generated = `pk_${randomToken(32)}`;
-    await store.keys.updateOne(
+    await typed(store.keys).updateOne(
       { _id: STORED_HASH_ID },
       { $set: { value: digest(generated).toString('base64url'), createdAt: new Date() } },
       { upsert: true },
@@ -54,7 +55,7 @@ export class PlatformKey {
   }
 
   private async storedHash(): Promise<Buffer | null> {
-    const doc = await this.store.keys.findOne({ _id: STORED_HASH_ID });
+    const doc = await typed(this.store.keys).findOne({ _id: STORED_HASH_ID });
     if (!doc) return null;
     const hash = Buffer.from(doc.value, 'base64url');
     return hash.length === 32 ? hash : null;

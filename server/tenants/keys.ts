@@ -1,4 +1,4 @@
-import type { Collection } from 'mongodb';
+import { typed, type TypedCollection } from '../store/typed.ts';
 import { randomToken, safeEqual, sha256 } from '../crypto.ts';
 import type { Env, TenantDoc } from '../store/documents.ts';
 import type { IndexSpec, Store } from '../store/index.ts';
@@ -75,10 +75,10 @@ export function scopeAllows(scope: AdminKeyScope, env: Env, access: AdminAccess)
 
 /** The repository of `adminKeys`: the only code that writes its filters and updates. */
 export class AdminKeys {
-  private readonly collection: Collection<AdminKeyDoc>;
+  private readonly collection: TypedCollection<AdminKeyDoc>;
 
   constructor(store: Store, private readonly now: () => Date = () => new Date()) {
-    this.collection = store.collection<AdminKeyDoc>('adminKeys');
+    this.collection = typed(store.collection<AdminKeyDoc>('adminKeys'));
   }
 
   /** Makes a key for the tenant; the secret is returned once and never stored. */
