@@ -51,14 +51,29 @@ async function axe(page: Page): Promise<AxeViolation[]> {
  * The checks every page state passes: axe at the desktop width and at 320 px, one h1, and at
  * 320 px nothing wider than the viewport (`scrollWidth <= clientWidth`).
  */
+/** Waits for every finite animation running now (a toast fading in, the phone's entrance) to end. */
+async function animationsSettled(page: Page): Promise<void> {
+  await page.evaluate(() =>
+    Promise.all(
+      document
+        .getAnimations()
+        .filter((animation) => Number.isFinite(Number(animation.effect?.getComputedTiming().endTime)))
+        .map((animation) => animation.finished.catch(() => undefined)),
+    ),
+  );
+}
+
 async function checkPage(page: Page, state: string, problems: string[]): Promise<void> {
   // Let transitions (and the phone's entrance animation) settle: axe reads the colours as painted.
   await page.waitForTimeout(450);
+  await animationsSettled(page);
   const headings = await page.locator('h1').count();
   if (headings !== 1) problems.push(`${state}: ${headings} h1 elements`);
   for (const width of [1280, 320]) {
     await page.setViewportSize({ width, height: width === 320 ? 640 : 900 });
     await page.waitForTimeout(150);
+    // A narrow viewport shows the SMS notification, which fades in: axe reads colours as painted.
+    await animationsSettled(page);
     if (width === 320) {
       const { scrollWidth, clientWidth, wide } = await page.evaluate(() => {
         const root = document.documentElement;
