@@ -46,6 +46,16 @@ async function consoleErrors(run: () => Promise<void>): Promise<string[]> {
   return seen;
 }
 
+/** Types `phone` into an enroll element and presses Send; the console errors logged until `settled`. */
+async function sendLogged(element: HTMLElement & { updateComplete: Promise<boolean> }, phone: string, settled: () => Promise<void>): Promise<string[]> {
+  type(part<HTMLInputElement>(element, '#phone'), phone);
+  await element.updateComplete;
+  return consoleErrors(async () => {
+    part<HTMLButtonElement>(element, '#send').click();
+    await settled();
+  });
+}
+
 /** A code that is wrong for sure: the right one plus one, mod 10^6. */
 const wrongCode = (code: string) => String((Number(code) + 1) % 1e6).padStart(6, '0');
 
@@ -167,12 +177,7 @@ describe('issue 18: the disclosure from the server, and seen', () => {
         const element = await mountEnroll(accessToken);
         const errors = record(element, 'aldero-error');
         const phone = uniquePhone();
-        type(part<HTMLInputElement>(element, '#phone'), phone);
-        await element.updateComplete;
-        const logged = await consoleErrors(async () => {
-          part<HTMLButtonElement>(element, '#send').click();
-          await element.updateComplete;
-        });
+        const logged = await sendLogged(element, phone, () => element.updateComplete.then(() => undefined));
         expect(errors.map((event) => event.detail.code)).to.deep.equal(['CONFIG_DISCLOSURE_HIDDEN']);
         expect(logged.join('\n')).to.contain('disclosure');
         expect(errorText(element)).to.equal('Verification is not available right now. Try again later.');
@@ -266,12 +271,7 @@ describe('issue 18: misconfiguration told to the developer, politely to the user
       const element = await mountEnroll(accessToken);
       const errors = record(element, 'aldero-error');
       const phone = uniquePhone();
-      type(part<HTMLInputElement>(element, '#phone'), phone);
-      await element.updateComplete;
-      const logged = await consoleErrors(async () => {
-        part<HTMLButtonElement>(element, '#send').click();
-        await waitFor(() => errors.length > 0, 'the error');
-      });
+      const logged = await sendLogged(element, phone, () => waitFor(() => errors.length > 0, 'the error').then(() => undefined));
       expect(errors.map((event) => event.detail.code)).to.deep.equal(['CONFIG_SANDBOX_MISMATCH']);
       expect(logged.join('\n')).to.contain('remove the sandbox attribute');
       expect(errorText(element)).to.equal(neutral);
