@@ -42,12 +42,29 @@ export function driverOptions(config: Pick<Config, 'database'>): MongoClientOpti
 const UNAVAILABLE_SERVER_CODES = new Set([6, 7, 89, 91, 189, 9001, 10107, 11600, 11602, 13435, 13436]);
 
 /**
+ * Node's socket error codes. The driver (mongodb 7.9) does not always wrap them: when a write
+ * waits for `drain` on a socket the server has just closed, the `EPIPE` ("This socket has been
+ * ended by the other party") reaches the caller as the plain Node error (seen in CI with the
+ * engine SIGKILLed under load: a 500 instead of a 503). No request does network I/O other than
+ * the database (SMS and webhooks go through the outboxes' workers), so in a request these mean
+ * the database connection went away.
+ */
+const SOCKET_ERROR_CODES = new Set([
+  'EPIPE', 'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN',
+  'ERR_STREAM_DESTROYED', 'ERR_STREAM_WRITE_AFTER_END', 'ERR_SOCKET_CLOSED',
+]);
+
+/**
  * Whether `error` (or its cause, through tRPC's and our wrappers) says the database is not
  * answering; the name of the driver error when it does, for the metric and the log.
  */
 export function databaseUnavailable(error: unknown): string | null {
   for (let current = error, depth = 0; current && depth < 5; current = (current as { cause?: unknown }).cause, depth++) {
-    if (!(current instanceof MongoError)) continue;
+    if (!(current instanceof MongoError)) {
+      const code = (current as { code?: unknown }).code;
+      if (current instanceof Error && typeof code === 'string' && SOCKET_ERROR_CODES.has(code)) return `SocketError:${code}`;
+      continue;
+    }
     if (
       current instanceof MongoServerSelectionError ||
       current instanceof MongoNetworkError || // MongoNetworkTimeoutError, the pool cleared after one
