@@ -1,4 +1,5 @@
-import { exportJWK, generateKeyPair, importJWK, type JWK, type CryptoKey } from 'jose';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { randomToken } from './crypto.ts';
 import type { Store } from './store/index.ts';
 import { typed } from './store/typed.ts';
@@ -6,7 +7,7 @@ import { typed } from './store/typed.ts';
 export interface ServerKeys {
   /** HMAC key for secrets at rest (codes, mfa tokens, device and refresh tokens). */
   secret: string;
-  signing: { kid: string; privateKey: CryptoKey; publicJwk: JWK };
+  signing: { kid: string; privateKey: KeyObject; publicJwk: JWK };
 }
 
 /**
@@ -45,7 +46,11 @@ export async function loadServerKeys(
     }));
   const privateJwk = JSON.parse(jwkText) as JWK;
   const kid = privateJwk.kid ?? 'default';
-  const privateKey = (await importJWK(privateJwk, 'ES256')) as CryptoKey;
+  // A node:crypto key: tokens are signed by node:crypto (server/accounts/tokens.ts).
+  const privateKey = createPrivateKey({ key: privateJwk as import('node:crypto').JsonWebKey, format: 'jwk' });
+  if (privateKey.asymmetricKeyType !== 'ec' || privateKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
+    throw new Error('ALDERO_JWT_PRIVATE_JWK: an EC P-256 private key (ES256) is required.');
+  }
   const { d: _private, ...publicJwk } = privateJwk;
   return { secret, signing: { kid, privateKey, publicJwk: { ...publicJwk, kid, alg: 'ES256', use: 'sig' } } };
 }
