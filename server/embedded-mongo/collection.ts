@@ -6,7 +6,7 @@
 import { ObjectId } from 'mongodb';
 import type { Document } from 'mongodb';
 import { CommandError, badValue } from './errors.ts';
-import type { SecondaryIndex } from './indexes.ts';
+import { sameKeys, type KeyTuple, type SecondaryIndex } from './indexes.ts';
 import { isOperatorObject } from './matcher.ts';
 import type { Predicate } from './matcher.ts';
 import { isArrayIndex, splitPath, valuesAtPath } from './paths.ts';
@@ -56,35 +56,48 @@ export class Collection {
     validateId(doc._id);
     const idKey = encodeKey(doc._id);
     if (this.entries.has(idKey)) throw this.duplicateKeyError('_id_', { _id: 1 }, { _id: doc._id });
-    this.checkIndexes(doc, idKey);
+    // Every index's keys computed and checked before any index changes: a refused insert leaves none touched.
+    const keys = this.indexes.map((index) => index.keysOf(doc));
+    this.indexes.forEach((index, i) => this.checkConflict(index, keys[i], idKey));
     const entry: StoredEntry = { doc, idKey, seq: this.nextSeq++ };
     this.entries.set(idKey, entry);
-    for (const index of this.indexes) index.add(doc, idKey);
+    this.indexes.forEach((index, i) => index.add(keys[i], idKey));
     this.trackDeadline(doc, idKey, null);
     return entry;
   }
 
+  /**
+   * Swaps in the updated document. An index whose keys the update did not change is left as it
+   * is (most updates touch counters and states, not indexed fields): keys are computed once per
+   * document and index, compared, and only changed ones are checked, removed and added.
+   */
   replace(entry: StoredEntry, doc: Document): void {
     if (encodeKey(doc._id) !== entry.idKey) throw new CommandError('ImmutableField', "Performing an update on the path '_id' would modify the immutable field '_id'");
-    this.checkIndexes(doc, entry.idKey);
-    for (const index of this.indexes) index.remove(entry.doc, entry.idKey);
-    for (const index of this.indexes) index.add(doc, entry.idKey);
+    const changes: { index: SecondaryIndex; before: KeyTuple[]; after: KeyTuple[] }[] = [];
+    for (const index of this.indexes) {
+      const after = index.keysOf(doc);
+      const before = index.keysOf(entry.doc);
+      if (sameKeys(before, after)) continue;
+      this.checkConflict(index, after, entry.idKey);
+      changes.push({ index, before, after });
+    }
+    for (const { index, before, after } of changes) {
+      index.remove(before, entry.idKey);
+      index.add(after, entry.idKey);
+    }
     this.trackDeadline(doc, entry.idKey, entry.doc);
     entry.doc = doc;
   }
 
   delete(entry: StoredEntry): void {
     if (this.entries.get(entry.idKey) !== entry) return;
-    for (const index of this.indexes) index.remove(entry.doc, entry.idKey);
+    for (const index of this.indexes) index.remove(index.keysOf(entry.doc), entry.idKey);
     this.entries.delete(entry.idKey);
   }
 
-  private checkIndexes(doc: Document, idKey: string): void {
-    for (const index of this.indexes) {
-      index.checkIndexable(doc);
-      const conflict = index.findConflict(doc, idKey);
-      if (conflict) throw this.duplicateKeyError(index.name, index.keyPattern, conflict);
-    }
+  private checkConflict(index: SecondaryIndex, keys: KeyTuple[], idKey: string): void {
+    const conflict = index.findConflict(keys, idKey);
+    if (conflict) throw this.duplicateKeyError(index.name, index.keyPattern, conflict);
   }
 
   duplicateKeyError(indexName: string, keyPattern: Document, keyValue: Document): CommandError {
@@ -99,10 +112,9 @@ export class Collection {
   addIndex(index: SecondaryIndex): void {
     try {
       for (const entry of this.entries.values()) {
-        index.checkIndexable(entry.doc);
-        const conflict = index.findConflict(entry.doc, entry.idKey);
-        if (conflict) throw this.duplicateKeyError(index.name, index.keyPattern, conflict);
-        index.add(entry.doc, entry.idKey);
+        const keys = index.keysOf(entry.doc);
+        this.checkConflict(index, keys, entry.idKey);
+        index.add(keys, entry.idKey);
       }
     } catch (error) {
       index.clear();

@@ -30,7 +30,7 @@ const allowedSpecFields = new Set([
 ]);
 
 /** One index key of a document: per field, the raw value and its encoding. */
-interface KeyTuple {
+export interface KeyTuple {
   raw: unknown[];
   encoded: string[];
 }
@@ -104,7 +104,11 @@ export class SecondaryIndex {
     return encodeKey(this.keyPattern) === encodeKey(other.keyPattern);
   }
 
-  private keysOf(doc: Document): KeyTuple[] {
+  /**
+   * The index keys of `doc` (none when a partial or sparse index leaves it out). Throws
+   * CannotIndexParallelArrays, so computing them is also the check that `doc` is indexable.
+   */
+  keysOf(doc: Document): KeyTuple[] {
     if (this.partialFilter && !this.partialFilter(doc)) return [];
     if (this.sparse && !this.fields.some((field) => someAtPath(doc, field.parts, (value) => value !== undefined))) return [];
     let tuples: KeyTuple[] = [{ raw: [], encoded: [] }];
@@ -128,11 +132,11 @@ export class SecondaryIndex {
     return tuples;
   }
 
-  /** The first conflicting key (for the duplicate-key error), if `doc` would break uniqueness. */
-  findConflict(doc: Document, idKey: string): Document | undefined {
+  /** The first conflicting key (for the duplicate-key error), if keys `tuples` of document `idKey` would break uniqueness. */
+  findConflict(tuples: KeyTuple[], idKey: string): Document | undefined {
     if (!this.unique) return undefined;
     const fullMap = this.prefixMaps[this.fields.length - 1];
-    for (const tuple of this.keysOf(doc)) {
+    for (const tuple of tuples) {
       const holders = fullMap.get(tuple.encoded.join(','));
       if (holders && (holders.size > 1 || !holders.has(idKey))) {
         const keyValue: Document = {};
@@ -145,13 +149,8 @@ export class SecondaryIndex {
     return undefined;
   }
 
-  /** Validates the document's keys (parallel arrays) without changing anything. */
-  checkIndexable(doc: Document): void {
-    this.keysOf(doc);
-  }
-
-  add(doc: Document, idKey: string): void {
-    this.forEachPrefixKey(doc, (map, key) => {
+  add(tuples: KeyTuple[], idKey: string): void {
+    this.forEachPrefixKey(tuples, (map, key) => {
       let holders = map.get(key);
       if (!holders) {
         holders = new Set();
@@ -161,8 +160,8 @@ export class SecondaryIndex {
     });
   }
 
-  remove(doc: Document, idKey: string): void {
-    this.forEachPrefixKey(doc, (map, key) => {
+  remove(tuples: KeyTuple[], idKey: string): void {
+    this.forEachPrefixKey(tuples, (map, key) => {
       const holders = map.get(key);
       if (!holders) return;
       holders.delete(idKey);
@@ -170,8 +169,7 @@ export class SecondaryIndex {
     });
   }
 
-  private forEachPrefixKey(doc: Document, visit: (map: Map<string, Set<string>>, key: string) => void): void {
-    const tuples = this.keysOf(doc);
+  private forEachPrefixKey(tuples: KeyTuple[], visit: (map: Map<string, Set<string>>, key: string) => void): void {
     for (let depth = 0; depth < this.fields.length; depth++) {
       const seen = new Set<string>();
       for (const tuple of tuples) {
@@ -247,4 +245,15 @@ function indexValues(doc: Document, parts: readonly string[]): { values: unknown
     return true;
   });
   return { values: distinct, fromArray };
+}
+
+/** Whether two documents have the same keys in an index (then an update leaves the index as it is). */
+export function sameKeys(a: KeyTuple[], b: KeyTuple[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i].encoded;
+    const y = b[i].encoded;
+    for (let k = 0; k < x.length; k++) if (x[k] !== y[k]) return false;
+  }
+  return true;
 }

@@ -147,6 +147,19 @@ describeStoreContract(import.meta.url, (context) => {
     assert.deepEqual((await c.find({ slot: { $in: ['a', 'b'] } }, { sort: { _id: 1 } }).toArray()).map((doc) => doc._id), [2, 4]);
   });
 
+  it('keeps a compound index right when an update changes only some of its fields, or none', async () => {
+    const c = fresh();
+    await c.createIndex({ owner: 1, state: 1 }, { unique: true });
+    await c.insertOne({ _id: 1, owner: 'u1', state: 'open', n: 0 });
+    await c.updateOne({ _id: 1 }, { $inc: { n: 1 } }); // no indexed field changed
+    assert.equal((await expectServerError(() => c.insertOne({ _id: 2, owner: 'u1', state: 'open' }))).code, 11000);
+    await c.updateOne({ _id: 1 }, { $set: { state: 'done' } }); // the second field only
+    await c.insertOne({ _id: 2, owner: 'u1', state: 'open' }); // ('u1', 'open') was released
+    assert.equal((await expectServerError(() => c.updateOne({ _id: 2 }, { $set: { state: 'done' } }))).code, 11000);
+    assert.deepEqual((await c.find({ owner: 'u1' }, { sort: { _id: 1 } }).toArray()).map((doc) => [doc._id, doc.state, doc.n]), [[1, 'done', 1], [2, 'open', undefined]]);
+    assert.deepEqual((await c.find({ owner: 'u1', state: 'done' }).toArray()).map((doc) => doc._id), [1]);
+  });
+
   it('reports unordered bulk duplicate errors per statement', async () => {
     const c = fresh();
     await c.createIndex({ u: 1 }, { unique: true });
