@@ -1,8 +1,8 @@
 /**
  * The floor: the minimal handler. A bare node:http handler that enforces the same rules on the
  * same documents as the real routes with the fewest database round trips those rules allow,
- * written directly against the driver — not a copy of the routes' code: no tRPC, no zod, no JWT,
- * no error classes, no repositories. What the real route costs above it is the price of
+ * written directly against the driver — not a copy of the routes' code: no tRPC, no zod, no JWT
+ * library, no error classes, no repositories. What the real route costs above it is the price of
  * everything but the physics; the bench prints both routes' commands side by side.
  *
  * What a rule needs, and so the floor does (round trips per request):
@@ -21,9 +21,11 @@
  *   first send taken and its delivery state; the sandbox message; both audit events in one insert.
  *
  * It keeps the work a route cannot skip: JSON in and out, the HMACs of the token, the challenge
- * id and the code, unsealing the code to send it, and scrypt at login. Refusal paths are kept
+ * id and the code, unsealing the code to send it, scrypt at login, and the ES256 signature of the
+ * access token a right code earns (the guide's contract: a JWT the tenant verifies by the JWKS). Refusal paths are kept
  * only as far as the bench's answers need (it never loads them).
  */
+import { sign } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MongoBulkWriteError, type AnyBulkWriteOperation } from 'mongodb';
 import { decrypt, encrypt, hmac, randomDigits, randomToken, safeEqual, verifyPassword } from '../../../server/crypto.ts';
@@ -88,6 +90,14 @@ export function createFloorHandler(world: BenchWorld, options: FloorOptions = { 
       payload,
       expiresAt: new Date(time.getTime() + 400 * 86_400_000),
     };
+  }
+
+  /** The access token: an ES256 JWT with the route's claims, signed by the server's key. */
+  function accessToken(userId: string, now: Date): string {
+    const iat = Math.floor(now.getTime() / 1000);
+    const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const input = `${part({ alg: 'ES256', kid: keys.signing.kid, typ: 'at+jwt' })}.${part({ tid: realm, amr: ['pwd', 'sms'], sid: randomToken(12), auth_time: iat, mfa_time: iat, iss: 'floor', aud: 'floor', sub: userId, iat, exp: iat + 900 })}`;
+    return `${input}.${sign('sha256', Buffer.from(input), { key: keys.signing.privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
   }
 
   /** The request's audit events, one insert. */
@@ -227,7 +237,7 @@ export function createFloorHandler(world: BenchWorld, options: FloorOptions = { 
       event('mfa.verify.succeeded', before.userId, { purpose, method: 'sms', challengeId: id }, requestId),
       event('login.succeeded', before.userId, { amr: ['pwd', 'sms'] }, requestId),
     ]);
-    return [200, { accessToken: `at_${randomToken(400)}`, refreshToken, expiresIn: 900, trustedDevice: false }];
+    return [200, { accessToken: accessToken(before.userId, now), refreshToken, expiresIn: 900, trustedDevice: false }];
   }
 
   function sandboxMessage(challenge: Pick<ChallengeDoc, '_id' | 'phone' | 'codeSealed'>, id: string, now: Date) {
