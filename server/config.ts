@@ -177,7 +177,7 @@ const CORE: VariableSpec[] = [
   { name: 'ALDERO_SECRET', accepts: 'a random string of 32 characters or more', default: '(generated, kept in the database; required in production)', description: 'HMAC/encryption key for secrets at rest', secret: true, schema: minLength(32) },
   { name: 'ALDERO_JWT_PRIVATE_JWK', accepts: 'an ES256 private JWK as JSON: `{"kty":"EC","crv":"P-256","x":…,"y":…,"d":…,"kid":…}`', default: '(generated, kept in the database; required in production)', description: 'the key that signs access tokens', secret: true, schema: jwkValue },
   { name: 'ALDERO_PLATFORM_KEY', accepts: 'a random string of 32 characters or more', default: '(unset; required in production)', description: "the operator's key: `Authorization: Bearer …` for the platform API and `/metrics`", secret: true, schema: minLength(32) },
-  { name: 'ALDERO_ADMIN_KEY', accepts: 'a string of 16 characters or more', default: '(generated and printed)', description: "the demo tenant's admin key", secret: true, schema: minLength(16) },
+  { name: 'ALDERO_ADMIN_KEY', accepts: 'a string of 16 characters or more (32 or more in production)', default: '(generated and printed)', description: "the demo tenant's admin key", secret: true, schema: minLength(16) },
   { name: 'ALDERO_DEMO_TENANT', accepts: 'a boolean', default: 'on outside production', description: 'create the demo tenant `acme` at start', schema: booleanValue },
   { name: 'ALDERO_DEMO_DIR', accepts: 'a directory', default: 'dist/demo', description: 'the built demo, served at `/`', schema: optionalText },
   { name: 'ALDERO_TRUST_PROXY', accepts: 'a number of hops, `on` (1) / `off`, or a list of proxy addresses/CIDRs', default: 'off', description: 'trust the proxies in front: the client IP is the `X-Forwarded-For` entry the last trusted hop saw (the N-th from the right), the scheme `X-Forwarded-Proto`', schema: trustProxyValue },
@@ -255,6 +255,8 @@ function productionRules(env: Record<string, string | undefined>): string[] {
   if (!env.ALDERO_SECRET) missing('ALDERO_SECRET', 'a random string of 32 characters or more (keys are not generated into the database in production)');
   if (!env.ALDERO_JWT_PRIVATE_JWK) missing('ALDERO_JWT_PRIVATE_JWK', 'an ES256 private JWK as JSON');
   if (!env.ALDERO_PLATFORM_KEY) missing('ALDERO_PLATFORM_KEY', 'a random string of 32 characters or more');
+  // Admin keys are at least 32 characters (issue 13); outside production a shorter one is a local convenience.
+  if (env.ALDERO_ADMIN_KEY !== undefined && env.ALDERO_ADMIN_KEY.length < 32) problems.push('ALDERO_ADMIN_KEY: in production a random string of 32 characters or more');
   const sms = env.ALDERO_SMS ?? (env.TELNYX_API_KEY ? 'telnyx' : undefined);
   if (sms === undefined) missing('ALDERO_SMS', '`telnyx` with TELNYX_API_KEY, TELNYX_PUBLIC_KEY and ALDERO_SHARED_FROM_NUMBER, or `sandbox` on purpose');
   if (sms === 'telnyx-emulator') problems.push('ALDERO_SMS=telnyx-emulator: development only; production uses `telnyx` or `sandbox`');

@@ -120,6 +120,14 @@ describe('configuration: production refuses to start without what it needs', () 
     assert.equal(loadConfig({ ...env, ALDERO_EMBEDDED_DB: '1' }).embeddedDb, true);
   });
 
+  test('ALDERO_ADMIN_KEY: 32 characters or more in production, 16 are enough elsewhere', async () => {
+    const env = await productionEnv();
+    const short = 'ak_' + 'x'.repeat(20);
+    assert.deepEqual(problemsOf({ ...env, ALDERO_DEMO_TENANT: '1', ALDERO_ADMIN_KEY: short }), ['ALDERO_ADMIN_KEY: in production a random string of 32 characters or more']);
+    assert.deepEqual(problemsOf({ ...env, ALDERO_DEMO_TENANT: '1', ALDERO_ADMIN_KEY: short + 'y'.repeat(9) }), []);
+    assert.deepEqual(problemsOf({ ALDERO_ADMIN_KEY: short }), []);
+  });
+
   test('SMS: telnyx needs its key, webhook key and number; the emulator is development only', async () => {
     const { ALDERO_SMS: _sms, ...env } = await productionEnv();
     assert.deepEqual(problemsOf({ ...env, ALDERO_SMS: 'telnyx' }), [

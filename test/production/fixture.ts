@@ -4,6 +4,7 @@
  * environment, and the small waits around them.
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { exportJWK, generateKeyPair } from 'jose';
@@ -88,7 +89,7 @@ export async function productionEnvironment(overrides: Record<string, string> = 
     ALDERO_PLATFORM_KEY: `pk_${'p'.repeat(40)}`,
     ALDERO_SMS: 'sandbox',
     ALDERO_DEMO_TENANT: '1',
-    ALDERO_ADMIN_KEY: `ak_acme_prod_${Math.random().toString(36).slice(2)}`,
+    ALDERO_ADMIN_KEY: `ak_acme_prod_${randomBytes(24).toString('base64url')}`,
     ALDERO_LOG_LEVEL: 'info',
     ...overrides,
   };

@@ -37,7 +37,7 @@ before(
 
     engine = await startEngineProcess();
     const port = await freePort();
-    const adminKey = `ak_acme_prod_${Date.now().toString(36)}`;
+    const adminKey = `ak_acme_prod_${Date.now().toString(36)}_${Math.random().toString(36).slice(2).padEnd(11, "0")}`;
     env = await productionEnvironment({ PORT: String(port), MONGODB_URI: engine.uri, ALDERO_ADMIN_KEY: adminKey, ALDERO_SHUTDOWN_TIMEOUT_MS: '10000' });
     server = await startServerProcess('npm', ['run', 'start:prod', '--silent'], { cwd: clone, env: cleanEnv(env), port });
   },
