@@ -4,6 +4,7 @@ import type { AppDeps } from '../deps.ts';
 import { AppError } from '../errors.ts';
 import { repositoriesOf } from '../store/index.ts';
 import type { CodeAttemptOutcome, CodeAttemptRule, RateCounterRepository } from '../store/rate-counters.ts';
+import type { UserRepository } from '../store/users.ts';
 
 /**
  * The account-level limits on second-factor codes (SMS, TOTP, recovery codes; at login and on
@@ -32,12 +33,15 @@ const STREAK_SECONDS = 10 * 365 * 86_400;
 
 export interface CodeAttemptDeps {
   counters: RateCounterRepository;
+  /** Where the lock is also noted on the user (`mfa.lockedAt`), for sign-in. */
+  users: UserRepository;
   clock: Clock;
   audit: AuditSink;
 }
 
 export function codeAttemptDepsOf(deps: AppDeps): CodeAttemptDeps {
-  return { counters: repositoriesOf(deps.store).rateCounters, clock: deps.clock, audit: deps.audit };
+  const repositories = repositoriesOf(deps.store);
+  return { counters: repositories.rateCounters, users: repositories.users, clock: deps.clock, audit: deps.audit };
 }
 
 /** What is being checked: a code of a factor (SMS, TOTP), or a recovery code, which still works when the factors are locked. */
@@ -69,7 +73,7 @@ function refusalError(outcome: CodeAttemptOutcome, now: Date): AppError {
   );
 }
 
-function lockedError(): AppError {
+export function lockedError(): AppError {
   return new AppError(
     'MFA_RATE_LIMITED',
     { reason: 'factor_locked' },
@@ -128,14 +132,20 @@ export async function guardCodeCheck<T>(deps: CodeAttemptDeps, origin: AuditOrig
 }
 
 async function recordLocked(deps: CodeAttemptDeps, origin: AuditOrigin, userId: string): Promise<void> {
+  await deps.users.markFactorsLocked(origin.tenant.realm, userId, deps.clock.now());
   await deps.audit.record(origin, 'mfa.factor.locked', { consecutiveFailures: CONSECUTIVE_FAILURES_LOCK }, { userId });
 }
 
 async function recordUnlocked(deps: CodeAttemptDeps, origin: AuditOrigin, userId: string, by: 'recovery_code' | 'code'): Promise<void> {
+  await deps.users.markFactorsLocked(origin.tenant.realm, userId, null);
   await deps.audit.record(origin, 'mfa.factor.unlocked', { by }, { userId });
 }
 
-/** Whether the user's factors are locked now (for the admin API and the sign-in's answer). */
+/**
+ * Whether the user's factors are locked now, by the counter (the user's `mfa.lockedAt` is only
+ * a hint: a lock and an unlock racing could leave it behind, so sign-in asks here when it is
+ * set, and clears a stale one).
+ */
 export async function factorsLocked(deps: CodeAttemptDeps, origin: AuditOrigin, userId: string): Promise<boolean> {
   const counter = await deps.counters.findOpen(counterKey(origin, userId), deps.clock.now());
   return (counter?.count ?? 0) >= CONSECUTIVE_FAILURES_LOCK;
@@ -148,6 +158,7 @@ export async function factorsLocked(deps: CodeAttemptDeps, origin: AuditOrigin, 
 export async function unlockCodeChecks(deps: CodeAttemptDeps, origin: AuditOrigin, userId: string): Promise<boolean> {
   const before = await deps.counters.resetCodeAttempts(counterKey(origin, userId));
   const wasLocked = (before?.count ?? 0) >= CONSECUTIVE_FAILURES_LOCK;
+  await deps.users.markFactorsLocked(origin.tenant.realm, userId, null);
   if (wasLocked) await deps.audit.record(origin, 'mfa.factor.unlocked', { by: 'admin' }, { userId, actor: 'admin' });
   return wasLocked;
 }

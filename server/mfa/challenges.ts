@@ -35,6 +35,8 @@ export interface NewChallenge {
   withToken: boolean;
   /** The first of the 3 sends is taken as the challenge is stored (the caller sends it now). */
   firstSendTaken?: boolean;
+  /** The user's factors were locked at sign-in: no SMS code is sent for this challenge. */
+  factorsLocked?: boolean;
 }
 
 export interface CreatedChallenge {
@@ -97,6 +99,7 @@ export async function createChallenge(ctx: Context, input: NewChallenge): Promis
     verifiedAt: null,
     ip: ctx.req.ip,
     userAgent: ctx.req.userAgent,
+    ...(input.factorsLocked ? { factorsLocked: true } : {}),
   };
   await repositoriesOf(ctx.deps.store).challenges.insert(challenge);
   return { challenge, mfaToken };

@@ -1,4 +1,4 @@
-import { codeAttemptDepsOf, guardCodeCheck } from '../abuse/code-attempts.ts';
+import { codeAttemptDepsOf, factorsLocked, guardCodeCheck, lockedError } from '../abuse/code-attempts.ts';
 import { DEVICE_COOKIE, deviceDepsOf, isTrustedDevice, trustDevice } from '../accounts/devices.ts';
 import { checkPassword } from '../accounts/service.ts';
 import { startSession, type Tokens } from '../accounts/sessions.ts';
@@ -40,7 +40,8 @@ export async function login(ctx: Context, input: { email: string; password: stri
  * After the password: a session when the user has no second factor or a trusted device;
  * otherwise a login challenge, answered as `403 mfa_required`. The code goes out at once when
  * SMS is the only factor (a refusal to send is reported, not fatal: the user may still use a
- * recovery code).
+ * recovery code). A user whose factors are locked gets no code (none could be used): the answer
+ * says `sendError: factor_locked`, and the challenge takes no resend.
  */
 export async function completeLogin(ctx: Context, user: UserDoc, firstFactor: string): Promise<Tokens> {
   const methods = mfaMethodsOf(user);
@@ -51,7 +52,11 @@ export async function completeLogin(ctx: Context, user: UserDoc, firstFactor: st
   let codeSent: CodeSent | null = null;
   let sendError: Record<string, unknown> | null = null;
   let created: CreatedChallenge;
-  if (methods.includes('sms') && !methods.includes('totp') && newChallenge.phone) {
+  const autoSend = methods.includes('sms') && !methods.includes('totp') && newChallenge.phone !== null;
+  if (autoSend && (await locked(ctx, user))) {
+    created = await createChallenge(ctx, { ...newChallenge, factorsLocked: true });
+    sendError = lockedError().toBody();
+  } else if (autoSend && newChallenge.phone) {
     const sending = await createChallengeAndSend(ctx, { ...newChallenge, phone: newChallenge.phone });
     created = sending;
     codeSent = sending.codeSent;
@@ -72,6 +77,19 @@ export async function completeLogin(ctx: Context, user: UserDoc, firstFactor: st
     codeSent,
     sendError,
   });
+}
+
+/**
+ * Whether the user's factors are locked: the user's `mfa.lockedAt` says when to ask, the code
+ * counter decides (a stale mark, left by a lock and an unlock racing, is cleared). One read, and
+ * only for a user marked locked.
+ */
+async function locked(ctx: Context, user: UserDoc): Promise<boolean> {
+  if (!user.mfa.lockedAt) return false;
+  const deps = codeAttemptDepsOf(ctx.deps);
+  if (await factorsLocked(deps, ctx.req, user._id)) return true;
+  await deps.users.markFactorsLocked(ctx.req.tenant.realm, user._id, null);
+  return false;
 }
 
 /** A session for a user who completed sign-in, recorded with the methods it took. */
@@ -102,6 +120,8 @@ export async function requestCode(ctx: Context, mfaToken: string) {
     if (!current) throw unknownToken();
     ctx.deps.audit.noteSubject(ctx.req, current.userId);
     assertOob(current);
+    // Not claimed (the claim skips such a challenge): nothing to give back.
+    if (current.factorsLocked) throw lockedError();
     return current;
   });
   return { challenge_type: 'oob' as const, oob_channel: 'sms' as const, ...sent };

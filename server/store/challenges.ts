@@ -90,6 +90,8 @@ export class ChallengeRepository extends Repository<ChallengeDoc> {
       sends: { $lt: MAX_SENDS_PER_CHALLENGE },
       availableMethods: 'sms',
       phone: { $ne: null },
+      // Opened for a locked user: no code could be used (the caller answers factor_locked).
+      factorsLocked: { $ne: true },
     };
     if (minIntervalSeconds > 0) {
       conditions.$or = [{ lastSentAt: null }, { lastSentAt: { $lte: new Date(now.getTime() - minIntervalSeconds * 1000) } }];

@@ -81,6 +81,11 @@ export interface UserDoc {
     totp: { secretEncrypted: string; enabledAt: Date; lastUsedStep: number } | null;
     /** A TOTP secret waiting for its first code. */
     pendingTotp: { secretEncrypted: string; createdAt: Date } | null;
+    /**
+     * When 100 wrong codes in a row locked the factors. A hint for sign-in (no SMS code is sent
+     * that could not be used); the user's code counter in rateCounters decides. Absent: never.
+     */
+    lockedAt?: Date | null;
   };
   /** Recovery codes: one salt per user so an attempt costs one hash, then a lookup. */
   recoveryCodes: { salt: string; hashes: string[]; generatedAt: Date } | null;
@@ -145,6 +150,8 @@ export interface ChallengeDoc {
   verifiedAt: Date | null;
   ip: string | null;
   userAgent: string | null;
+  /** Opened at sign-in for a user whose factors were locked: no SMS code is sent for it. */
+  factorsLocked?: true;
 }
 
 export interface TrustedDeviceDoc {

@@ -34,6 +34,11 @@ export class UserRepository extends Repository<UserDoc> {
     await this.collection.updateOne({ _id: userId, realm }, { $set: { passwordHash }, $inc: { credentialsVersion: 1 } });
   }
 
+  /** Notes (a date) or clears (null) the factor lock on the user (`mfa.lockedAt`, a hint for sign-in). */
+  async markFactorsLocked(realm: Realm, userId: string, lockedAt: Date | null): Promise<void> {
+    await this.collection.updateOne({ _id: userId, realm }, { $set: { 'mfa.lockedAt': lockedAt } });
+  }
+
   /** Turns SMS on with the verified phone, unless it is on already; whether this call did it. */
   async enableSms(realm: Realm, userId: string, phone: string, now: Date): Promise<boolean> {
     const result = await this.collection.updateOne(

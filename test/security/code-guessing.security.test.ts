@@ -181,3 +181,34 @@ describe('100 consecutive wrong codes lock the factor (NIST SP 800-63B)', () => 
     assert.equal((await verify(mfaToken, await latestCode(server.url, server.adminKey, account.phone))).status, 200);
   });
 });
+
+/** The newest message in a phone's sandbox inbox (its id), or null. */
+async function newestMessage(phone: string): Promise<string | null> {
+  const inbox = await api(server.url, 'GET', `/v1/sandbox/messages?phone=${encodeURIComponent(phone)}`, { token: server.adminKey });
+  assert.equal(inbox.status, 200);
+  return (inbox.body.messages as { id: string }[])[0]?.id ?? null;
+}
+
+describe('a locked user at sign-in', () => {
+  test('a locked user gets no SMS code at sign-in (none could be used) and no resend; unlocked, codes go out again', SLOW, async () => {
+    const account = await createEnrolledAccount(server.url, server.adminKey);
+    await fail100Times(account);
+    const newest = await newestMessage(account.phone);
+    const login = await api(server.url, 'POST', '/v1/auth/login', { body: { email: account.email, password: account.password } });
+    assert.equal(login.status, 403, JSON.stringify(login.body));
+    assert.equal(login.body.codeSent, null);
+    assert.equal(login.body.sendError.error, 'MFA_RATE_LIMITED');
+    assert.equal(login.body.sendError.reason, 'factor_locked');
+    const resend = await api(server.url, 'POST', '/v1/auth/mfa/challenge', { body: { mfa_token: login.body.mfa_token, challenge_type: 'oob', oob_channel: 'sms' } });
+    assertLocked(resend);
+    assert.equal(await newestMessage(account.phone), newest, 'no SMS left for the locked user');
+    // The recovery code still works on that challenge, and unlocks: the next sign-in texts a code.
+    const recovered = await verify(login.body.mfa_token, account.recoveryCodes[1]!, 'recovery_code');
+    assert.equal(recovered.status, 200, JSON.stringify(recovered.body));
+    const next = await api(server.url, 'POST', '/v1/auth/login', { body: { email: account.email, password: account.password } });
+    assert.equal(next.status, 403);
+    assert.equal(next.body.sendError, null);
+    assert.equal(next.body.codeSent.sendsRemaining, 2);
+    assert.notEqual(await newestMessage(account.phone), newest, 'unlocked: the sign-in texted a code');
+  });
+});
