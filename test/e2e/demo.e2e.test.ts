@@ -13,7 +13,9 @@ import type { Browser, Page } from 'playwright-core';
 import { findChromium, launchChromium } from './browser.ts';
 import { startDemoServer, type DemoServer } from './demo-server.ts';
 
-const screenshots = fileURLToPath(new URL('../../demo/screenshots/', import.meta.url));
+// The README's screenshots are refreshed on purpose (`npm run screenshots`); an ordinary test run
+// writes its own to test/.artifacts/ and leaves the working tree clean.
+const screenshots = fileURLToPath(new URL(process.env.ALDERO_UPDATE_SCREENSHOTS ? '../../demo/screenshots/' : '../.artifacts/screenshots/', import.meta.url));
 const chromium = findChromium();
 const skip = chromium
   ? false
