@@ -64,6 +64,17 @@ function expectBesideTheCodeField(element: AlderoSmsEnroll, message: string): vo
   expect(part(element, '#change-number').textContent?.trim()).to.equal('Use a different number');
 }
 
+/** A live user's enrollment SMS, sent from the element and then given `status` by its Telnyx receipt. */
+async function enrollThenReceipt(status: 'delivered' | 'delivery_failed') {
+  const element = await mountEnroll(await liveUser());
+  const errors = record(element, 'aldero-error');
+  const phone = liveHandset();
+  await sendCode(element, phone);
+  await codeAtTelnyx(phone);
+  await telnyx('deliver', { to: phone, status });
+  return { element, errors, phone };
+}
+
 describe('<aldero-sms-enroll>: an SMS that fails after the setup answered (live, Telnyx emulator)', () => {
   it('Telnyx refuses the number (40310): "cannot receive", aldero-error with the reason; a different number then enrolls', async () => {
     await withLiveOrigin(async () => {
@@ -124,12 +135,7 @@ describe('<aldero-sms-enroll>: an SMS that fails after the setup answered (live,
 
   it('a receipt says delivery_failed: "could not deliver", with resend and another number; the resend goes out', async () => {
     await withLiveOrigin(async () => {
-      const element = await mountEnroll(await liveUser());
-      const errors = record(element, 'aldero-error');
-      const phone = liveHandset();
-      await sendCode(element, phone);
-      await codeAtTelnyx(phone);
-      await telnyx('deliver', { to: phone, status: 'delivery_failed' });
+      const { element, errors, phone } = await enrollThenReceipt('delivery_failed');
 
       await waitFor(() => errors.length > 0, 'the receipt, read from the enrollment status', FOLLOWED_MS);
       const failed = 'We could not deliver the text message. Resend the code, or use a different number.';
@@ -156,12 +162,7 @@ describe('<aldero-sms-enroll>: how long it follows an SMS', () => {
 
   it('stops once the SMS is delivered (live receipt)', async () => {
     await withLiveOrigin(async () => {
-      const element = await mountEnroll(await liveUser());
-      const errors = record(element, 'aldero-error');
-      const phone = liveHandset();
-      await sendCode(element, phone);
-      await codeAtTelnyx(phone);
-      await telnyx('deliver', { to: phone, status: 'delivered' });
+      const { errors } = await enrollThenReceipt('delivered');
       // The first check after the receipt reads `delivered`, and it is the last one (without the
       // stop, 5 checks 2 s apart: 2 by the first count, 4 by the second).
       await sleep(2 * CHECK_INTERVAL_MS + 500);
