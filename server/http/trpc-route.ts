@@ -119,8 +119,9 @@ function batchRefusal(path: string): string | null {
 /** A call to the procedure(s) at `path` (after `/trpc/`); `direct: false` leaves every call to tRPC's adapter. */
 export async function serveTrpc(deps: AppDeps, exchange: TenantExchange, path: string, direct: boolean): Promise<void> {
   const { req, res, info } = exchange;
+  // As REST does: a 500 is a fault (its stack, for the operator); a 503 is the database away (the driver error's name only: no stack per request during an outage).
   const logFailure = (error: TRPCError, appError = toAppError(error)) => {
-    if (appError.status >= 500) deps.log.error('procedure failed', { requestId: info.requestId, error: error.cause?.stack ?? error.stack });
+    if (appError.status >= 500) deps.log.error('procedure failed', { requestId: info.requestId, error: appError.status === 500 ? (error.cause?.stack ?? error.stack) : (error.cause?.name ?? error.name) });
   };
   const refusal = exchange.url.searchParams.has('batch') ? batchRefusal(path) : null;
   if (refusal) {
