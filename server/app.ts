@@ -84,7 +84,7 @@ export async function createDeps(options: StartOptions): Promise<AppDeps> {
   });
   const base = { config, store, keys, clock, log, audit: createAuditSink({ store, clock }) };
   const tenants = new TenantService(store, clock);
-  const platform = await createPlatform({ store, clock, log, tenants, production: config.production, platformKey: config.platformKey });
+  const platform = await createPlatform({ store, clock, log, tenants, audit: base.audit, production: config.production, platformKey: config.platformKey });
   return {
     ...base,
     tenants,

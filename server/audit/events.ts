@@ -6,7 +6,7 @@ import type { DeliveryStatus, MfaMethod, Realm } from '../store/documents.ts';
  */
 
 /** Who acted: the end user (or someone trying to be them), the tenant's back end, or Aldero itself. */
-export type AuditActor = 'end_user' | 'admin' | 'system';
+export type AuditActor = 'end_user' | 'admin' | 'system' | 'platform';
 
 /** What a code was checked for. */
 export type CodePurpose = 'login' | 'enroll_sms' | 'enroll_totp' | 'disable_sms' | 'disable_totp';
@@ -73,6 +73,14 @@ export interface AuditPayloads {
   'admin.session_minted': { amr: string[] };
   /** Field names only; the webhook's secret never appears, its URL does. */
   'admin.tenant_settings_changed': { fields: string[]; notificationWebhookUrl?: string | null; notificationWebhookSecretIssued?: boolean };
+  /** The operator's platform API acted on the tenant (actor `platform`, in both environments' trails). */
+  'platform.tenant_created': { slug: string };
+  'platform.tenant_updated': { fields: string[] };
+  'platform.tenant_suspended': Record<string, never>;
+  'platform.tenant_resumed': Record<string, never>;
+  /** The key's id, scope and label; never the key. */
+  'platform.admin_key_created': { keyId: string; scope: string; label: string | null };
+  'platform.admin_key_revoked': { keyId: string };
 }
 
 export type AuditEventType = keyof AuditPayloads;
@@ -106,6 +114,12 @@ export const AUDIT_EVENT_TYPES = [
   'admin.user_created',
   'admin.session_minted',
   'admin.tenant_settings_changed',
+  'platform.tenant_created',
+  'platform.tenant_updated',
+  'platform.tenant_suspended',
+  'platform.tenant_resumed',
+  'platform.admin_key_created',
+  'platform.admin_key_revoked',
 ] as const satisfies readonly AuditEventType[];
 
 // Every type is listed above (the compiler checks both directions).

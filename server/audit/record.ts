@@ -108,7 +108,7 @@ export function createAuditSink(deps: { store: Store; clock: Clock }): AuditSink
       await write([{
         event: eventOf(deps.clock.now(), {
           realm: input.realm,
-          actor: 'system',
+          actor: input.actor ?? 'system',
           userId: input.userId,
           ip: null,
           userAgent: null,

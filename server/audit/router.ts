@@ -12,7 +12,7 @@ const eventOutput = z.object({
   id: z.string(),
   time: z.string(),
   type: z.enum(AUDIT_EVENT_TYPES),
-  actor: z.enum(['end_user', 'admin', 'system']),
+  actor: z.enum(['end_user', 'admin', 'system', 'platform']),
   userId: z.string().nullable(),
   ip: z.string().nullable(),
   userAgent: z.string().nullable(),

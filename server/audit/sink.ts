@@ -2,6 +2,8 @@ import type { RequestInfo } from '../context.ts';
 import type { Realm } from '../store/documents.ts';
 import type { AuditActor, AuditEventType, AuditPayloads } from './events.ts';
 
+export type { AuditPayloads };
+
 /**
  * The audit trail as the features see it: a sink they are handed (`deps.audit`), never a module
  * they import. Every call is awaited by the request (or the worker) that made the change it
@@ -11,7 +13,7 @@ import type { AuditActor, AuditEventType, AuditPayloads } from './events.ts';
 export interface AuditSink {
   /** An event of a request: its tenant environment, IP, user agent and request id. */
   record<T extends AuditEventType>(origin: AuditOrigin, type: T, payload: AuditPayloads[T], subject: EventSubject): Promise<void>;
-  /** An event no request of the tenant caused (a Telnyx webhook, the outbox worker): actor `system`. */
+  /** An event no request of the tenant caused (a Telnyx webhook, the outbox worker, the platform API): actor `system` or `platform`. */
   recordSystem<T extends AuditEventType>(event: SystemEvent<T>): Promise<void>;
   /** Who the request turned out to be about, for a refusal recorded on its way out. */
   noteSubject(origin: AuditOrigin, userId: string): void;
@@ -33,6 +35,8 @@ export interface EventSubject {
 
 export interface SystemEvent<T extends AuditEventType> {
   realm: Realm;
+  /** Default `system`; the platform API says `platform`. */
+  actor?: Extract<AuditActor, 'system' | 'platform'>;
   userId: string | null;
   type: T;
   payload: AuditPayloads[T];

@@ -3,6 +3,7 @@
  * apex host under `/v1/platform`, authenticated by the platform key; tenant admin keys with
  * scopes; brand and slug rules; erasure of a tenant or a user.
  */
+import type { AuditSink } from '../audit/sink.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/index.ts';
@@ -33,6 +34,7 @@ export interface PlatformDeps {
   /** `ALDERO_PLATFORM_KEY`; unset outside production: one is generated for this start. */
   platformKey: string | undefined;
   tenants: TenantService;
+  audit?: AuditSink;
 }
 
 /**
@@ -41,7 +43,7 @@ export interface PlatformDeps {
  */
 export async function createPlatform(deps: PlatformDeps): Promise<Platform> {
   await deps.store.ensureIndexes(PLATFORM_INDEXES);
-  const service = new PlatformService({ store: deps.store, clock: deps.clock, log: deps.log, tenants: deps.tenants });
+  const service = new PlatformService({ store: deps.store, clock: deps.clock, log: deps.log, tenants: deps.tenants, audit: deps.audit });
   await service.migrateLegacyKeys();
   const { platformKey, generated } = await PlatformKey.load(deps.store, { configured: deps.platformKey, production: deps.production });
   return { service, key: platformKey, generatedKey: generated };

@@ -1,4 +1,5 @@
 import { MongoServerError } from 'mongodb';
+import type { AuditPayloads, AuditSink } from '../audit/sink.ts';
 import type { Clock } from '../clock.ts';
 import { randomToken } from '../crypto.ts';
 import { AppError } from '../errors.ts';
@@ -6,7 +7,7 @@ import type { Logger } from '../log.ts';
 import type { SendQuotas, TenantDoc } from '../store/documents.ts';
 import { repositoriesOf, type IndexSpec, type Store } from '../store/index.ts';
 import type { TenantSet } from '../store/tenants.ts';
-import { DEFAULT_QUOTAS } from '../tenants/model.ts';
+import { DEFAULT_QUOTAS, realmOf } from '../tenants/model.ts';
 import { vetBrand } from './brand.ts';
 import { eraseTenantData, totalOf, type ErasureCounts } from './erasure.ts';
 import { ADMIN_KEY_INDEXES, type AdminKeys, type AdminKeyDoc, type AdminKeyScope } from '../tenants/keys.ts';
@@ -91,6 +92,8 @@ export interface PlatformServiceDeps {
   log: Logger;
   /** The tenants of this process: its cache (dropped after each change here) and the admin keys. */
   tenants: TenantService;
+  /** The tenants' audit trails: what the platform API did to a tenant is in both of its environments' trails. */
+  audit?: AuditSink;
   /** How long to wait between marking a tenant deleted and erasing it (tests of the wait pass it). */
   deletionGraceMs?: number;
 }
@@ -151,6 +154,8 @@ export class PlatformService {
     this.forget(tenant.slug);
     const { key, secret } = await this.keys.issue(tenant._id, { scope: 'all', label: 'first key' });
     this.deps.log.info('platform: tenant created', { tenant: tenant.slug, tenantId: tenant._id });
+    await this.audited(tenant._id, 'platform.tenant_created', { slug: tenant.slug });
+    await this.audited(tenant._id, 'platform.admin_key_created', { keyId: key._id, scope: key.scope, label: key.label ?? null });
     return { tenant, adminKey: secret, key };
   }
 
@@ -174,6 +179,7 @@ export class PlatformService {
     const updated = await this.tenants.updateServed(current._id, set as TenantSet);
     this.forget(slug);
     if (!updated) throw new AppError('NOT_FOUND', { slug }, `No tenant ${slug}.`);
+    await this.audited(current._id, 'platform.tenant_updated', { fields: Object.keys(set).filter((field) => field !== 'updatedAt') });
     return updated;
   }
 
@@ -186,6 +192,7 @@ export class PlatformService {
       (await this.tenants.findById(current._id));
     this.forget(slug);
     this.deps.log.info('platform: tenant suspended', { tenant: slug });
+    await this.audited(current._id, 'platform.tenant_suspended', {});
     return updated ?? current;
   }
 
@@ -194,6 +201,7 @@ export class PlatformService {
     const updated = await this.tenants.resume(current._id, this.deps.clock.now());
     this.forget(slug);
     this.deps.log.info('platform: tenant resumed', { tenant: slug });
+    await this.audited(current._id, 'platform.tenant_resumed', {});
     return updated ?? current;
   }
 
@@ -221,6 +229,7 @@ export class PlatformService {
     const tenant = await this.getServed(slug);
     const issued = await this.keys.issue(tenant._id, options);
     this.deps.log.info('platform: admin key created', { tenant: slug, keyId: issued.key._id, scope: issued.key.scope });
+    await this.audited(tenant._id, 'platform.admin_key_created', { keyId: issued.key._id, scope: issued.key.scope, label: issued.key.label ?? null });
     return issued;
   }
 
@@ -234,7 +243,19 @@ export class PlatformService {
     const revoked = await this.keys.revoke(tenant._id, keyId);
     if (!revoked) throw new AppError('NOT_FOUND', { keyId: keyId.slice(0, 64) }, 'No such active key of this tenant.');
     this.deps.log.info('platform: admin key revoked', { tenant: slug, keyId });
+    await this.audited(tenant._id, 'platform.admin_key_revoked', { keyId });
     return revoked;
+  }
+
+  /** Records what the platform API did in the tenant's audit trails, live and sandbox (actor `platform`). */
+  private async audited<T extends 'platform.tenant_created' | 'platform.tenant_updated' | 'platform.tenant_suspended' | 'platform.tenant_resumed' | 'platform.admin_key_created' | 'platform.admin_key_revoked'>(
+    tenantId: string,
+    type: T,
+    payload: AuditPayloads[T],
+  ): Promise<void> {
+    const audit = this.deps.audit;
+    if (!audit) return;
+    await Promise.all((['live', 'sandbox'] as const).map((env) => audit.recordSystem({ realm: realmOf(tenantId, env), actor: 'platform', userId: null, type, payload })));
   }
 
   /** Moves admin keys kept in tenant documents (before key documents) to `adminKeys`; run at start-up. */

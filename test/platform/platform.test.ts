@@ -266,6 +266,28 @@ describe('two tenants', () => {
     assert.ok(!JSON.stringify(keyDocs).includes(fresh), 'only a hash and a short prefix are stored');
   });
 
+  test("what the platform API did is in the tenant's own audit trail, in both environments, actor platform", async () => {
+    const platformTypes = 'platform.tenant_created,platform.tenant_updated,platform.tenant_suspended,platform.tenant_resumed,platform.admin_key_created,platform.admin_key_revoked';
+    const trail = async (token: string, tenant: string) => {
+      const listed = await call<{ events: { type: string; actor: string; payload: Record<string, unknown> }[] }>(first.url, 'GET', `/v1/admin/audit?type=${platformTypes}&limit=50`, { token, tenant });
+      assert.equal(listed.status, 200, JSON.stringify(listed.body));
+      return listed.body.events;
+    };
+    for (const tenant of [alpha.slug, `${alpha.slug}-sandbox`]) {
+      const events = await trail(alpha.adminKey, tenant);
+      assert.deepEqual(events.map((event) => event.type).reverse(), ['platform.tenant_created', 'platform.admin_key_created', 'platform.tenant_updated', 'platform.tenant_suspended', 'platform.tenant_resumed'], tenant);
+      const updated = events.find((event) => event.type === 'platform.tenant_updated')!;
+      assert.ok(Array.isArray(updated.payload.fields) && (updated.payload.fields as string[]).length > 0, 'the fields changed, by name');
+      assert.ok(events.every((event) => event.actor === 'platform'));
+      assert.deepEqual(events.at(-1)!.payload, { slug: alpha.slug });
+    }
+    const bravoEvents = await trail(bravo.adminKey, bravo.slug);
+    const revoked = bravoEvents.find((event) => event.type === 'platform.admin_key_revoked');
+    assert.ok(revoked && typeof revoked.payload.keyId === 'string', 'the rotation is on record');
+    assert.ok(bravoEvents.some((event) => event.type === 'platform.admin_key_created' && event.payload.label === 'rotation'));
+    assert.ok(!JSON.stringify(bravoEvents).includes(bravo.adminKey), 'never the key itself');
+  });
+
   test('scoped keys: live, sandbox, sandbox-inbox', async () => {
     const make = async (scope: string) => (await apex(first, 'POST', `/v1/platform/tenants/${bravo.slug}/keys`, { key: platformKey, body: { scope } })).body.adminKey as string;
     const live = await make('live');
