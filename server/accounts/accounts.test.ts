@@ -174,6 +174,31 @@ describe('bad input', () => {
     assert.equal(form.status, 415);
   });
 
+  test('a chunked upload over the limit (no Content-Length) gets its 413, not a reset', async () => {
+    const { request } = await import('node:http');
+    const url = new URL('/v1/auth/signup', server.url);
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked', 'x-aldero-tenant': 'acme-sandbox' } }, (res) => {
+        let body = '';
+        res.on('data', (chunk) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode!, body }));
+      });
+      req.on('error', reject);
+      const piece = Buffer.alloc(8192, 0x20);
+      let sent = 0;
+      const pump = () => {
+        while (sent < 200_000) {
+          sent += piece.length;
+          if (!req.write(piece)) return void req.once('drain', pump);
+        }
+        req.end();
+      };
+      pump();
+    });
+    assert.equal(answer.status, 413);
+    assert.equal(JSON.parse(answer.body).error, 'PAYLOAD_TOO_LARGE');
+  });
+
   test('unknown route → 404; wrong method → 405', async () => {
     assert.equal((await call(server.url, 'GET', '/v1/auth/nothing')).status, 404);
     const method = await call(server.url, 'GET', '/v1/auth/signup');

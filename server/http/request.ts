@@ -33,6 +33,10 @@ export function requestIdOf(req: IncomingMessage): string {
 }
 
 /** Reads the body up to `limit` bytes; a larger one is refused before it is all read. */
+/** What an upload over the limit may still send, and for how long, before its connection is closed. */
+const LINGER_BYTES = 1024 * 1024;
+const LINGER_MS = 5_000;
+
 export function readBody(req: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);
@@ -41,13 +45,25 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string> {
       req.resume();
       return;
     }
-    const chunks: Buffer[] = [];
+    let chunks: Buffer[] = [];
     let size = 0;
+    let overLimit = false;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
+      if (overLimit) {
+        if (size > limit + LINGER_BYTES) req.destroy();
+        return;
+      }
       if (size > limit) {
+        overLimit = true;
+        chunks = [];
         reject(new AppError('PAYLOAD_TOO_LARGE', { limitBytes: limit }));
-        req.destroy();
+        // A lingering close, as nginx does: what the client is still sending is read and dropped,
+        // so the 413 reaches it; destroying the socket at once made the client see a reset instead
+        // (a chunked upload has no Content-Length to refuse it by). Bounded: LINGER_BYTES more, LINGER_MS.
+        setTimeout(() => {
+          if (!req.complete) req.destroy();
+        }, LINGER_MS).unref();
         return;
       }
       chunks.push(chunk);
