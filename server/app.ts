@@ -5,7 +5,7 @@ import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import { AUDIT_INDEXES, createAuditSink, startAuditWorker } from './audit/index.ts';
 import type { AppDeps } from './deps.ts';
-import { createDispatcher, DELIVERY_INDEXES, handleTelnyxWebhook, type Dispatcher } from './delivery/index.ts';
+import { createDispatcher, DELIVERY_INDEXES, handleTelnyxWebhook, OutboxMessages, type Dispatcher } from './delivery/index.ts';
 import type { SmsDispatcher } from './delivery/types.ts';
 import { createHttpHandler } from './http/handler.ts';
 import { routeLabel } from './http/route-label.ts';
@@ -13,10 +13,10 @@ import { loadServerKeys } from './keys.ts';
 import { createLogger, type Logger } from './log.ts';
 import { driverOptions } from './ops/database.ts';
 import { createOpsHandler } from './ops/http.ts';
-import { Metrics, type OutboxGauge } from './ops/metrics.ts';
+import { Metrics } from './ops/metrics.ts';
 import { trackRequests, type RequestTracker } from './ops/shutdown.ts';
 import { createPlatform } from './platform/index.ts';
-import { connectStore, type Store } from './store/index.ts';
+import { connectStore } from './store/index.ts';
 import { TenantService } from './tenants/service.ts';
 
 export interface StartOptions {
@@ -44,17 +44,6 @@ export interface RunningApp {
   /** The platform key generated for this start (ALDERO_PLATFORM_KEY unset, outside production); null when configured. */
   platformKey: string | null;
   stop(): Promise<void>;
-}
-
-/** The outbox's backlog for the metrics: messages not yet sent (all processes), and the oldest one's age. */
-async function outboxBacklog(store: Store): Promise<OutboxGauge> {
-  const outbox = store.collection<{ status: string; createdAt: Date }>('smsOutbox');
-  const waiting = { status: { $in: ['queued', 'sending'] } };
-  const [depth, oldest] = await Promise.all([
-    outbox.countDocuments(waiting),
-    outbox.find(waiting, { projection: { createdAt: 1 } }).sort({ createdAt: 1 }).limit(1).next(),
-  ]);
-  return { depth, oldestAgeSeconds: oldest ? Math.max(0, (Date.now() - oldest.createdAt.getTime()) / 1000) : 0 };
 }
 
 /** Counts each SMS handed to delivery by the state it got at once (`aldero_sms_dispatched_total`). */
@@ -110,7 +99,8 @@ export async function startApp(options: StartOptions & { demoDir?: string }): Pr
   const demoIdp = demoAdminKey ? { tenantLabel: `${DEMO_TENANT.slug}-sandbox`, adminKey: demoAdminKey } : undefined;
   const handler = createHttpHandler(deps, { demoDir: options.demoDir, webhooks: handleTelnyxWebhook, demoConfig, demoIdp });
   const dispatcher = deps.sms as Partial<Dispatcher>;
-  const metrics = new Metrics({ outbox: () => outboxBacklog(deps.store), smsWorker: dispatcher.stats ? () => dispatcher.stats! : undefined });
+  const outbox = new OutboxMessages(deps.store);
+  const metrics = new Metrics({ outbox: () => outbox.backlog(new Date()), smsWorker: dispatcher.stats ? () => dispatcher.stats! : undefined });
   if (!options.sms) countDispatches(deps.sms, metrics);
   const smsWorkerExpected = dispatcher.settings?.workerEnabled ?? false;
   let workersRunning = false;

@@ -19,6 +19,7 @@ export { listSandboxMessages, SANDBOX_FROM, SANDBOX_NUMBERS } from './sandbox.ts
 export { sealByoApiKey, senderNumberFor } from './senders.ts';
 export { DEFAULT_DELIVERY_SETTINGS, DELIVERY_ENV, loadDeliverySettings, type DeliverySettings } from './settings.ts';
 export { handleTelnyxWebhook } from './webhooks.ts';
+export { OutboxMessages } from './outbox.ts';
 export type { DeliveryDeps, DeliveryReason, SmsDispatcher, SmsRequest } from './types.ts';
 
 const WEEK = 7 * 86_400;

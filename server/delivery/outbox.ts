@@ -61,6 +61,16 @@ export class OutboxMessages {
     await this.collection.insertOne(message);
   }
 
+  /** The backlog for the metrics: messages not sent yet (every process's), and the oldest one's age in seconds. */
+  async backlog(now: Date): Promise<{ depth: number; oldestAgeSeconds: number }> {
+    const waiting: TypedFilter<OutboxMessageDoc> = { status: { $in: ['queued', 'sending'] } };
+    const [depth, oldest] = await Promise.all([
+      this.collection.countDocuments(waiting),
+      this.collection.find(waiting, { projection: { createdAt: 1 } }).sort({ createdAt: 1 }).limit(1).next(),
+    ]);
+    return { depth, oldestAgeSeconds: oldest ? Math.max(0, (now.getTime() - oldest.createdAt.getTime()) / 1000) : 0 };
+  }
+
   /** A typed read (the audit bridge's lookup of the newest message to a pair). */
   findOne(filter: TypedFilter<OutboxMessageDoc>, options?: FindOptions): Promise<OutboxMessageDoc | null> {
     return this.collection.findOne(filter, options);

@@ -5,6 +5,7 @@ import { decrypt, randomToken } from '../crypto.ts';
 import type { Logger } from '../log.ts';
 import type { DeliveryState } from '../store/documents.ts';
 import type { Store } from '../store/index.ts';
+import { typed } from '../store/typed.ts';
 import { PollingWorker } from '../polling-worker.ts';
 import { backoffMs } from '../queue/leased-queue.ts';
 import { advanceDelivery, auditOptOut } from './audit.ts';
@@ -177,9 +178,9 @@ export class OutboxWorker extends PollingWorker {
   private async whyNotSend(message: OutboxMessageDoc): Promise<{ status: 'dropped'; reason: DeliveryReason } | null> {
     if (message.expiresAt.getTime() <= this.deps.clock.now().getTime()) return { status: 'dropped', reason: 'challenge_expired' };
     const [challenge, tenant] = await Promise.all([
-      this.deps.store.challenges.findOne({ _id: message.challengeId }, { projection: { status: 1, expiresAt: 1 } }),
+      typed(this.deps.store.challenges).findOne({ _id: message.challengeId }, { projection: { status: 1, expiresAt: 1 } }),
       // Read fresh, not from a cache: once the operator suspends a tenant, nothing of it leaves.
-      this.deps.store.tenants.findOne({ _id: message.tenantId }, { projection: { suspendedAt: 1 } }),
+      typed(this.deps.store.tenants).findOne({ _id: message.tenantId }, { projection: { suspendedAt: 1 } }),
     ]);
     if (tenant?.suspendedAt) return { status: 'dropped', reason: 'tenant_suspended' };
     if (!challenge) return { status: 'dropped', reason: 'challenge_expired' };
