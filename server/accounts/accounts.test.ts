@@ -175,7 +175,6 @@ describe('bad input', () => {
   });
 
   test('a chunked upload over the limit (no Content-Length) gets its 413, not a reset', async () => {
-    const { request } = await import('node:http');
     const url = new URL('/v1/auth/signup', server.url);
     const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
       const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked', 'x-aldero-tenant': 'acme-sandbox' } }, (res) => {

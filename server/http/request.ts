@@ -32,11 +32,11 @@ export function requestIdOf(req: IncomingMessage): string {
   return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : `req_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
 }
 
-/** Reads the body up to `limit` bytes; a larger one is refused before it is all read. */
 /** What an upload over the limit may still send, and for how long, before its connection is closed. */
 const LINGER_BYTES = 1024 * 1024;
 const LINGER_MS = 5_000;
 
+/** Reads the body up to `limit` bytes; a larger one is refused before it is all read. */
 export function readBody(req: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);

@@ -52,12 +52,13 @@ export async function completeLogin(ctx: Context, user: UserDoc, firstFactor: st
   let codeSent: CodeSent | null = null;
   let sendError: Record<string, unknown> | null = null;
   let created: CreatedChallenge;
-  const autoSend = methods.includes('sms') && !methods.includes('totp') && newChallenge.phone !== null;
-  if (autoSend && (await locked(ctx, user))) {
+  // The phone the code goes to at once: SMS is the only factor.
+  const autoSendTo = methods.includes('sms') && !methods.includes('totp') ? newChallenge.phone : null;
+  if (autoSendTo && (await locked(ctx, user))) {
     created = await createChallenge(ctx, { ...newChallenge, factorsLocked: true });
     sendError = lockedError().toBody();
-  } else if (autoSend && newChallenge.phone) {
-    const sending = await createChallengeAndSend(ctx, { ...newChallenge, phone: newChallenge.phone });
+  } else if (autoSendTo) {
+    const sending = await createChallengeAndSend(ctx, { ...newChallenge, phone: autoSendTo });
     created = sending;
     codeSent = sending.codeSent;
     sendError = sending.sendError?.toBody() ?? null;

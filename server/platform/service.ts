@@ -248,7 +248,7 @@ export class PlatformService {
   }
 
   /** Records what the platform API did in the tenant's audit trails, live and sandbox (actor `platform`). */
-  private async audited<T extends 'platform.tenant_created' | 'platform.tenant_updated' | 'platform.tenant_suspended' | 'platform.tenant_resumed' | 'platform.admin_key_created' | 'platform.admin_key_revoked'>(
+  private async audited<T extends Extract<keyof AuditPayloads, `platform.${string}`>>(
     tenantId: string,
     type: T,
     payload: AuditPayloads[T],

@@ -9,6 +9,7 @@
  * about 2-3 minutes here): `node test/run-node-tests.mjs production`.
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -37,7 +38,7 @@ before(
 
     engine = await startEngineProcess();
     const port = await freePort();
-    const adminKey = `ak_acme_prod_${Date.now().toString(36)}_${Math.random().toString(36).slice(2).padEnd(11, "0")}`;
+    const adminKey = `ak_acme_prod_${randomBytes(24).toString('base64url')}`;
     env = await productionEnvironment({ PORT: String(port), MONGODB_URI: engine.uri, ALDERO_ADMIN_KEY: adminKey, ALDERO_SHUTDOWN_TIMEOUT_MS: '10000' });
     server = await startServerProcess('npm', ['run', 'start:prod', '--silent'], { cwd: clone, env: cleanEnv(env), port });
   },
