@@ -12,7 +12,31 @@ export interface Limit {
 }
 
 export type Refused = { ok: false; reason: RateLimitReason; retryAfterSeconds: number };
-export type Consumed = { ok: true; release: () => Promise<void> } | Refused;
+export type Consumed = { ok: true; release: () => Promise<void>; held: HeldSlots } | Refused;
+
+/**
+ * Slots a request holds and will give back (a login's attempt slots, once the password is
+ * right): given back with the request's next take of slots, in its round trip (`consumeLimits`
+ * with them), or by `release` when none comes. Given back once either way.
+ */
+export class HeldSlots {
+  private keys: readonly string[] | null;
+
+  constructor(private readonly counters: RateCounterRepository, keys: readonly string[]) {
+    this.keys = keys;
+  }
+
+  /** The keys to give back, handed over once (to the take that gives them back). */
+  handOver(): readonly string[] {
+    const keys = this.keys ?? [];
+    this.keys = null;
+    return keys;
+  }
+
+  async release(): Promise<void> {
+    await this.counters.giveBack(this.handOver());
+  }
+}
 
 /** How often a counter that collided but was not full (a concurrent first insert) is tried again. */
 const ATTEMPTS = 3;
@@ -26,8 +50,11 @@ const ATTEMPTS = 3;
  *
  * A window starts with the first event it counts (not at a clock boundary), so a burst can never
  * straddle two windows and get twice the limit.
+ *
+ * `giveBack`: slots held from an earlier take, given back in the same round trip whatever this
+ * take's outcome (a statement of its own in the same unordered bulk update).
  */
-export async function consumeLimits(counters: RateCounterRepository, clock: Clock, limits: Limit[]): Promise<Consumed> {
+export async function consumeLimits(counters: RateCounterRepository, clock: Clock, limits: Limit[], giveBack?: HeldSlots): Promise<Consumed> {
   const now = clock.now();
   const windowEnd = (limit: Limit) => new Date(now.getTime() + limit.windowSeconds * 1000);
   // A limit of 0 refuses whatever its counter says: nothing is taken, the answer is the first
@@ -38,7 +65,11 @@ export async function consumeLimits(counters: RateCounterRepository, clock: Cloc
   const full = new Map<number, Date>();
   let pending = limits.map((_, index) => index);
   for (let attempt = 0; attempt < ATTEMPTS && pending.length > 0; attempt++) {
-    const results = await counters.takeSlots(pending.map((index) => ({ key: limits[index]!.key, limit: limits[index]!.limit, windowEnd: windowEnd(limits[index]!) })), now);
+    const results = await counters.takeSlots(
+      pending.map((index) => ({ key: limits[index]!.key, limit: limits[index]!.limit, windowEnd: windowEnd(limits[index]!) })),
+      now,
+      attempt === 0 ? giveBack?.handOver() : undefined,
+    );
     const collided = pending.filter((_, position) => !results[position]);
     for (const [position, index] of pending.entries()) if (results[position]) taken.push(limits[index]!.key);
     if (collided.length === 0) break;
@@ -57,7 +88,7 @@ export async function consumeLimits(counters: RateCounterRepository, clock: Cloc
     await release();
     return refusalOf(limits, full, now);
   }
-  return { ok: true, release };
+  return { ok: true, release, held: new HeldSlots(counters, taken) };
 }
 
 /**

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { call, signUp, uniquePhone } from '../../test/helpers/http.ts';
+import { call, enrolledUser, signUp, uniquePhone } from '../../test/helpers/http.ts';
 import { startTestServer, type TestServer } from '../../test/helpers/server.ts';
 
 let server: TestServer;
@@ -98,5 +98,47 @@ describe('tenant settings', () => {
     const invalid = await setup(user.accessToken, '+15005550001');
     assert.deepEqual([invalid.status, invalid.body.error, invalid.body.reason], [422, 'MFA_DELIVERY_FAILED', 'invalid_number']);
     await setQuotas({ quotas: { tenantPerDay: 10_000 } });
+  });
+});
+
+describe('the quotas share their round trips', () => {
+  test('a send a quota refuses after its claim leaves the challenge showing the message before it', async () => {
+    await setQuotas({ quotas: { userPerHour: 1, minIntervalSeconds: 0, ipPerHour: 1000, tenantPerDay: 10_000 } });
+    try {
+      const user = await signUp(server.url);
+      const phone = uniquePhone();
+      assert.equal((await setup(user.accessToken, phone)).status, 200);
+      const challengeOf = async () => (await server.store.challenges.find({ phone, kind: 'enroll' } as never).toArray())[0]!;
+      const sent = await challengeOf();
+      // The claim showed the planned message: its id is the inbox message's, its state the sandbox's.
+      const inbox = await call(server.url, 'GET', `/v1/sandbox/messages?phone=${encodeURIComponent(phone)}`, { token: server.adminKey });
+      assert.equal(sent.delivery?.messageId, inbox.body.messages[0].id);
+      assert.equal(sent.delivery?.status, 'delivered');
+      // The resend's claim shows a second message, then the user's hourly quota refuses it.
+      const refused = await setup(user.accessToken, phone);
+      assert.deepEqual([refused.status, refused.body.reason], [429, 'user_hourly']);
+      const after = await challengeOf();
+      assert.deepEqual(after.delivery, sent.delivery, 'the refused send no longer shows');
+      assert.equal(after.sends, 1, 'and its send is given back');
+    } finally {
+      await setQuotas({ quotas: { userPerHour: 10, minIntervalSeconds: 30 } });
+    }
+  });
+
+  test("a login's attempt slots go back with its first code's quotas, also when a quota refuses the code", async () => {
+    await setQuotas({ quotas: { ipPerHour: 1000, tenantPerDay: 10_000 } });
+    const user = await enrolledUser(server.url, server.adminKey);
+    const answers = [];
+    // 12 right passwords from one IP: past the 10 failed logins per account and IP a quarter
+    // hour, and past the phone's 10 codes an hour (the enrollment sent the first).
+    for (let i = 0; i < 12; i++) {
+      answers.push(await call(server.url, 'POST', '/v1/auth/login', { body: { email: user.email, password: user.password }, tenant: 'acme-sandbox' }));
+    }
+    assert.deepEqual(answers.map((a) => a.status), Array(12).fill(403), JSON.stringify(answers.at(-1)?.body));
+    const sendErrors = answers.map((a) => a.body.sendError?.reason ?? null);
+    assert.deepEqual(sendErrors, [...Array(9).fill(null), 'phone_hourly', 'phone_hourly', 'phone_hourly']);
+    const slots = await server.store.rateCounters.find({ _id: { $regex: `^login[^:]*:.*${user.email.replace(/[.+]/g, '\\$&')}` } } as never).toArray();
+    assert.ok(slots.length >= 2, 'the per-account and per-account-and-IP counters exist');
+    for (const slot of slots) assert.equal(slot.count, 0, `${slot._id} holds no slot of a right password`);
   });
 });

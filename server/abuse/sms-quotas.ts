@@ -4,7 +4,7 @@ import { AppError } from '../errors.ts';
 import { SANDBOX_NUMBERS } from '../delivery/sandbox.ts';
 import { countryOf } from '../phone.ts';
 import { repositoriesOf } from '../store/index.ts';
-import { consumeLimits, peekLimits, type Limit, type Refused } from './rate-limit.ts';
+import { consumeLimits, peekLimits, type HeldSlots, type Limit, type Refused } from './rate-limit.ts';
 
 const HOUR = 3600;
 const DAY = 86_400;
@@ -25,10 +25,10 @@ const REFUSALS: Partial<Record<RateLimitReason, string>> = {
  * all taken in one round trip. Sandbox magic numbers are exempt so that failure paths stay
  * testable. Returns a release function that gives every slot back (when the send is refused later).
  */
-export async function consumeSendQuotas(ctx: Context, input: SendQuotaInput): Promise<() => Promise<void>> {
+export async function consumeSendQuotas(ctx: Context, input: SendQuotaInput, giveBack?: HeldSlots): Promise<() => Promise<void>> {
   const limits = sendLimitsOf(ctx, input);
   if (!limits) return async () => {};
-  const result = await consumeLimits(repositoriesOf(ctx.deps.store).rateCounters, ctx.deps.clock, limits);
+  const result = await consumeLimits(repositoriesOf(ctx.deps.store).rateCounters, ctx.deps.clock, limits, giveBack);
   if (!result.ok) throw quotaRefusal(ctx, result);
   return result.release;
 }

@@ -1,4 +1,4 @@
-import { consumeLimits } from '../abuse/rate-limit.ts';
+import { consumeLimits, type HeldSlots } from '../abuse/rate-limit.ts';
 import type { RateLimitReason } from '../contract/errors.ts';
 import { hashPassword, verifyPassword } from '../crypto.ts';
 import type { Context } from '../context.ts';
@@ -69,10 +69,11 @@ export async function signup(ctx: Context, input: { email: string; password: str
 /**
  * The first factor: the user whose password this is. A slot of the failed-login limits (per
  * account, per IP) is taken before the password is checked and given back when it is right, so
- * the limits hold under any number of parallel attempts. What follows (a second factor, a
- * session) is the sign-in's, above this feature.
+ * the limits hold under any number of parallel attempts: `loginSlots`, which the caller gives
+ * back (with the sign-in's send quotas, in their round trip, or on its own). What follows (a
+ * second factor, a session) is the sign-in's, above this feature.
  */
-export async function checkPassword(ctx: Context, input: { email: string; password: string }): Promise<UserDoc> {
+export async function checkPassword(ctx: Context, input: { email: string; password: string }): Promise<{ user: UserDoc; loginSlots: HeldSlots }> {
   const email = normalizeEmail(input.email);
   const realm = ctx.req.tenant.realm;
   const { rateCounters, users } = repositoriesOf(ctx.deps.store);
@@ -101,6 +102,5 @@ export async function checkPassword(ctx: Context, input: { email: string; passwo
     await ctx.deps.audit.record(ctx.req, 'login.failed', { email, reason }, { userId: user?._id ?? null });
     throw new AppError('INVALID_CREDENTIALS');
   }
-  await slot.release();
-  return user;
+  return { user, loginSlots: slot.held };
 }

@@ -12,7 +12,8 @@ import { bodyHashOf, newMessageId, Outbox } from './outbox.ts';
 import { senderModelOf, SmsProviders } from './senders.ts';
 import { loadDeliverySettings, type DeliverySettings } from './settings.ts';
 import { Throughput, utcDay } from './throttle.ts';
-import type { DeliveryDeps, DeliveryReason, OutboxMessageDoc, OutgoingSms, SenderRoute, SendOutcome, SmsDispatcher, SmsRequest } from './types.ts';
+import type { TenantContext } from '../tenants/model.ts';
+import type { DeliveryDeps, DeliveryReason, OutboxMessageDoc, OutgoingSms, PlannedMessage, SenderRoute, SendOutcome, SmsDispatcher, SmsRequest } from './types.ts';
 import { OUTBOX_BODY_PURPOSE, OutboxWorker, type WorkerStats } from './worker.ts';
 
 export { listSandboxMessages, SANDBOX_FROM, SANDBOX_NUMBERS } from './sandbox.ts';
@@ -20,7 +21,7 @@ export { sealByoApiKey, senderNumberFor } from './senders.ts';
 export { DEFAULT_DELIVERY_SETTINGS, DELIVERY_ENV, loadDeliverySettings, type DeliverySettings } from './settings.ts';
 export { handleTelnyxWebhook } from './webhooks.ts';
 export { OutboxMessages } from './outbox.ts';
-export type { DeliveryDeps, DeliveryReason, SmsDispatcher, SmsRequest } from './types.ts';
+export type { DeliveryDeps, DeliveryReason, PlannedMessage, SmsDispatcher, SmsRequest } from './types.ts';
 
 const WEEK = 7 * 86_400;
 
@@ -77,6 +78,20 @@ export function createDispatcher(deps: DeliveryDeps, overrides: Partial<Delivery
     updatedAt: deps.clock.now(),
   });
 
+  /**
+   * The outbox's first state is always `queued`; the sandbox's, `delivered` but for its invalid
+   * magic number (the outcome then differs, and dispatch writes it). A tenant that cannot send
+   * has no plan: its refusal is written by dispatch.
+   */
+  function plan(tenant: TenantContext): PlannedMessage | null {
+    if (tenant.tenant.suspendedAt) return null;
+    const route = providers.routeFor(tenant);
+    if (typeof route === 'string') return null;
+    const messageId = newMessageId(Date.now());
+    if (route.delivery === 'outbox') return { messageId, state: state('queued', null, messageId) };
+    return route.provider === 'sandbox' ? { messageId, state: state('delivered', null, messageId) } : null;
+  }
+
   async function dispatch(request: SmsRequest): Promise<DeliveryState> {
     // A suspended tenant sends nothing (its routes refuse first; this holds for a request already under way).
     if (request.tenant.tenant.suspendedAt) return show(request, state('failed', 'tenant_suspended', null));
@@ -86,7 +101,7 @@ export function createDispatcher(deps: DeliveryDeps, overrides: Partial<Delivery
     if (await providers.isOptedOut(route, request.to)) return show(request, state('failed', 'opted_out', null));
     const now = new Date();
     const message: OutgoingSms = {
-      id: newMessageId(now.getTime()),
+      id: request.planned?.messageId ?? newMessageId(now.getTime()),
       realm: request.tenant.realm,
       challengeId: request.challengeId,
       from: route.from,
@@ -155,7 +170,11 @@ export function createDispatcher(deps: DeliveryDeps, overrides: Partial<Delivery
     return result;
   }
 
+  /** Writes the state on the challenge, unless it already shows it (the plan it was sent with). */
   async function show(request: SmsRequest, result: DeliveryState): Promise<DeliveryState> {
+    const shown = request.planned?.state;
+    const asPlanned = shown && shown.status === result.status && shown.reason === result.reason && shown.messageId === result.messageId;
+    if (asPlanned) return shown;
     await outbox.showOnChallenge(request.challengeId, result);
     return result;
   }
@@ -164,6 +183,7 @@ export function createDispatcher(deps: DeliveryDeps, overrides: Partial<Delivery
     settings,
     workerId: worker.id,
     stats: worker.stats,
+    plan,
     dispatch,
     start() {
       if (started || !settings.workerEnabled) return;

@@ -34,6 +34,18 @@ export interface SmsRequest {
   code: string;
   /** When the challenge dies: a message not sent by then is dropped, never sent late. */
   expiresAt: Date;
+  /**
+   * The plan (`SmsDispatcher.plan`) the challenge already shows, written in the update that took
+   * its send: the message gets the plan's id, and its state is written again only when the
+   * outcome differs (a refusal, an invalid number, a day cap). Without it, dispatch writes it.
+   */
+  planned?: PlannedMessage | null;
+}
+
+/** A message as it can be told before it is sent: its id, and the state its challenge will show once it is handed over. */
+export interface PlannedMessage {
+  messageId: string;
+  state: DeliveryState;
 }
 
 /** Where challenges hand their codes: the sandbox inbox, or the outbox towards Telnyx. */
@@ -45,6 +57,13 @@ export interface SmsDispatcher {
    * workers send it and move the challenge's state forward (sent, delivered, failed, dropped).
    */
   dispatch(request: SmsRequest): Promise<DeliveryState>;
+  /**
+   * What a send for this tenant environment will most likely be, told without I/O, so the
+   * challenge can show it in the update that takes the send (one round trip fewer per send):
+   * `queued` for the outbox, `delivered` for the sandbox. Null when it cannot be told (a tenant
+   * that cannot send): dispatch then writes the state itself.
+   */
+  plan?(tenant: TenantContext): PlannedMessage | null;
   /** Starts background work (outbox workers); idempotent. */
   start?(): void;
   stop?(): Promise<void>;

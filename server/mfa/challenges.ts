@@ -7,7 +7,8 @@ import { decrypt, encrypt, hmac, randomDigits, randomToken, safeEqual } from '..
 import type { Context } from '../context.ts';
 import { AppError } from '../errors.ts';
 import type { ChallengeRepository } from '../store/challenges.ts';
-import type { ChallengeDoc, ChallengeKind, MfaMethod, Realm } from '../store/documents.ts';
+import type { PlannedMessage } from '../delivery/types.ts';
+import type { ChallengeDoc, ChallengeKind, DeliveryState, MfaMethod, Realm } from '../store/documents.ts';
 import { repositoriesOf } from '../store/index.ts';
 
 /**
@@ -33,8 +34,10 @@ export interface NewChallenge {
   availableMethods: MfaMethod[];
   /** Login challenges are addressed by an opaque mfa_token; enrollment by the user's session. */
   withToken: boolean;
-  /** The first of the 3 sends is taken as the challenge is stored (the caller sends it now). */
+  /** The first of the 3 sends is taken as the challenge is stored (the caller sends it now)... */
   firstSendTaken?: boolean;
+  /** ...and its message's planned state shown (`SmsDispatcher.plan`). */
+  planned?: PlannedMessage | null;
   /** The user's factors were locked at sign-in: no SMS code is sent for this challenge. */
   factorsLocked?: boolean;
 }
@@ -95,7 +98,7 @@ export async function createChallenge(ctx: Context, input: NewChallenge): Promis
     createdAt: now,
     expiresAt: new Date(now.getTime() + CHALLENGE_TTL_SECONDS * 1000),
     lastSentAt: input.firstSendTaken ? now : null,
-    delivery: null,
+    delivery: (input.firstSendTaken && input.planned?.state) || null,
     verifiedAt: null,
     ip: ctx.req.ip,
     userAgent: ctx.req.userAgent,
@@ -154,6 +157,9 @@ export interface ClaimedSend {
   code: string;
   /** What `releaseSend` needs to give the send back entirely (the interval included). */
   taken: { at: Date; previousLastSentAt: Date | null };
+  /** The message the send showed on the challenge as it took it, and what the challenge showed before. */
+  planned: PlannedMessage | null;
+  previousDelivery: DeliveryState | null;
 }
 
 function targetFilter(deps: ChallengeDeps, target: SendTarget) {
@@ -164,20 +170,28 @@ function targetFilter(deps: ChallengeDeps, target: SendTarget) {
  * Takes one of the challenge's 3 sends, atomically (one update). Null when refused: the caller
  * reads `currentChallenge` to say why (`refusalFor`).
  */
-export async function claimSend(deps: ChallengeDeps, target: SendTarget, minIntervalSeconds: number): Promise<ClaimedSend | null> {
+export async function claimSend(deps: ChallengeDeps, target: SendTarget, minIntervalSeconds: number, planned: PlannedMessage | null = null): Promise<ClaimedSend | null> {
   const now = deps.clock.now();
-  const before = await deps.challenges.claimSend(targetFilter(deps, target), now, minIntervalSeconds);
+  const before = await deps.challenges.claimSend(targetFilter(deps, target), now, minIntervalSeconds, planned?.state);
   if (!before) return null;
   return {
-    challenge: { ...before, sends: before.sends + 1, lastSentAt: now },
+    challenge: { ...before, sends: before.sends + 1, lastSentAt: now, delivery: planned?.state ?? before.delivery },
     code: decrypt(deps.secret, 'challenge-code', before.codeSealed),
     taken: { at: now, previousLastSentAt: before.lastSentAt },
+    planned,
+    previousDelivery: before.delivery,
   };
 }
 
-/** A new challenge's first send, taken as it was stored (`NewChallenge.firstSendTaken`). */
-export function firstSendOf(deps: ChallengeDeps, challenge: ChallengeDoc): ClaimedSend {
-  return { challenge, code: decrypt(deps.secret, 'challenge-code', challenge.codeSealed), taken: { at: challenge.lastSentAt ?? challenge.createdAt, previousLastSentAt: null } };
+/** A new challenge's first send, taken as it was stored (`NewChallenge.firstSendTaken`, with its `planned` message). */
+export function firstSendOf(deps: ChallengeDeps, challenge: ChallengeDoc, planned: PlannedMessage | null = null): ClaimedSend {
+  return {
+    challenge,
+    code: decrypt(deps.secret, 'challenge-code', challenge.codeSealed),
+    taken: { at: challenge.lastSentAt ?? challenge.createdAt, previousLastSentAt: null },
+    planned,
+    previousDelivery: null,
+  };
 }
 
 /** The challenge a send was refused for, as it is now (null: there is none). */
@@ -190,8 +204,13 @@ export function currentChallenge(deps: ChallengeDeps, target: SendTarget): Promi
  * (a quota refused it after the claim) also the time of the last send, so the refused send does
  * not start the interval either.
  */
-export async function releaseSend(deps: ChallengeDeps, challengeId: string, taken?: ClaimedSend['taken']): Promise<void> {
-  await deps.challenges.releaseSend(challengeId, taken ? { takenAt: taken.at, previous: taken.previousLastSentAt } : undefined);
+export async function releaseSend(deps: ChallengeDeps, claimed: ClaimedSend, how: { interval: boolean; delivery: boolean }): Promise<void> {
+  const { taken, planned } = claimed;
+  await deps.challenges.releaseSend(
+    claimed.challenge._id,
+    how.interval ? { takenAt: taken.at, previous: taken.previousLastSentAt } : undefined,
+    how.delivery && planned ? { messageId: planned.messageId, previous: claimed.previousDelivery } : undefined,
+  );
 }
 
 /**

@@ -1,5 +1,6 @@
 import { codeAttemptDepsOf, factorsLocked, guardCodeCheck, lockedError } from '../abuse/code-attempts.ts';
 import { DEVICE_COOKIE, deviceDepsOf, isTrustedDevice, trustDevice } from '../accounts/devices.ts';
+import type { HeldSlots } from '../abuse/rate-limit.ts';
 import { checkPassword } from '../accounts/service.ts';
 import { startSession, type Tokens } from '../accounts/sessions.ts';
 import { findUser, mfaMethodsOf } from '../accounts/users.ts';
@@ -33,7 +34,13 @@ const AMR: Record<MfaMethod, string> = { sms: 'sms', totp: 'otp', recovery_code:
  * Composed here, above accounts, so accounts never imports the MFA feature.
  */
 export async function login(ctx: Context, input: { email: string; password: string }): Promise<Tokens> {
-  return completeLogin(ctx, await checkPassword(ctx, input), 'pwd');
+  const { user, loginSlots } = await checkPassword(ctx, input);
+  try {
+    return await completeLogin(ctx, user, 'pwd', loginSlots);
+  } finally {
+    // Given back here unless the first code's send quotas took them back in their round trip.
+    await loginSlots.release();
+  }
 }
 
 /**
@@ -43,7 +50,7 @@ export async function login(ctx: Context, input: { email: string; password: stri
  * recovery code). A user whose factors are locked gets no code (none could be used): the answer
  * says `sendError: factor_locked`, and the challenge takes no resend.
  */
-export async function completeLogin(ctx: Context, user: UserDoc, firstFactor: string): Promise<Tokens> {
+export async function completeLogin(ctx: Context, user: UserDoc, firstFactor: string, loginSlots?: HeldSlots): Promise<Tokens> {
   const methods = mfaMethodsOf(user);
   if (methods.length === 0) return signedIn(ctx, user, [firstFactor]);
   if (await isTrustedDevice(deviceDepsOf(ctx.deps), ctx.req, user, ctx.req.cookies[DEVICE_COOKIE])) return signedIn(ctx, user, [firstFactor, 'device']);
@@ -58,7 +65,7 @@ export async function completeLogin(ctx: Context, user: UserDoc, firstFactor: st
     created = await createChallenge(ctx, { ...newChallenge, factorsLocked: true });
     sendError = lockedError().toBody();
   } else if (autoSendTo) {
-    const sending = await createChallengeAndSend(ctx, { ...newChallenge, phone: autoSendTo });
+    const sending = await createChallengeAndSend(ctx, { ...newChallenge, phone: autoSendTo }, loginSlots);
     created = sending;
     codeSent = sending.codeSent;
     sendError = sending.sendError?.toBody() ?? null;

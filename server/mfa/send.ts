@@ -1,3 +1,4 @@
+import type { HeldSlots } from '../abuse/rate-limit.ts';
 import { consumeSendQuotas, sendQuotaRefusal } from '../abuse/sms-quotas.ts';
 import type { Context } from '../context.ts';
 import { senderNumberFor } from '../delivery/senders.ts';
@@ -53,7 +54,8 @@ export async function sendLoginCode(ctx: Context, mfaToken: string, admit: (curr
 async function sendCode(ctx: Context, target: SendTarget, admit?: (current: ChallengeDoc | null) => ChallengeDoc): Promise<CodeSent> {
   const challenges = challengeDepsOf(ctx);
   const minInterval = ctx.req.tenant.tenant.quotas.minIntervalSeconds;
-  const claimed = await claimSend(challenges, target, minInterval);
+  // The message's planned state goes on the challenge in the update that takes the send.
+  const claimed = await claimSend(challenges, target, minInterval, ctx.deps.sms.plan?.(ctx.req.tenant) ?? null);
   if (!claimed) {
     const found = await currentChallenge(challenges, target);
     const current = admit ? admit(found) : found;
@@ -69,7 +71,7 @@ async function sendCode(ctx: Context, target: SendTarget, admit?: (current: Chal
   try {
     releaseQuotas = await consumeSendQuotas(ctx, { phone, userId: claimed.challenge.userId });
   } catch (error) {
-    await releaseSend(challenges, claimed.challenge._id, claimed.taken);
+    await releaseSend(challenges, claimed, { interval: true, delivery: true });
     throw error;
   }
   return deliver(ctx, claimed, releaseQuotas);
@@ -81,25 +83,31 @@ async function sendCode(ctx: Context, target: SendTarget, admit?: (current: Chal
  * then the dispatcher. A refusal to send is returned beside the challenge, not thrown: the user
  * may still use another method.
  */
-export async function createChallengeAndSend(ctx: Context, input: NewChallenge & { phone: string }): Promise<CreatedChallenge & { codeSent: CodeSent | null; sendError: AppError | null }> {
+export async function createChallengeAndSend(
+  ctx: Context,
+  input: NewChallenge & { phone: string },
+  /** Slots the sign-in gives back, in the round trip of the send quotas. */
+  giveBack?: HeldSlots,
+): Promise<CreatedChallenge & { codeSent: CodeSent | null; sendError: AppError | null }> {
   let releaseQuotas: (() => Promise<void>) | null = null;
   let sendError: AppError | null = null;
   try {
-    releaseQuotas = await consumeSendQuotas(ctx, { phone: input.phone, userId: input.userId });
+    releaseQuotas = await consumeSendQuotas(ctx, { phone: input.phone, userId: input.userId }, giveBack);
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
     sendError = error;
   }
+  const planned = releaseQuotas ? (ctx.deps.sms.plan?.(ctx.req.tenant) ?? null) : null;
   let created: CreatedChallenge;
   try {
-    created = await createChallenge(ctx, { ...input, firstSendTaken: releaseQuotas !== null });
+    created = await createChallenge(ctx, { ...input, firstSendTaken: releaseQuotas !== null, planned });
   } catch (error) {
     await releaseQuotas?.();
     throw error;
   }
   if (!releaseQuotas) return { ...created, codeSent: null, sendError };
   try {
-    return { ...created, codeSent: await deliver(ctx, firstSendOf(challengeDepsOf(ctx), created.challenge), releaseQuotas), sendError: null };
+    return { ...created, codeSent: await deliver(ctx, firstSendOf(challengeDepsOf(ctx), created.challenge, planned), releaseQuotas), sendError: null };
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
     return { ...created, codeSent: null, sendError: error };
@@ -121,9 +129,10 @@ async function deliver(ctx: Context, claimed: ClaimedSend, releaseQuotas: () => 
       to: phone,
       code: claimed.code,
       expiresAt: challenge.expiresAt,
+      planned: claimed.planned,
     });
   } catch (error) {
-    await Promise.all([releaseQuotas(), releaseSend(challenges, challenge._id)]);
+    await Promise.all([releaseQuotas(), releaseSend(challenges, claimed, { interval: false, delivery: true })]);
     throw error;
   }
   // Parsing the number (to mask it) is the costliest step of a send in this process: once.
@@ -142,7 +151,8 @@ async function deliver(ctx: Context, claimed: ClaimedSend, releaseQuotas: () => 
   if (refusedAtOnce(delivery)) {
     // Known now (opted out, invalid number, sender's day full, tenant cannot send): said in this
     // answer, and the send and the quotas are given back, since no code went out.
-    await Promise.all([releaseQuotas(), releaseSend(challenges, challenge._id)]);
+    // Its state (the refusal) stays shown: it is the newest message's.
+    await Promise.all([releaseQuotas(), releaseSend(challenges, claimed, { interval: false, delivery: false })]);
     await recordSent(challengeState(challenge).sendsRemaining + 1);
     throw deliveryRefusal(delivery.reason);
   }

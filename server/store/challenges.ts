@@ -1,6 +1,6 @@
 import type { TypedFilter, TypedUpdate } from './typed.ts';
 import { MAX_FAILED_ATTEMPTS, MAX_SENDS_PER_CHALLENGE } from '../contract/rules.ts';
-import type { ChallengeDoc, MfaMethod, Realm } from './documents.ts';
+import type { ChallengeDoc, DeliveryState, MfaMethod, Realm } from './documents.ts';
 import { Repository } from './repository.ts';
 
 /**
@@ -79,9 +79,10 @@ export class ChallengeRepository extends Repository<ChallengeDoc> {
   /**
    * Takes one of the 3 sends of a live challenge (`filter` names it), at least
    * `minIntervalSeconds` after the last, for SMS (the challenge offers it and has a phone).
+   * With `delivery`, the message's planned state is shown in the same update.
    * Returns the challenge as it was BEFORE the send was taken, or null when refused.
    */
-  claimSend(filter: TypedFilter<ChallengeDoc>, now: Date, minIntervalSeconds: number): Promise<ChallengeDoc | null> {
+  claimSend(filter: TypedFilter<ChallengeDoc>, now: Date, minIntervalSeconds: number, delivery?: DeliveryState): Promise<ChallengeDoc | null> {
     const conditions: TypedFilter<ChallengeDoc> = {
       ...filter,
       status: 'pending',
@@ -96,17 +97,18 @@ export class ChallengeRepository extends Repository<ChallengeDoc> {
     if (minIntervalSeconds > 0) {
       conditions.$or = [{ lastSentAt: null }, { lastSentAt: { $lte: new Date(now.getTime() - minIntervalSeconds * 1000) } }];
     }
-    const update: TypedUpdate<ChallengeDoc> = { $inc: { sends: 1 }, $set: { lastSentAt: now } };
+    const update: TypedUpdate<ChallengeDoc> = { $inc: { sends: 1 }, $set: delivery ? { lastSentAt: now, delivery } : { lastSentAt: now } };
     return this.collection.findOneAndUpdate(conditions, update, { returnDocument: 'before' });
   }
 
   /**
    * Gives a send back. `restore` (the send taken at `takenAt` over `previous`): also the time of
    * the last send as it was, unless a later send has been taken since — a send that never went
-   * out does not start the interval.
+   * out does not start the interval. `unshow` (the message the send showed, and what was shown
+   * before): the delivery as it was, unless a later message is shown since.
    */
-  async releaseSend(id: string, restore?: { takenAt: Date; previous: Date | null }): Promise<void> {
-    if (!restore) {
+  async releaseSend(id: string, restore?: { takenAt: Date; previous: Date | null }, unshow?: { messageId: string; previous: DeliveryState | null }): Promise<void> {
+    if (!restore && !unshow) {
       await this.collection.updateOne({ _id: id, sends: { $gt: 0 } }, { $inc: { sends: -1 } });
       return;
     }
@@ -114,7 +116,8 @@ export class ChallengeRepository extends Repository<ChallengeDoc> {
       {
         $set: {
           sends: { $add: ['$sends', -1] },
-          lastSentAt: { $cond: [{ $eq: ['$lastSentAt', restore.takenAt] }, restore.previous, '$lastSentAt'] },
+          ...(restore ? { lastSentAt: { $cond: [{ $eq: ['$lastSentAt', restore.takenAt] }, restore.previous, '$lastSentAt'] } } : {}),
+          ...(unshow ? { delivery: { $cond: [{ $eq: ['$delivery.messageId', unshow.messageId] }, { $literal: unshow.previous }, '$delivery'] } } : {}),
         },
       },
     ]);

@@ -59,9 +59,14 @@ export class RateCounterRepository extends Repository<RateCounterDoc> {
    * full, or (on a real MongoDB) a concurrent request created it first — the caller tells which.
    * The counters are not atomic together (nothing is, across documents): the caller gives back
    * what was taken when one of them refuses.
+   *
+   * `giveBack`: counters whose earlier slot is given back in the same round trip (`giveBack`).
    */
-  async takeSlots(requests: SlotRequest[], now: Date): Promise<boolean[]> {
-    if (requests.length === 0) return [];
+  async takeSlots(requests: SlotRequest[], now: Date, giveBack: readonly string[] = []): Promise<boolean[]> {
+    if (requests.length === 0) {
+      await this.giveBack(giveBack);
+      return [];
+    }
     const operations: AnyBulkWriteOperation<RateCounterDoc>[] = requests.map(({ key, limit, windowEnd }) => {
       const open = { $gt: ['$expiresAt', now] };
       return {
@@ -72,6 +77,7 @@ export class RateCounterRepository extends Repository<RateCounterDoc> {
         },
       };
     });
+    if (giveBack.length > 0) operations.push(RateCounterRepository.giveBackStatement(giveBack));
     const taken = requests.map(() => true);
     try {
       await this.raw.bulkWrite(operations, { ordered: false });
@@ -87,9 +93,13 @@ export class RateCounterRepository extends Repository<RateCounterDoc> {
   }
 
   /** Gives one event back to each counter (one round trip). */
-  async giveBack(keys: string[]): Promise<void> {
+  async giveBack(keys: readonly string[]): Promise<void> {
     if (keys.length === 0) return;
-    await this.collection.updateMany({ _id: { $in: keys }, count: { $gt: 0 } }, { $inc: { count: -1 } });
+    await this.raw.bulkWrite([RateCounterRepository.giveBackStatement(keys)]);
+  }
+
+  private static giveBackStatement(keys: readonly string[]): AnyBulkWriteOperation<RateCounterDoc> {
+    return { updateMany: { filter: { _id: { $in: [...keys] }, count: { $gt: 0 } }, update: { $inc: { count: -1 } } } };
   }
 
   /** The counters with these ids, as they are now (one round trip). */

@@ -16,7 +16,7 @@ before(async () => {
 });
 after(() => monitored?.stop());
 
-test('round trips per request: wrong verify ≤ 3, right verify ≤ 4, send ≤ 5, login ≤ 8; one audit insert each', async () => {
+test('round trips per request: wrong verify ≤ 3, right verify ≤ 4, send ≤ 4, login ≤ 6; one audit insert each', async () => {
   const counts = await countAlderoRoundTrips(monitored);
   for (const scenario of ROUND_TRIP_SCENARIOS) {
     const { status, commands } = counts[scenario];
