@@ -5,6 +5,8 @@ import { AppError } from '../errors.ts';
 import { repositoriesOf } from '../store/index.ts';
 import type { CodeAttemptOutcome, CodeAttemptRule, RateCounterRepository } from '../store/rate-counters.ts';
 import type { UserRepository } from '../store/users.ts';
+import type { ChallengeRepository } from '../store/challenges.ts';
+import type { Realm } from '../store/documents.ts';
 
 /**
  * The account-level limits on second-factor codes (SMS, TOTP, recovery codes; at login and on
@@ -33,15 +35,17 @@ const STREAK_SECONDS = 10 * 365 * 86_400;
 
 export interface CodeAttemptDeps {
   counters: RateCounterRepository;
-  /** Where the lock is also noted on the user (`mfa.lockedAt`), for sign-in. */
+  /** Where the lock is also noted on the user (`mfa.lockedAt`), for sign-in... */
   users: UserRepository;
+  /** ...and on the user's pending login challenges (no more sends), via `noteLock`. */
+  challenges: ChallengeRepository;
   clock: Clock;
   audit: AuditSink;
 }
 
 export function codeAttemptDepsOf(deps: AppDeps): CodeAttemptDeps {
   const repositories = repositoriesOf(deps.store);
-  return { counters: repositories.rateCounters, users: repositories.users, clock: deps.clock, audit: deps.audit };
+  return { counters: repositories.rateCounters, users: repositories.users, challenges: repositories.challenges, clock: deps.clock, audit: deps.audit };
 }
 
 /** What is being checked: a code of a factor (SMS, TOTP), or a recovery code, which still works when the factors are locked. */
@@ -131,13 +135,21 @@ export async function guardCodeCheck<T>(deps: CodeAttemptDeps, origin: AuditOrig
   return result;
 }
 
+/**
+ * Notes the lock (a date) or its end (null) where sign-in and sends look: on the user
+ * (`mfa.lockedAt`) and on the user's pending login challenges (`factorsLocked`).
+ */
+export async function noteLock(deps: CodeAttemptDeps, realm: Realm, userId: string, lockedAt: Date | null): Promise<void> {
+  await Promise.all([deps.users.markFactorsLocked(realm, userId, lockedAt), deps.challenges.markUserFactorsLocked(realm, userId, lockedAt !== null)]);
+}
+
 async function recordLocked(deps: CodeAttemptDeps, origin: AuditOrigin, userId: string): Promise<void> {
-  await deps.users.markFactorsLocked(origin.tenant.realm, userId, deps.clock.now());
+  await noteLock(deps, origin.tenant.realm, userId, deps.clock.now());
   await deps.audit.record(origin, 'mfa.factor.locked', { consecutiveFailures: CONSECUTIVE_FAILURES_LOCK }, { userId });
 }
 
 async function recordUnlocked(deps: CodeAttemptDeps, origin: AuditOrigin, userId: string, by: 'recovery_code' | 'code'): Promise<void> {
-  await deps.users.markFactorsLocked(origin.tenant.realm, userId, null);
+  await noteLock(deps, origin.tenant.realm, userId, null);
   await deps.audit.record(origin, 'mfa.factor.unlocked', { by }, { userId });
 }
 
@@ -158,7 +170,7 @@ export async function factorsLocked(deps: CodeAttemptDeps, origin: AuditOrigin, 
 export async function unlockCodeChecks(deps: CodeAttemptDeps, origin: AuditOrigin, userId: string): Promise<boolean> {
   const before = await deps.counters.resetCodeAttempts(counterKey(origin, userId));
   const wasLocked = (before?.count ?? 0) >= CONSECUTIVE_FAILURES_LOCK;
-  await deps.users.markFactorsLocked(origin.tenant.realm, userId, null);
+  await noteLock(deps, origin.tenant.realm, userId, null);
   if (wasLocked) await deps.audit.record(origin, 'mfa.factor.unlocked', { by: 'admin' }, { userId, actor: 'admin' });
   return wasLocked;
 }

@@ -1,4 +1,4 @@
-import { codeAttemptDepsOf, factorsLocked, guardCodeCheck, lockedError } from '../abuse/code-attempts.ts';
+import { codeAttemptDepsOf, factorsLocked, guardCodeCheck, lockedError, noteLock } from '../abuse/code-attempts.ts';
 import { DEVICE_COOKIE, deviceDepsOf, isTrustedDevice, trustDevice } from '../accounts/devices.ts';
 import type { HeldSlots } from '../abuse/rate-limit.ts';
 import { checkPassword } from '../accounts/service.ts';
@@ -96,7 +96,7 @@ async function locked(ctx: Context, user: UserDoc): Promise<boolean> {
   if (!user.mfa.lockedAt) return false;
   const deps = codeAttemptDepsOf(ctx.deps);
   if (await factorsLocked(deps, ctx.req, user._id)) return true;
-  await deps.users.markFactorsLocked(ctx.req.tenant.realm, user._id, null);
+  await noteLock(deps, ctx.req.tenant.realm, user._id, null);
   return false;
 }
 

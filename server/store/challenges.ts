@@ -123,6 +123,16 @@ export class ChallengeRepository extends Repository<ChallengeDoc> {
     ]);
   }
 
+  /**
+   * Marks (or clears) the factor lock on the user's pending login challenges, so a challenge
+   * opened before the lock takes no more sends (`claimSend` skips it) and one opened before an
+   * unlock takes them again. Rare (a lock, an unlock): one update of the user's challenges.
+   */
+  async markUserFactorsLocked(realm: Realm, userId: string, locked: boolean): Promise<void> {
+    const filter: TypedFilter<ChallengeDoc> = { realm, userId, kind: 'login', status: 'pending' };
+    await this.collection.updateMany(filter, locked ? { $set: { factorsLocked: true } } : { $unset: { factorsLocked: '' } });
+  }
+
   /** Marks a live challenge verified; of two callers with the same code only one gets it. */
   complete(id: string, now: Date): Promise<ChallengeDoc | null> {
     return this.collection.findOneAndUpdate(

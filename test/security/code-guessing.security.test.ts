@@ -104,9 +104,15 @@ describe('wrong codes across challenges', () => {
 });
 
 /** 100 consecutive wrong codes, 20 an hour (the clock moves an hour after each 20). */
-async function fail100Times(account: EnrolledAccount): Promise<void> {
+async function fail100Times(account: EnrolledAccount, beforeLastLogin?: () => Promise<void>): Promise<void> {
   for (let hour = 0; hour < 5; hour++) {
     for (let login = 0; login < 4; login++) {
+      if (hour === 4 && login === 3 && beforeLastLogin) {
+        // The 100th wrong code comes at once, with the challenge the hook opened still live.
+        await beforeLastLogin();
+        assert.deepEqual(await guessOnce(account), [400, 400, 400, 400, 400], 'the last five');
+        return;
+      }
       const statuses = await guessOnce(account);
       assert.deepEqual(statuses, [400, 400, 400, 400, 400], `hour ${hour}, login ${login}`);
     }
@@ -190,6 +196,24 @@ async function newestMessage(phone: string): Promise<string | null> {
 }
 
 describe('a locked user at sign-in', () => {
+  test("a challenge opened before the lock takes no resend; after the admin's unlock it takes them again", SLOW, async () => {
+    const account = await createEnrolledAccount(server.url, server.adminKey);
+    let opened = '';
+    await fail100Times(account, async () => {
+      opened = await openChallenge(server.url, account);
+    });
+    const newest = await newestMessage(account.phone);
+    const resend = () => api(server.url, 'POST', '/v1/auth/mfa/challenge', { body: { mfa_token: opened, challenge_type: 'oob', oob_channel: 'sms' } });
+    assertLocked(await resend());
+    assert.equal(await newestMessage(account.phone), newest, 'no SMS for the locked user on the older challenge');
+    const unlock = await api(server.url, 'POST', `/v1/admin/users/${account.userId}/mfa/unlock`, { token: server.adminKey, body: {} });
+    assert.equal(unlock.status, 200, JSON.stringify(unlock.body));
+    const again = await resend();
+    assert.equal(again.status, 200, JSON.stringify(again.body));
+    assert.notEqual(await newestMessage(account.phone), newest, 'unlocked: the older challenge texts its code again');
+  });
+
+
   test('a locked user gets no SMS code at sign-in (none could be used) and no resend; unlocked, codes go out again', SLOW, async () => {
     const account = await createEnrolledAccount(server.url, server.adminKey);
     await fail100Times(account);
