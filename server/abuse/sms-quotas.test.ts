@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { call, enrolledUser, signUp, uniquePhone } from '../../test/helpers/http.ts';
 import { startTestServer, type TestServer } from '../../test/helpers/server.ts';
+import { DEFAULT_QUOTAS } from '../tenants/model.ts';
 
 let server: TestServer;
 
@@ -121,7 +122,7 @@ describe('the quotas share their round trips', () => {
       assert.deepEqual(after.delivery, sent.delivery, 'the refused send no longer shows');
       assert.equal(after.sends, 1, 'and its send is given back');
     } finally {
-      await setQuotas({ quotas: { userPerHour: 10, minIntervalSeconds: 30 } });
+      await setQuotas({ quotas: { userPerHour: DEFAULT_QUOTAS.userPerHour, minIntervalSeconds: DEFAULT_QUOTAS.minIntervalSeconds } });
     }
   });
 
