@@ -2,11 +2,11 @@ import type { AuditOrigin, AuditSink } from '../audit/sink.ts';
 import type { Clock } from '../clock.ts';
 import type { AppDeps } from '../deps.ts';
 import { AppError } from '../errors.ts';
+import type { ChallengeRepository } from '../store/challenges.ts';
+import type { Realm } from '../store/documents.ts';
 import { repositoriesOf } from '../store/index.ts';
 import type { CodeAttemptOutcome, CodeAttemptRule, RateCounterRepository } from '../store/rate-counters.ts';
 import type { UserRepository } from '../store/users.ts';
-import type { ChallengeRepository } from '../store/challenges.ts';
-import type { Realm } from '../store/documents.ts';
 
 /**
  * The account-level limits on second-factor codes (SMS, TOTP, recovery codes; at login and on

@@ -2,6 +2,7 @@ import type { HeldSlots } from '../abuse/rate-limit.ts';
 import { consumeSendQuotas, sendQuotaRefusal } from '../abuse/sms-quotas.ts';
 import type { Context } from '../context.ts';
 import { senderNumberFor } from '../delivery/senders.ts';
+import type { PlannedMessage } from '../delivery/types.ts';
 import { ERROR_CODES, type DeliveryReason } from '../contract/errors.ts';
 import { AppError } from '../errors.ts';
 import { maskPhone } from '../phone.ts';
@@ -55,7 +56,7 @@ async function sendCode(ctx: Context, target: SendTarget, admit?: (current: Chal
   const challenges = challengeDepsOf(ctx);
   const minInterval = ctx.req.tenant.tenant.quotas.minIntervalSeconds;
   // The message's planned state goes on the challenge in the update that takes the send.
-  const claimed = await claimSend(challenges, target, minInterval, ctx.deps.sms.plan?.(ctx.req.tenant) ?? null);
+  const claimed = await claimSend(challenges, target, minInterval, planOf(ctx));
   if (!claimed) {
     const found = await currentChallenge(challenges, target);
     const current = admit ? admit(found) : found;
@@ -97,7 +98,7 @@ export async function createChallengeAndSend(
     if (!(error instanceof AppError)) throw error;
     sendError = error;
   }
-  const planned = releaseQuotas ? (ctx.deps.sms.plan?.(ctx.req.tenant) ?? null) : null;
+  const planned = releaseQuotas ? planOf(ctx) : null;
   let created: CreatedChallenge;
   try {
     created = await createChallenge(ctx, { ...input, firstSendTaken: releaseQuotas !== null, planned });
@@ -112,6 +113,11 @@ export async function createChallengeAndSend(
     if (!(error instanceof AppError)) throw error;
     return { ...created, codeSent: null, sendError: error };
   }
+}
+
+/** The message this request's send will be, as the dispatcher can tell it now (`SmsDispatcher.plan`). */
+function planOf(ctx: Context): PlannedMessage | null {
+  return ctx.deps.sms.plan?.(ctx.req.tenant) ?? null;
 }
 
 /** Hands a claimed send to the dispatcher and records it; a refusal gives back the send and the quotas. */

@@ -1,7 +1,8 @@
 /**
  * MongoDB's unified CRUD specification tests (test/mongo-spec/crud/*.json, vendored from the
- * Node.js driver's copy of mongodb/specifications source/crud/tests/unified) run through the real `mongodb` driver against
- * the embedded engine, which presents itself as a MongoDB 7.0 standalone.
+ * Node.js driver's copy of mongodb/specifications source/crud/tests/unified) run through the
+ * real `mongodb` driver against the embedded engine, which presents itself as a MongoDB 7.0
+ * standalone.
  *
  * Every test ends in exactly one bucket: skipped before it runs (by reason: its requirements
  * exclude a 7.0 single server, or it needs something this runner has no entity or operation
